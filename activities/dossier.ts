@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { log as activityLog } from '@temporalio/activity';
+import { citizenMessage, supervisorMessage, type MessageContext } from '../domain/dossier/messages';
+import { scheduleOf, type DossierSchedule, type EscalationPolicy } from '../domain/dossier/deadlines';
+import { currentRole, type DossierState } from '../domain/dossier/state';
+import type { DossierActionType, DossierSystemEvent } from '../domain/dossier/vocabulary';
+import type { CalendarStore } from '../services/calendar-store';
+import type { Notifier, OutboxMessage } from '../services/notifications';
+
+export interface ActorRef {
+  id: string;
+  name: string;
+  role: string;
+}
+
+export interface TransitionRecord {
+  before: DossierState | null;
+  after: DossierState;
+  event: DossierActionType | DossierSystemEvent;
+  actor: ActorRef | null;
+  at: string;
+  payload: Record<string, unknown>;
+  resultCode: string | null;
+  requestId: string | null;
+}
+
+export interface DossierActivityDeps {
+  orm: MikroORM;
+  calendars: CalendarStore;
+  notifier: Notifier;
+  policy: EscalationPolicy;
+  publicUrl: string;
+}
+
+/** Public surface only: what the record keeps of the state for history (no form data). */
+function snapshot(s: DossierState | null) {
+  if (!s) return null;
+  const { code: _c, procedureCode: _p, agencyCode: _a, citizenId: _ci, ...rest } = s;
+  return rest;
+}
+
+/** Side effects of the dossier workflow. Each is idempotent: keyed writes, so a retry adds nothing. */
+export function createDossierActivities(deps: DossierActivityDeps) {
+  const { orm } = deps;
+
+  async function computeSchedule(state: DossierState): Promise<DossierSchedule> {
+    return scheduleOf(state, await deps.calendars.calendar(), deps.policy);
+  }
+
+  /**
+   * One transaction: the read model (only if this change is newer), the history entry, the audit
+   * entry, the result, the form version, and the notifications to send. Returns their keys.
+   */
+  async function recordTransition(r: TransitionRecord): Promise<string[]> {
+    const s = r.after;
+    const key = `dossier:${s.code}:${s.seq}`;
+    const keys = await orm.em.fork().transactional(async (tx) => {
+      await tx.execute(
+        `update dossier set status = ?, accepted_at = ?, acceptance_due_at = ?, legal_due_at = ?, fee_paid_at = ?,
+           pauses = ?::jsonb, acceptance_overdue = ?, overdue_level = ?, step_role = ?, handler = ?::jsonb,
+           completed_at = ?, form_version = ?, seq = ?, updated_at = now()
+         where code = ? and seq < ?`,
+        [
+          s.status, s.acceptedAt, s.acceptanceDueAt, s.legalDueAt, s.feePaidAt, JSON.stringify(s.pauses),
+          s.acceptanceOverdue, s.overdueLevel, currentRole(s), s.handler ? JSON.stringify(s.handler) : null,
+          s.completedAt, s.formVersion, s.seq, s.code, s.seq,
+        ],
+      );
+      await tx.execute(
+        `insert into dossier_history (dossier_code, seq, at, action, actor_id, actor_name, actor_role, from_status, to_status, before, after, payload, request_id)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?) on conflict do nothing`,
+        [
+          s.code, s.seq, r.at, r.event, r.actor?.id ?? null, r.actor?.name ?? null, r.actor?.role ?? null,
+          r.before?.status ?? null, s.status, JSON.stringify(snapshot(r.before)), JSON.stringify(snapshot(s)),
+          JSON.stringify(r.payload), r.requestId,
+        ],
+      );
+      await tx.execute(
+        `insert into audit_log (at, actor_id, actor_role, action, entity_type, entity_id, before, after, request_id, dedupe_key)
+         values (?, ?, ?, ?, 'dossier', ?, ?::jsonb, ?::jsonb, ?, ?) on conflict (dedupe_key) do nothing`,
+        [r.at, r.actor?.id ?? null, r.actor?.role ?? null, `dossier.${r.event}`, s.code,
+          JSON.stringify(snapshot(r.before)), JSON.stringify(snapshot(s)), r.requestId, key],
+      );
+      if (r.event === 'supplement') {
+        await tx.execute(
+          `insert into dossier_version (dossier_code, version, form_data, files, submitted_at) values (?, ?, ?::jsonb, ?::jsonb, ?)
+           on conflict do nothing`,
+          [s.code, s.formVersion, JSON.stringify(r.payload.formData ?? {}), JSON.stringify(r.payload.files ?? []), r.at],
+        );
+        await tx.execute('update dossier set form_data = ?::jsonb where code = ? and form_version = ?', [
+          JSON.stringify(r.payload.formData ?? {}), s.code, s.formVersion,
+        ]);
+      }
+      if (r.resultCode && r.actor) {
+        const title = String(r.payload.title);
+        const content = String(r.payload.content);
+        await tx.execute(
+          `insert into dossier_result (code, dossier_code, n, title, content, sha256, issued_at, issued_by) values (?, ?, ?, ?, ?, ?, ?, ?)
+           on conflict do nothing`,
+          [r.resultCode, s.code, s.resultCount, title, content, createHash('sha256').update(content).digest('hex'), r.at, r.actor.id],
+        );
+      }
+
+      const [info] = await tx.execute<{ procedure_name: string; agency_name: string; full_name: string; email: string | null }[]>(
+        `select p.name as procedure_name, a.name as agency_name, c.full_name, c.email
+           from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code
+           join account c on c.id = d.citizen_id where d.code = ?`,
+        [s.code],
+      );
+      if (!info) throw new Error(`dossier ${s.code} has no record`);
+      const ctx: MessageContext = {
+        procedureName: info.procedure_name,
+        agencyName: info.agency_name,
+        citizenName: info.full_name,
+        trackingUrl: `${deps.publicUrl}/api/dossiers/${encodeURIComponent(s.code)}`,
+        payload: r.payload,
+        resultCode: r.resultCode,
+      };
+      const outbox: OutboxMessage[] = [];
+      const toCitizen = citizenMessage(r.event, s, ctx);
+      if (toCitizen && info.email) outbox.push({ dedupeKey: `${key}:citizen`, recipient: info.email, ...toCitizen });
+      if (r.event === 'acceptance_overdue' || r.event === 'overdue') {
+        const supervisors = await tx.execute<{ id: string; email: string }[]>(
+          `select id, email from account where agency_code = ? and roles && array['supervising_officer','unit_leader']::text[]
+             and email is not null and locked_at is null order by id`,
+          [s.agencyCode],
+        );
+        const msg = supervisorMessage(r.event, s, ctx);
+        for (const sup of supervisors) outbox.push({ dedupeKey: `${key}:supervisor:${sup.id}`, recipient: sup.email, ...msg });
+      }
+      for (const m of outbox) {
+        await tx.execute(
+          'insert into notification (dedupe_key, recipient, subject, body) values (?, ?, ?, ?) on conflict (dedupe_key) do nothing',
+          [m.dedupeKey, m.recipient, m.subject, m.body],
+        );
+      }
+      return outbox.map((m) => m.dedupeKey);
+    });
+    activityLog.info('dossier transition recorded', { code: s.code, seq: s.seq, event: r.event, requestId: r.requestId });
+    return keys;
+  }
+
+  async function deliverNotifications(keys: string[]): Promise<number> {
+    return deps.notifier.deliver(keys);
+  }
+
+  return { computeSchedule, recordTransition, deliverNotifications };
+}
+
+export type DossierActivities = ReturnType<typeof createDossierActivities>;

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/** One field of a procedure's electronic form (tờ khai điện tử). */
+export const FormField = z.object({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
+  label: z.string().min(1),
+  type: z.enum(['text', 'number', 'date', 'email']),
+  required: z.boolean(),
+  maxLength: z.number().int().positive().optional(),
+  pattern: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+
+/** One file component of the dossier (thành phần hồ sơ): allowed formats and size (002 §14.3). */
+export const FileComponent = z.object({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
+  label: z.string().min(1),
+  required: z.boolean(),
+  mimeTypes: z.array(z.string()).min(1),
+  maxBytes: z.number().int().positive(),
+});
+
+export const ProcedureForm = z.object({ fields: z.array(FormField), files: z.array(FileComponent) });
+export type ProcedureForm = z.infer<typeof ProcedureForm>;
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface UploadedFileInfo {
+  component: string;
+  filename: string;
+  /** The type detected from the content, not the one the client claimed. */
+  detectedMimeType: string | null;
+  size: number;
+}
+
+const MAX_TEXT = 5000;
+
+/**
+ * The automatic technical check before anything is sent (RULES.md §1.1): every required field,
+ * field formats, every required file, file types and sizes. Returns all errors at once.
+ */
+export function checkSubmission(form: ProcedureForm, data: Record<string, unknown>, files: UploadedFileInfo[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const known = new Set(form.fields.map((f) => f.name));
+  for (const key of Object.keys(data)) {
+    if (!known.has(key)) errors.push({ field: key, code: 'UNKNOWN_FIELD', message: `Trường "${key}" không có trong tờ khai của thủ tục.` });
+  }
+  for (const f of form.fields) {
+    const v = data[f.name];
+    const empty = v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+    if (empty) {
+      if (f.required) errors.push({ field: f.name, code: 'REQUIRED', message: `Vui lòng nhập "${f.label}".` });
+      continue;
+    }
+    switch (f.type) {
+      case 'text':
+      case 'email': {
+        if (typeof v !== 'string') {
+          errors.push({ field: f.name, code: 'NOT_TEXT', message: `"${f.label}" phải là chuỗi ký tự.` });
+          break;
+        }
+        if (v.length > (f.maxLength ?? MAX_TEXT)) errors.push({ field: f.name, code: 'TOO_LONG', message: `"${f.label}" dài quá ${f.maxLength ?? MAX_TEXT} ký tự.` });
+        if (f.pattern && !new RegExp(f.pattern).test(v)) errors.push({ field: f.name, code: 'BAD_FORMAT', message: `"${f.label}" không đúng định dạng.` });
+        if (f.type === 'email' && !z.email().safeParse(v).success) errors.push({ field: f.name, code: 'BAD_EMAIL', message: `"${f.label}" không phải địa chỉ thư điện tử hợp lệ.` });
+        break;
+      }
+      case 'number': {
+        const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+        if (!Number.isFinite(n)) {
+          errors.push({ field: f.name, code: 'NOT_NUMBER', message: `"${f.label}" phải là số.` });
+          break;
+        }
+        if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
+          errors.push({ field: f.name, code: 'OUT_OF_RANGE', message: `"${f.label}" phải trong khoảng ${f.min ?? '-∞'} – ${f.max ?? '∞'}.` });
+        }
+        break;
+      }
+      case 'date': {
+        const ok = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+        if (!ok) errors.push({ field: f.name, code: 'BAD_DATE', message: `"${f.label}" phải là ngày hợp lệ dạng YYYY-MM-DD.` });
+        break;
+      }
+    }
+  }
+  const components = new Map(form.files.map((c) => [c.name, c]));
+  for (const file of files) {
+    const c = components.get(file.component);
+    if (!c) {
+      errors.push({ field: file.component, code: 'UNKNOWN_COMPONENT', message: `Thủ tục không có thành phần hồ sơ "${file.component}".` });
+      continue;
+    }
+    if (file.size === 0) errors.push({ field: c.name, code: 'EMPTY_FILE', message: `Tệp "${file.filename}" rỗng.` });
+    if (file.size > c.maxBytes) {
+      errors.push({ field: c.name, code: 'FILE_TOO_LARGE', message: `Tệp "${file.filename}" vượt quá dung lượng cho phép (${Math.floor(c.maxBytes / 1024 / 1024)} MB).` });
+    }
+    if (!file.detectedMimeType || !c.mimeTypes.includes(file.detectedMimeType)) {
+      errors.push({ field: c.name, code: 'FILE_TYPE_NOT_ALLOWED', message: `Tệp "${file.filename}" không đúng định dạng cho phép (${c.mimeTypes.join(', ')}).` });
+    }
+  }
+  for (const c of form.files) {
+    const count = files.filter((f) => f.component === c.name).length;
+    if (c.required && count === 0) errors.push({ field: c.name, code: 'FILE_REQUIRED', message: `Vui lòng đính kèm "${c.label}".` });
+    if (count > 1) errors.push({ field: c.name, code: 'TOO_MANY_FILES', message: `Chỉ được đính kèm một tệp cho "${c.label}".` });
+  }
+  return errors;
+}

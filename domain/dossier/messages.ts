@@ -1,0 +1,95 @@
+import { formatVnHuman } from '../working-time/local-time';
+import type { DossierState } from './state';
+import type { DossierActionType, DossierSystemEvent } from './vocabulary';
+import { STATUS_LABELS } from './vocabulary';
+
+export interface Message {
+  subject: string;
+  body: string;
+}
+
+export interface MessageContext {
+  procedureName: string;
+  agencyName: string;
+  citizenName: string;
+  trackingUrl: string;
+  payload: Record<string, unknown>;
+  resultCode: string | null;
+}
+
+const footer = (ctx: MessageContext) =>
+  `\n\nTra cứu hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`;
+
+/** What the citizen reads after each change of their dossier (RULES.md §1.3, §1.5, §1.10), in Vietnamese. */
+export function citizenMessage(event: DossierActionType | DossierSystemEvent, s: DossierState, ctx: MessageContext): Message | null {
+  const head = `Kính gửi ${ctx.citizenName},\n\n`;
+  const ref = `hồ sơ ${s.code} (thủ tục "${ctx.procedureName}", ${ctx.agencyName})`;
+  const p = ctx.payload;
+  switch (event) {
+    case 'submit':
+      return {
+        subject: `[DVC] Xác nhận nộp hồ sơ ${s.code}`,
+        body: `${head}Hệ thống đã nhận ${ref} lúc ${formatVnHuman(new Date(s.receivedAt))} (thời điểm tiếp nhận chính thức trên hệ thống).\nCơ quan có thẩm quyền sẽ kiểm tra và tiếp nhận hoặc hướng dẫn bổ sung trong vòng 8 giờ làm việc.${footer(ctx)}`,
+      };
+    case 'accept':
+      return {
+        subject: `[DVC] Biên nhận điện tử hồ sơ ${s.code}`,
+        body: `${head}${ref} đã được tiếp nhận.\n\nBIÊN NHẬN ĐIỆN TỬ\nMã hồ sơ: ${s.code}\nThời điểm tiếp nhận: ${formatVnHuman(new Date(s.receivedAt))}\nThời điểm chấp nhận hồ sơ: ${formatVnHuman(new Date(s.acceptedAt!))}\nCơ quan giải quyết: ${ctx.agencyName}\nThời hạn giải quyết: ${s.processingDays} ngày làm việc${s.legalDueAt ? `, hẹn trả kết quả ${formatVnHuman(new Date(s.legalDueAt))}` : ''}${s.feeAmount > 0 ? `\nPhí, lệ phí phải nộp: ${s.feeAmount.toLocaleString('vi-VN')} đồng (hồ sơ được xử lý sau khi nộp phí)` : ''}${footer(ctx)}`,
+      };
+    case 'request_supplement': {
+      const items = Array.isArray(p.items) && p.items.length > 0 ? `\nThành phần cần bổ sung:\n${(p.items as string[]).map((i) => `  - ${i}`).join('\n')}` : '';
+      return {
+        subject: `[DVC] Yêu cầu bổ sung hồ sơ ${s.code}`,
+        body: `${head}${ref} cần được bổ sung, hoàn thiện theo hướng dẫn sau:\n\n${String(p.guidance)}${items}\n\nVui lòng bổ sung trên Cổng Dịch vụ công; mã hồ sơ không thay đổi. Thời gian chờ bổ sung không tính vào thời hạn giải quyết.${footer(ctx)}`,
+      };
+    }
+    case 'reject':
+      return {
+        subject: `[DVC] Hồ sơ ${s.code} không được tiếp nhận`,
+        body: `${head}${ref} không được tiếp nhận.\nLý do: ${String(p.reason)}${footer(ctx)}`,
+      };
+    case 'supplement':
+      return {
+        subject: `[DVC] Đã nhận hồ sơ bổ sung ${s.code}`,
+        body: `${head}Hệ thống đã nhận bản bổ sung (phiên bản ${s.formVersion}) của ${ref}.${footer(ctx)}`,
+      };
+    case 'confirm_payment':
+      return {
+        subject: `[DVC] Xác nhận đã nộp phí hồ sơ ${s.code}`,
+        body: `${head}Cơ quan đã xác nhận khoản phí ${s.feeAmount.toLocaleString('vi-VN')} đồng (biên lai ${String(p.receiptNumber)}) cho ${ref}. Hồ sơ được chuyển xử lý.${footer(ctx)}`,
+      };
+    case 'issue_result':
+      return {
+        subject: `[DVC] Kết quả giải quyết hồ sơ ${s.code}`,
+        body: `${head}${ref} đã có kết quả: "${String(p.title)}".\nMã kết quả: ${ctx.resultCode}\nKết quả điện tử đã được lưu vào Kho quản lý dữ liệu điện tử của bạn.${footer(ctx)}`,
+      };
+    case 'withdraw':
+      return {
+        subject: `[DVC] Xác nhận rút hồ sơ ${s.code}`,
+        body: `${head}Bạn đã rút ${ref}.${footer(ctx)}`,
+      };
+    case 'claim':
+    case 'acceptance_overdue':
+    case 'overdue':
+      return null;
+    default:
+      return {
+        subject: `[DVC] Hồ sơ ${s.code}: ${STATUS_LABELS[s.status]}`,
+        body: `${head}${ref} chuyển sang trạng thái "${STATUS_LABELS[s.status]}".${footer(ctx)}`,
+      };
+  }
+}
+
+/** What supervisors read when a deadline passes (escalation). */
+export function supervisorMessage(event: 'acceptance_overdue' | 'overdue', s: DossierState, ctx: MessageContext): Message {
+  if (event === 'acceptance_overdue') {
+    return {
+      subject: `[DVC][Cảnh báo] Hồ sơ ${s.code} quá hạn tiếp nhận`,
+      body: `Hồ sơ ${s.code} (thủ tục "${ctx.procedureName}") nhận lúc ${formatVnHuman(new Date(s.acceptanceClockFrom))} đã quá 8 giờ làm việc mà chưa được tiếp nhận hoặc hướng dẫn bổ sung (Nghị định 45/2020/NĐ-CP, Điều 11).\nĐề nghị chỉ đạo xử lý ngay.`,
+    };
+  }
+  return {
+    subject: `[DVC][Cảnh báo mức ${s.overdueLevel}] Hồ sơ ${s.code} quá hạn giải quyết`,
+    body: `Hồ sơ ${s.code} (thủ tục "${ctx.procedureName}") có hạn giải quyết ${s.legalDueAt ? formatVnHuman(new Date(s.legalDueAt)) : ''} và hiện ở trạng thái "${STATUS_LABELS[s.status]}".\nMức cảnh báo: ${s.overdueLevel}. Đề nghị chỉ đạo xử lý.`,
+  };
+}

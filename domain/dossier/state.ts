@@ -1,0 +1,283 @@
+import type { Actor, OfficerRole, Role } from '../access/roles';
+import { conflict, DomainError, forbidden } from '../errors';
+import type { DossierAction, DossierStatus } from './vocabulary';
+import { STATUS_LABELS, TERMINAL_STATUSES } from './vocabulary';
+
+/** A pause of the legal clock, ISO instants; `to` null while still paused. */
+export interface PauseRecord {
+  from: string;
+  to: string | null;
+  reason: 'supplement' | 'fee';
+}
+
+export interface Handler {
+  id: string;
+  name: string;
+  role: OfficerRole;
+}
+
+/** Everything the dossier process knows; plain JSON so that it travels through Temporal. */
+export interface DossierState {
+  code: string;
+  procedureCode: string;
+  agencyCode: string;
+  citizenId: string;
+  /** Legal processing time in working days (thời hạn giải quyết). */
+  processingDays: number;
+  feeAmount: number;
+  status: DossierStatus;
+  /** When the system received the dossier (thời điểm tiếp nhận trên hệ thống), ISO. */
+  receivedAt: string;
+  /** Start of the current 8-working-hour acceptance clock (receipt or the last supplement). */
+  acceptanceClockFrom: string;
+  acceptanceDueAt: string | null;
+  acceptedAt: string | null;
+  legalDueAt: string | null;
+  pauses: PauseRecord[];
+  /** The status to return to when the citizen supplements. */
+  supplementReturnTo: DossierStatus | null;
+  /** Pre-acceptance request already made: guidance is given once (003 §11.4). */
+  preAcceptanceSupplementRequested: boolean;
+  acceptanceOverdue: boolean;
+  /** How many escalation rungs of the legal deadline have fired. */
+  overdueLevel: number;
+  handler: Handler | null;
+  formVersion: number;
+  resultCount: number;
+  feePaidAt: string | null;
+  completedAt: string | null;
+  /** Number of recorded history entries; each transition adds one. */
+  seq: number;
+}
+
+export interface DossierTransition {
+  state: DossierState;
+  /** Clocks changed: deadlines must be recomputed. */
+  clocksChanged: boolean;
+  resultCode: string | null;
+}
+
+/** Which officer role works the dossier in each status. */
+export const STEP_ROLE: Partial<Record<DossierStatus, OfficerRole>> = {
+  submitted: 'receiving_officer',
+  awaiting_fee: 'fee_officer',
+  processing: 'processing_officer',
+  pending_approval: 'unit_leader',
+  returning_result: 'result_officer',
+};
+
+export function isTerminal(status: DossierStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export function initialState(input: {
+  code: string;
+  procedureCode: string;
+  agencyCode: string;
+  citizenId: string;
+  processingDays: number;
+  feeAmount: number;
+  receivedAt: string;
+}): DossierState {
+  return {
+    ...input,
+    status: 'submitted',
+    acceptanceClockFrom: input.receivedAt,
+    acceptanceDueAt: null,
+    acceptedAt: null,
+    legalDueAt: null,
+    pauses: [],
+    supplementReturnTo: null,
+    preAcceptanceSupplementRequested: false,
+    acceptanceOverdue: false,
+    overdueLevel: 0,
+    handler: null,
+    formVersion: 1,
+    resultCount: 0,
+    feePaidAt: null,
+    completedAt: null,
+    seq: 0,
+  };
+}
+
+export function resultCodeOf(code: string, n: number): string {
+  return `${code}-KQ${n}`;
+}
+
+function wrongStep(state: DossierState, action: string): DomainError {
+  return conflict('WRONG_STEP', `Không thể thực hiện "${action}" khi hồ sơ đang ở trạng thái "${STATUS_LABELS[state.status]}".`);
+}
+
+function requireOfficer(state: DossierState, actor: Actor, role: OfficerRole): void {
+  if (!actor.roles.includes(role)) {
+    throw forbidden('ROLE_NOT_ALLOWED', 'Tài khoản không có vai trò được phép thực hiện bước này.');
+  }
+  if (actor.agencyCode !== state.agencyCode) {
+    throw forbidden('OUTSIDE_AGENCY', 'Cán bộ chỉ được xử lý hồ sơ thuộc cơ quan của mình.');
+  }
+}
+
+function requireOwner(state: DossierState, actor: Actor): void {
+  if (!actor.roles.includes('citizen') || actor.id !== state.citizenId) {
+    throw forbidden('NOT_OWNER', 'Chỉ người nộp hồ sơ mới được thực hiện thao tác này.');
+  }
+}
+
+function closePause(pauses: PauseRecord[], at: string): PauseRecord[] {
+  return pauses.map((p) => (p.to === null ? { ...p, to: at } : p));
+}
+
+function requireStatus(state: DossierState, action: string, ...allowed: DossierStatus[]): void {
+  if (!allowed.includes(state.status)) throw wrongStep(state, action);
+}
+
+/**
+ * The dossier's rules (RULES.md §1): who may do what, in which step, and what it changes.
+ * Pure and deterministic: the workflow calls it in its update validator (to refuse) and handler
+ * (to apply). Throws DomainError when the action is not allowed; never mutates its input.
+ */
+export function applyAction(state: DossierState, action: DossierAction, actor: Actor, at: string): DossierTransition {
+  const s: DossierState = { ...state, seq: state.seq + 1 };
+  let clocksChanged = false;
+  let resultCode: string | null = null;
+  const handlerOf = (role: OfficerRole): Handler => ({ id: actor.id, name: actor.name, role });
+
+  switch (action.type) {
+    case 'claim': {
+      const role = STEP_ROLE[state.status];
+      if (!role) throw wrongStep(state, 'Nhận xử lý');
+      requireOfficer(state, actor, role);
+      if (state.handler?.id === actor.id && state.handler.role === role) {
+        throw conflict('ALREADY_HANDLER', 'Cán bộ đã nhận xử lý hồ sơ này.');
+      }
+      s.handler = handlerOf(role);
+      break;
+    }
+    case 'accept': {
+      requireStatus(state, 'Tiếp nhận', 'submitted');
+      requireOfficer(state, actor, 'receiving_officer');
+      s.acceptedAt = at;
+      s.acceptanceDueAt = null;
+      if (state.feeAmount > 0) {
+        s.status = 'awaiting_fee';
+        s.pauses = [...state.pauses, { from: at, to: null, reason: 'fee' }];
+      } else {
+        s.status = 'processing';
+      }
+      s.handler = null;
+      clocksChanged = true;
+      break;
+    }
+    case 'request_supplement': {
+      if (state.status === 'submitted') {
+        requireOfficer(state, actor, 'receiving_officer');
+        if (state.preAcceptanceSupplementRequested) {
+          throw conflict('SUPPLEMENT_ALREADY_REQUESTED', 'Hồ sơ đã được yêu cầu bổ sung một lần; hướng dẫn phải đầy đủ ngay từ lần đầu. Hãy tiếp nhận hoặc từ chối.');
+        }
+        s.preAcceptanceSupplementRequested = true;
+        s.acceptanceDueAt = null;
+      } else if (state.status === 'processing') {
+        requireOfficer(state, actor, 'processing_officer');
+        s.pauses = [...state.pauses, { from: at, to: null, reason: 'supplement' }];
+      } else {
+        throw wrongStep(state, 'Yêu cầu bổ sung');
+      }
+      s.supplementReturnTo = state.status;
+      s.status = 'supplement_requested';
+      clocksChanged = true;
+      break;
+    }
+    case 'reject': {
+      requireStatus(state, 'Từ chối tiếp nhận', 'submitted');
+      requireOfficer(state, actor, 'receiving_officer');
+      s.status = 'rejected';
+      s.acceptanceDueAt = null;
+      s.handler = null;
+      s.completedAt = at;
+      clocksChanged = true;
+      break;
+    }
+    case 'supplement': {
+      requireStatus(state, 'Bổ sung hồ sơ', 'supplement_requested');
+      requireOwner(state, actor);
+      const back = state.supplementReturnTo ?? 'submitted';
+      s.status = back;
+      s.supplementReturnTo = null;
+      s.formVersion = state.formVersion + 1;
+      if (back === 'submitted') {
+        // A new 8-working-hour acceptance clock runs from the supplement's receipt.
+        s.acceptanceClockFrom = at;
+        s.acceptanceOverdue = false;
+      } else {
+        s.pauses = closePause(state.pauses, at);
+      }
+      clocksChanged = true;
+      break;
+    }
+    case 'confirm_payment': {
+      requireStatus(state, 'Xác nhận nộp phí', 'awaiting_fee');
+      requireOfficer(state, actor, 'fee_officer');
+      if (action.amount !== state.feeAmount) {
+        throw conflict('FEE_AMOUNT_MISMATCH', `Số tiền xác nhận (${action.amount}) khác mức phí của thủ tục (${state.feeAmount}).`);
+      }
+      s.status = 'processing';
+      s.feePaidAt = at;
+      s.pauses = closePause(state.pauses, at);
+      s.handler = null;
+      clocksChanged = true;
+      break;
+    }
+    case 'submit_for_approval': {
+      requireStatus(state, 'Trình phê duyệt', 'processing');
+      requireOfficer(state, actor, 'processing_officer');
+      s.status = 'pending_approval';
+      s.handler = null;
+      break;
+    }
+    case 'approve': {
+      requireStatus(state, 'Phê duyệt', 'pending_approval');
+      requireOfficer(state, actor, 'unit_leader');
+      s.status = 'returning_result';
+      s.handler = null;
+      break;
+    }
+    case 'return_for_rework': {
+      requireStatus(state, 'Trả lại xử lý', 'pending_approval');
+      requireOfficer(state, actor, 'unit_leader');
+      s.status = 'processing';
+      s.handler = null;
+      break;
+    }
+    case 'issue_result': {
+      requireStatus(state, 'Trả kết quả', 'returning_result');
+      requireOfficer(state, actor, 'result_officer');
+      s.resultCount = state.resultCount + 1;
+      resultCode = resultCodeOf(state.code, s.resultCount);
+      s.status = 'completed';
+      s.completedAt = at;
+      s.handler = null;
+      clocksChanged = true;
+      break;
+    }
+    case 'withdraw': {
+      requireOwner(state, actor);
+      if (isTerminal(state.status)) {
+        throw wrongStep(state, 'Rút hồ sơ');
+      }
+      s.status = 'withdrawn';
+      s.completedAt = at;
+      s.pauses = closePause(state.pauses, at);
+      s.handler = null;
+      s.acceptanceDueAt = null;
+      clocksChanged = true;
+      break;
+    }
+  }
+  return { state: s, clocksChanged, resultCode };
+}
+
+/** The role currently expected to act, for work queues and the citizen's tracking page. */
+export function currentRole(state: Pick<DossierState, 'status'>): Role | null {
+  if (state.status === 'supplement_requested') return 'citizen';
+  return STEP_ROLE[state.status] ?? null;
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/** Dossier status (trạng thái hồ sơ), shared by the API, the workflow and the read models. */
+export const DossierStatus = z.enum([
+  'submitted', // chờ tiếp nhận
+  'supplement_requested', // chờ bổ sung
+  'rejected', // từ chối tiếp nhận
+  'awaiting_fee', // chờ nộp phí, lệ phí
+  'processing', // đang xử lý
+  'pending_approval', // chờ lãnh đạo phê duyệt
+  'returning_result', // chờ trả kết quả
+  'completed', // đã trả kết quả
+  'withdrawn', // công dân đã rút hồ sơ
+]);
+export type DossierStatus = z.infer<typeof DossierStatus>;
+
+export const TERMINAL_STATUSES: readonly DossierStatus[] = ['rejected', 'completed', 'withdrawn'];
+
+export const STATUS_LABELS: Record<DossierStatus, string> = {
+  submitted: 'Chờ tiếp nhận',
+  supplement_requested: 'Chờ bổ sung hồ sơ',
+  rejected: 'Từ chối tiếp nhận',
+  awaiting_fee: 'Chờ nộp phí, lệ phí',
+  processing: 'Đang xử lý',
+  pending_approval: 'Chờ lãnh đạo phê duyệt',
+  returning_result: 'Chờ trả kết quả',
+  completed: 'Đã trả kết quả',
+  withdrawn: 'Đã rút hồ sơ',
+};
+
+/** A file component of a submission, already stored (content-addressed by its SHA-256). */
+export const StoredFile = z.object({
+  component: z.string(),
+  fileId: z.string(),
+  filename: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type StoredFile = z.infer<typeof StoredFile>;
+
+const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+
+/** Every step a person takes on a dossier; one discriminated union for API and engine. */
+export const DossierAction = z.discriminatedUnion('type', [
+  /** An officer of the current step takes the dossier (nhận xử lý). */
+  z.object({ type: z.literal('claim') }),
+  /** Official acceptance (tiếp nhận): issues the electronic receipt and starts the legal clock. */
+  z.object({ type: z.literal('accept'), note: text(0, 2000).optional() }),
+  /** Request for correction/supplement with complete guidance, once (yêu cầu bổ sung, hướng dẫn một lần). */
+  z.object({ type: z.literal('request_supplement'), guidance: text(10, 5000), items: z.array(text(1, 500)).max(50).default([]) }),
+  /** Refusal to accept (từ chối tiếp nhận), with the reason. */
+  z.object({ type: z.literal('reject'), reason: text(10, 2000) }),
+  /** The citizen's supplement: a new version of the form and files; the code never changes. */
+  z.object({
+    type: z.literal('supplement'),
+    formData: z.record(z.string(), z.unknown()),
+    files: z.array(StoredFile).max(50),
+    note: text(0, 2000).optional(),
+  }),
+  /** The fee-collecting officer confirms payment (xác nhận đã nộp phí). */
+  z.object({ type: z.literal('confirm_payment'), receiptNumber: text(1, 100), amount: z.number().int().positive() }),
+  z.object({ type: z.literal('submit_for_approval'), summary: text(1, 5000) }),
+  z.object({ type: z.literal('approve'), note: text(0, 2000).optional() }),
+  z.object({ type: z.literal('return_for_rework'), reason: text(10, 2000) }),
+  /** The result (kết quả giải quyết), stored and coded `<dossier code>-KQ<n>`. */
+  z.object({ type: z.literal('issue_result'), title: text(1, 500), content: text(1, 20000) }),
+  /** The citizen withdraws the dossier (rút hồ sơ) before the result. */
+  z.object({ type: z.literal('withdraw'), reason: text(1, 2000) }),
+]);
+export type DossierAction = z.infer<typeof DossierAction>;
+export type DossierActionType = DossierAction['type'];
+export const DOSSIER_ACTION_TYPES = DossierAction.options.map((o) => o.shape.type.value);
+
+/** Automatic events the engine records on its own. */
+export type DossierSystemEvent = 'submit' | 'acceptance_overdue' | 'overdue';
+
+export const ACTION_LABELS: Record<DossierActionType | DossierSystemEvent, string> = {
+  submit: 'Nộp hồ sơ',
+  claim: 'Nhận xử lý',
+  accept: 'Tiếp nhận hồ sơ',
+  request_supplement: 'Yêu cầu bổ sung hồ sơ',
+  reject: 'Từ chối tiếp nhận',
+  supplement: 'Bổ sung hồ sơ',
+  confirm_payment: 'Xác nhận nộp phí',
+  submit_for_approval: 'Trình lãnh đạo phê duyệt',
+  approve: 'Phê duyệt',
+  return_for_rework: 'Trả lại để xử lý lại',
+  issue_result: 'Trả kết quả',
+  withdraw: 'Rút hồ sơ',
+  acceptance_overdue: 'Quá hạn tiếp nhận',
+  overdue: 'Quá hạn giải quyết',
+};

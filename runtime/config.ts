@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { parseSessions } from '../domain/working-time';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const url = z.url({ protocol: /^https?$/ });
+
+/** Every setting the platform reads from its environment, validated at start-up. */
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: url.default('http://localhost:3000'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'phải có dạng postgres://user:pass@host:port/db'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'phải có dạng host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('dossier'),
+  WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/).optional(),
+  OIDC_ISSUER: url,
+  OIDC_AUTHORIZATION_URL: url,
+  OIDC_TOKEN_URL: url,
+  OIDC_USERINFO_URL: url,
+  OIDC_JWKS_URL: url.optional(),
+  OIDC_CLIENT_ID: z.string().min(1),
+  OIDC_CLIENT_SECRET: z.string().min(16, 'cần ít nhất 16 ký tự'),
+  SESSION_SECRET: z.string().min(32, 'cần ít nhất 32 ký tự'),
+  COOKIE_SECURE: bool.default(false),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'phải có dạng smtp://host:port'),
+  MAIL_FROM: z.string().min(3).default('Cổng Dịch vụ công quốc gia <no-reply@dichvucong.gov.vn>'),
+  WORKING_SESSIONS: z
+    .string()
+    .default('07:30-11:30,13:00-17:00')
+    .transform((v, ctx) => {
+      try {
+        return parseSessions(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+  ESCALATION_RUNGS: z.coerce.number().int().min(1).max(10).default(2),
+  ESCALATION_STEP_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(2),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+});
+
+export type Config = z.infer<typeof Env>;
+
+export class ConfigError extends Error {}
+
+/** Reads and checks the environment; the error names each wrong variable and why. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Cấu hình không hợp lệ (biến môi trường):\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

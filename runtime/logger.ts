@@ -1,0 +1,7 @@
+import { pino, type Logger } from 'pino';
+
+/** Structured JSON logs, one object per line. */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'dvc'): Logger {
+  return pino({ level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+export type { Logger };

@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createDossierActivities } from '../activities/dossier';
+import type { EscalationPolicy } from '../domain/dossier/deadlines';
+import type { CalendarStore } from '../services/calendar-store';
+import type { Notifier } from '../services/notifications';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  orm: MikroORM;
+  calendars: CalendarStore;
+  notifier: Notifier;
+  policy: EscalationPolicy;
+  publicUrl: string;
+  log: Logger;
+}
+
+let bundle: Promise<{ code: string }> | null = null;
+
+/** The workflow bundle, built once per process (webpack takes a few seconds). */
+export async function workflowBundle(): Promise<{ code: string }> {
+  if (!bundle) {
+    const { bundleWorkflowCode } = await import('@temporalio/worker');
+    bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  }
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta),
+};
+
+export async function createDossierWorker(connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createDossierActivities(deps),
+  });
+}

@@ -1,0 +1,41 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../../domain/access/roles';
+import type { DossierSchedule } from '../../domain/dossier/deadlines';
+import type { DossierState } from '../../domain/dossier/state';
+import type { DossierAction, DossierStatus } from '../../domain/dossier/vocabulary';
+
+export const DOSSIER_WORKFLOW = 'dossierWorkflow';
+
+export interface DossierWorkflowInput {
+  code: string;
+  procedureCode: string;
+  agencyCode: string;
+  citizenId: string;
+  processingDays: number;
+  feeAmount: number;
+  receivedAt: string;
+  requestId: string | null;
+}
+
+export interface ActionRequest {
+  action: DossierAction;
+  actor: Actor;
+  requestId: string | null;
+}
+
+export interface ActionResult {
+  code: string;
+  status: DossierStatus;
+  seq: number;
+  resultCode: string | null;
+}
+
+export interface DossierView {
+  state: DossierState;
+  schedule: DossierSchedule;
+}
+
+/** Every human step: validated (wrong role, wrong step, twice) before anything is recorded. */
+export const performActionUpdate = defineUpdate<ActionResult, [ActionRequest]>('performAction');
+/** Live state of the process. */
+export const dossierViewQuery = defineQuery<DossierView>('dossierView');

@@ -1,0 +1,138 @@
+import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
+import type { DossierSchedule } from '../../domain/dossier/deadlines';
+import { applyAction, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
+import { DomainError } from '../../domain/errors';
+import { dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from './definitions';
+
+const acts = proxyActivities<DossierActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+function toFailure(e: unknown): unknown {
+  if (e instanceof DomainError) {
+    return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true, details: [{ status: e.status }] });
+  }
+  return e;
+}
+
+/**
+ * Dossier handling (xử lý hồ sơ, RULES.md §1): from submission to result, withdrawal or refusal.
+ * Clocks: 8 working hours to accept or ask for a supplement; the procedure's legal time in working
+ * days from acceptance, paused while waiting for the citizen; escalation once per rung.
+ */
+export async function dossierWorkflow(input: DossierWorkflowInput): Promise<DossierState> {
+  // The submission itself is history entry 1.
+  let state: DossierState = { ...initialState(input), seq: 1 };
+  let schedule: DossierSchedule = { acceptanceDueAt: null, legalDueAt: null, escalations: [] };
+  let recorded: DossierState | null = null;
+  /** Bumped on every change; the deadline loop re-evaluates when it moves. */
+  let version = 0;
+  // Side effects run one after another, in the order the changes happened.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = chain.then(fn);
+    chain = p.catch(() => undefined);
+    return p;
+  };
+
+  const refreshSchedule = async () => {
+    schedule = await acts.computeSchedule(state);
+    state = { ...state, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
+    version++;
+  };
+
+  const record = async (after: DossierState, event: TransitionRecord['event'], rest: Omit<TransitionRecord, 'before' | 'after' | 'event'>) => {
+    const withDue = { ...after, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
+    const keys = await acts.recordTransition({ before: recorded, after: withDue, event, ...rest });
+    recorded = withDue;
+    if (keys.length > 0) await acts.deliverNotifications(keys);
+  };
+
+  setHandler(dossierViewQuery, () => ({ state, schedule }));
+
+  setHandler(
+    performActionUpdate,
+    async ({ action, actor, requestId }) => {
+      const at = new Date().toISOString();
+      let t;
+      try {
+        t = applyAction(state, action, actor, at);
+      } catch (e) {
+        throw toFailure(e);
+      }
+      state = t.state;
+      version++;
+      const after = t.state;
+      log.info('dossier action', { code: state.code, action: action.type, actor: actor.id, requestId });
+      await serial(async () => {
+        if (t.clocksChanged) await refreshSchedule();
+        const role = actor.roles.includes('citizen') ? 'citizen' : (after.handler?.role ?? actor.roles[0] ?? null);
+        const { type: _type, ...payload } = action;
+        await record(after, action.type, {
+          actor: { id: actor.id, name: actor.name, role: role ?? 'unknown' },
+          at,
+          payload,
+          resultCode: t.resultCode,
+          requestId,
+        });
+      });
+      return { code: state.code, status: after.status, seq: after.seq, resultCode: t.resultCode };
+    },
+    {
+      validator: ({ action, actor }) => {
+        try {
+          applyAction(state, action, actor, new Date().toISOString());
+        } catch (e) {
+          throw toFailure(e);
+        }
+      },
+    },
+  );
+
+  // Submission: deadlines, the record and the citizen's confirmation.
+  const submitted = state;
+  await serial(async () => {
+    await refreshSchedule();
+    await record(submitted, 'submit', { actor: { id: input.citizenId, name: '', role: 'citizen' }, at: input.receivedAt, payload: {}, resultCode: null, requestId: input.requestId });
+  });
+
+  const nextDeadline = (): { at: string; kind: 'acceptance' | 'legal' } | null => {
+    if (state.status === 'submitted' && schedule.acceptanceDueAt && !state.acceptanceOverdue) {
+      return { at: schedule.acceptanceDueAt, kind: 'acceptance' };
+    }
+    const rung = schedule.escalations[state.overdueLevel];
+    return rung ? { at: rung, kind: 'legal' } : null;
+  };
+
+  while (!isTerminal(state.status)) {
+    const v = version;
+    const next = nextDeadline();
+    if (!next) {
+      await condition(() => version !== v);
+      continue;
+    }
+    const wait = Date.parse(next.at) - Date.now();
+    if (wait > 0 && (await condition(() => version !== v, wait))) continue;
+    // The deadline passed with nothing changed: escalate once for this rung.
+    await serial(async () => {
+      const still = nextDeadline();
+      if (!still || still.kind !== next.kind || still.at !== next.at || isTerminal(state.status)) return;
+      const at = new Date().toISOString();
+      if (next.kind === 'acceptance') {
+        state = { ...state, seq: state.seq + 1, acceptanceOverdue: true };
+        version++;
+        await record(state, 'acceptance_overdue', { actor: null, at, payload: { dueAt: next.at }, resultCode: null, requestId: null });
+      } else {
+        state = { ...state, seq: state.seq + 1, overdueLevel: state.overdueLevel + 1 };
+        version++;
+        await record(state, 'overdue', { actor: null, at, payload: { dueAt: next.at, rung: state.overdueLevel }, resultCode: null, requestId: null });
+      }
+    });
+  }
+
+  await condition(allHandlersFinished);
+  await chain;
+  return state;
+}

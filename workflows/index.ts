@@ -1,0 +1,2 @@
+// Every workflow type the worker runs. Clients import definitions from the per-process files.
+export { dossierWorkflow } from './dossier/workflow';
