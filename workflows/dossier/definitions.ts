@@ -33,6 +33,8 @@ export interface ActionResult {
 export interface DossierView {
   state: DossierState;
   schedule: DossierSchedule;
+  /** History entries already written to the records; equals state.seq once all are recorded. */
+  recordedSeq: number;
 }
 
 /** Every human step: validated (wrong role, wrong step, twice) before anything is recorded. */

@@ -50,7 +50,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     if (keys.length > 0) await acts.deliverNotifications(keys);
   };
 
-  setHandler(dossierViewQuery, () => ({ state, schedule }));
+  setHandler(dossierViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
 
   setHandler(
     performActionUpdate,

@@ -1,0 +1,25 @@
+import { inject } from 'vitest';
+import { openOrm } from '../../db/orm';
+import { DEFAULT_SESSIONS } from '../../domain/working-time';
+import { DEFAULT_ESCALATION } from '../../domain/dossier/deadlines';
+import { CalendarStore } from '../../services/calendar-store';
+import { createMailTransport, Notifier } from '../../services/notifications';
+import { createLogger } from '../../runtime/logger';
+import type { WorkerDeps } from '../../workers/dossier-worker';
+
+/** Real dependencies for the worker under test: PostgreSQL and an SMTP server. */
+export async function workerDeps(smtpUrl: string): Promise<WorkerDeps & { close: () => Promise<void> }> {
+  const orm = await openOrm(inject('databaseUrl'));
+  const log = createLogger('silent');
+  const calendars = new CalendarStore(orm, DEFAULT_SESSIONS, 0);
+  const notifier = new Notifier(orm, createMailTransport(smtpUrl), 'DVC <no-reply@dichvucong.gov.vn>', log);
+  return {
+    orm,
+    calendars,
+    notifier,
+    policy: DEFAULT_ESCALATION,
+    publicUrl: 'http://localhost:3000',
+    log,
+    close: () => orm.close(),
+  };
+}
