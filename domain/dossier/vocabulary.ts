@@ -48,7 +48,7 @@ export const DossierAction = z.discriminatedUnion('type', [
   /** Official acceptance (tiếp nhận): issues the electronic receipt and starts the legal clock. */
   z.object({ type: z.literal('accept'), note: text(0, 2000).optional() }),
   /** Request for correction/supplement with complete guidance, once (yêu cầu bổ sung, hướng dẫn một lần). */
-  z.object({ type: z.literal('request_supplement'), guidance: text(10, 5000), items: z.array(text(1, 500)).max(50).default([]) }),
+  z.object({ type: z.literal('request_supplement'), guidance: text(10, 5000), items: z.array(text(1, 500)).max(50).optional() }),
   /** Refusal to accept (từ chối tiếp nhận), with the reason. */
   z.object({ type: z.literal('reject'), reason: text(10, 2000) }),
   /** The citizen's supplement: a new version of the form and files; the code never changes. */

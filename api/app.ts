@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Request } from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUiDist from 'swagger-ui-dist';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../runtime/config';
+import { httpDuration, renderMetrics } from '../runtime/metrics';
+import type { CalendarStore } from '../services/calendar-store';
+import { createAuth } from './auth';
+import { catalogueRoutes } from './catalogue';
+import { DossierService } from './dossiers/service';
+import { dossierRoutes } from './dossiers/routes';
+import { errorHandler, notFoundHandler } from './errors';
+import { docsPage, openApiDocument } from './openapi';
+
+export interface ApiDeps {
+  cfg: Config;
+  orm: MikroORM;
+  temporal: Client;
+  calendars: CalendarStore;
+  log: Logger;
+}
+
+/** The Express application: health, metrics, sign-in, the API, its OpenAPI description and docs. */
+export function createApp(deps: ApiDeps) {
+  const { cfg, orm, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 1);
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customProps: (req) => ({ actor: (req as Request).actor?.id }),
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+
+  app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/ready', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    try {
+      await orm.em.fork().execute('select 1');
+      checks.database = 'ok';
+    } catch (e) {
+      checks.database = (e as Error).message;
+    }
+    try {
+      await deps.temporal.connection.workflowService.getSystemInfo({});
+      checks.temporal = 'ok';
+    } catch (e) {
+      checks.temporal = (e as Error).message;
+    }
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(await renderMetrics(cfg.WORKER_METRICS_ADDRESS));
+  });
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(cfg.PUBLIC_URL)));
+  app.get('/docs', (_req, res) => void res.type('html').send(docsPage()));
+  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+
+  const auth = createAuth(cfg, orm);
+  app.use(auth.sessionMiddleware, ...auth.passportInit, auth.resolveActor);
+  app.use(auth.router);
+  app.use(express.json({ limit: '1mb' }));
+  // Every cookie-authenticated write carries the session's CSRF token.
+  app.use('/api', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : auth.csrfProtection(req, res, next)));
+
+  const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log });
+  app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));
+  app.use(catalogueRoutes(orm, deps.calendars));
+  app.get('/', (_req, res) => void res.redirect('/docs'));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, dossiers, close: auth.close };
+}

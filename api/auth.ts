@@ -1,0 +1,136 @@
+import { Router, type Request } from 'express';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import passport from 'passport';
+import { Strategy as OpenIDConnectStrategy, type Profile } from 'passport-openidconnect';
+import { csrfSync } from 'csrf-sync';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Actor, Role } from '../domain/access/roles';
+import { ROLE_LABELS } from '../domain/access/roles';
+import type { Config } from '../runtime/config';
+import { Errors } from './errors';
+
+interface SessionUser extends Actor {
+  kind: string;
+}
+
+/**
+ * Sign-in through OpenID Connect (authorization-code flow; VNeID in production, the local provider
+ * in development and tests), sessions kept in PostgreSQL, CSRF tokens for cookie-authenticated writes.
+ */
+export function createAuth(cfg: Config, orm: MikroORM) {
+  const PgStore = connectPgSimple(session);
+  const pool = new pg.Pool({ connectionString: cfg.DATABASE_URL, max: 4 });
+  const sessionMiddleware = session({
+    store: new PgStore({ pool, tableName: 'http_session', createTableIfMissing: false, pruneSessionInterval: 600 }),
+    name: 'dvc.sid',
+    secret: cfg.SESSION_SECRET,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: cfg.COOKIE_SECURE, maxAge: 8 * 60 * 60 * 1000 },
+  });
+
+  passport.use(
+    'oidc',
+    new OpenIDConnectStrategy(
+      {
+        issuer: cfg.OIDC_ISSUER,
+        authorizationURL: cfg.OIDC_AUTHORIZATION_URL,
+        tokenURL: cfg.OIDC_TOKEN_URL,
+        userInfoURL: cfg.OIDC_USERINFO_URL,
+        clientID: cfg.OIDC_CLIENT_ID,
+        clientSecret: cfg.OIDC_CLIENT_SECRET,
+        callbackURL: `${cfg.PUBLIC_URL}/auth/callback`,
+        scope: ['profile', 'email', 'phone'],
+        skipUserProfile: false,
+      },
+      (_issuer: string, profile: Profile, done: (err: Error | null, user?: Express.User | false, info?: { message: string }) => void) => {
+        signIn(orm, profile).then(
+          (u) => (u ? done(null, u) : done(null, false, { message: 'ACCOUNT_LOCKED' })),
+          (e: Error) => done(e),
+        );
+      },
+    ),
+  );
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user: SessionUser, done) => done(null, user));
+
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => req.headers['x-csrf-token'] as string | undefined,
+  });
+
+  const router = Router();
+  router.get('/auth/login', passport.authenticate('oidc'));
+  router.get('/auth/callback', (req, res, next) => {
+    passport.authenticate('oidc', (err: unknown, user: SessionUser | false, info?: { message?: string }) => {
+      if (err) return next(err);
+      if (!user) {
+        const locked = info?.message === 'ACCOUNT_LOCKED';
+        res.status(locked ? 403 : 401).json({
+          error: locked
+            ? { code: 'ACCOUNT_LOCKED', message: 'Tài khoản đã bị khóa; vui lòng liên hệ quản trị viên để được mở khóa.' }
+            : { code: 'SIGN_IN_FAILED', message: 'Đăng nhập không thành công; vui lòng thử lại.' },
+        });
+        return;
+      }
+      req.session.regenerate((e) => {
+        if (e) return next(e);
+        req.logIn(user, (e2) => (e2 ? next(e2) : res.redirect('/docs')));
+      });
+    })(req, res, next);
+  });
+
+  /** Sets req.actor from the session. */
+  const resolveActor = (req: Request, _res: unknown, next: () => void) => {
+    const u = req.user as SessionUser | undefined;
+    if (u) req.actor = { id: u.id, name: u.name, roles: u.roles, agencyCode: u.agencyCode };
+    next();
+  };
+
+  router.get('/auth/me', (req, res, next) => {
+    if (!req.actor) return next(Errors.unauthenticated());
+    res.json({
+      account: { ...req.actor, roleLabels: req.actor.roles.map((r) => ROLE_LABELS[r]) },
+      csrfToken: generateToken(req),
+    });
+  });
+  router.post('/auth/logout', csrfSynchronisedProtection, (req, res, next) => {
+    req.logOut((e) => {
+      if (e) return next(e);
+      req.session.destroy(() => {
+        res.clearCookie('dvc.sid');
+        res.status(204).end();
+      });
+    });
+  });
+
+  return {
+    sessionMiddleware,
+    passportInit: [passport.initialize(), passport.session()],
+    resolveActor,
+    csrfProtection: csrfSynchronisedProtection,
+    router,
+    close: () => pool.end(),
+  };
+}
+
+async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | null> {
+  const em = orm.em.fork();
+  const email = profile.emails?.[0]?.value ?? null;
+  const name = profile.displayName || profile.username || profile.id;
+  // A person signing in through the national identity system for the first time gets a citizen account.
+  await em.execute(
+    `insert into account (id, subject, kind, full_name, email, roles) values (?, ?, 'citizen', ?, ?, '{citizen}') on conflict (subject) do nothing`,
+    [randomUUID(), profile.id, name, email],
+  );
+  const [row] = await em.execute<{ id: string; kind: string; full_name: string; roles: Role[]; agency_code: string | null; locked_at: Date | null }[]>(
+    `update account set last_sign_in_at = now(), last_activity_at = now() where subject = ? and locked_at is null
+     returning id, kind, full_name, roles, agency_code, locked_at`,
+    [profile.id],
+  );
+  if (!row) return null;
+  return { id: row.id, kind: row.kind, name: row.full_name, roles: row.roles, agencyCode: row.agency_code };
+}

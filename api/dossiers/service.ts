@@ -1,0 +1,320 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Logger } from 'pino';
+import type { Actor } from '../../domain/access/roles';
+import { isOfficerRole } from '../../domain/access/roles';
+import { checkSubmission, ProcedureForm } from '../../domain/dossier/form';
+import { pausesOf } from '../../domain/dossier/deadlines';
+import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
+import type { PauseRecord } from '../../domain/dossier/state';
+import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
+import { formatVnHuman, HOUR_MS } from '../../domain/working-time';
+import type { CalendarStore } from '../../services/calendar-store';
+import { recordSubmission } from '../../services/dossier-intake';
+import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
+import { apiError, Errors, fromTemporal } from '../errors';
+
+export interface UploadedFile {
+  fieldname: string;
+  originalname: string;
+  size: number;
+  buffer: Buffer;
+}
+
+export interface DossierServiceDeps {
+  orm: MikroORM;
+  temporal: Client;
+  taskQueue: string;
+  calendars: CalendarStore;
+  log: Logger;
+}
+
+interface DossierRow {
+  code: string;
+  procedure_code: string;
+  procedure_name: string;
+  agency_code: string;
+  agency_name: string;
+  citizen_id: string;
+  status: DossierStatus;
+  form_data: Record<string, unknown>;
+  form_version: number;
+  received_at: Date;
+  accepted_at: Date | null;
+  acceptance_due_at: Date | null;
+  legal_due_at: Date | null;
+  processing_days: number;
+  fee_amount: number;
+  fee_paid_at: Date | null;
+  pauses: PauseRecord[];
+  acceptance_overdue: boolean;
+  overdue_level: number;
+  step_role: string | null;
+  handler: { id: string; name: string; role: string } | null;
+  completed_at: Date | null;
+  seq: number;
+}
+
+const SELECT_DOSSIER = `select d.*, p.name as procedure_name, a.name as agency_name
+  from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code`;
+
+/** Dossier use cases behind the API: submission, actions, tracking, lists. Lists read PostgreSQL only. */
+export class DossierService {
+  constructor(private readonly deps: DossierServiceDeps) {}
+
+  private em() {
+    return this.deps.orm.em.fork();
+  }
+
+  /** Can this actor see this dossier? Citizens their own; officers their agency's; operators all. */
+  private visible(actor: Actor, row: Pick<DossierRow, 'citizen_id' | 'agency_code'>): boolean {
+    if (actor.roles.includes('system_admin') || actor.roles.includes('operator')) return true;
+    if (actor.roles.includes('citizen') && row.citizen_id === actor.id) return true;
+    return actor.roles.some(isOfficerRole) && actor.agencyCode === row.agency_code;
+  }
+
+  private async load(actor: Actor, code: string): Promise<DossierRow> {
+    const [row] = await this.em().execute<DossierRow[]>(`${SELECT_DOSSIER} where d.code = ?`, [code]);
+    if (!row || !this.visible(actor, row)) throw Errors.notFound('Hồ sơ');
+    return row;
+  }
+
+  async submit(actor: Actor, input: { procedureCode: string; formData: Record<string, unknown>; files: UploadedFile[]; idempotencyKey: string | null; requestId: string }) {
+    const em = this.em();
+    const [proc] = await em.execute<{ code: string; agency_code: string; processing_days: number; fee_amount: number; form: unknown; status: string }[]>(
+      'select code, agency_code, processing_days, fee_amount, form, status from procedure where code = ?',
+      [input.procedureCode],
+    );
+    if (!proc) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không tồn tại.`);
+    if (proc.status !== 'active') throw apiError(409, 'PROCEDURE_SUSPENDED', 'Dịch vụ công này đang tạm dừng tiếp nhận hồ sơ mới.');
+    const form = ProcedureForm.parse(proc.form);
+    const sniffed = await Promise.all(
+      input.files.map(async (f) => ({ f, type: f.size > 0 ? ((await fileTypeFromBuffer(f.buffer))?.mime ?? null) : null })),
+    );
+    const errors = checkSubmission(
+      form,
+      input.formData,
+      sniffed.map(({ f, type }) => ({ component: f.fieldname, filename: f.originalname, detectedMimeType: type, size: f.size })),
+    );
+    if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Hồ sơ chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Hồ sơ chưa được gửi.', errors);
+
+    const receivedAt = new Date();
+    const stored: StoredFile[] = [];
+    const { code, created } = await em.transactional(async (tx) => {
+      for (const { f, type } of sniffed) {
+        const id = randomUUID();
+        const sha256 = createHash('sha256').update(f.buffer).digest('hex');
+        await tx.execute('insert into stored_file (id, owner_id, filename, mime_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?)', [
+          id, actor.id, f.originalname, type, f.size, sha256, f.buffer,
+        ]);
+        stored.push({ component: f.fieldname, fileId: id, filename: f.originalname, mimeType: type!, size: f.size, sha256 });
+      }
+      return recordSubmission(tx, {
+        procedureCode: proc.code,
+        agencyCode: proc.agency_code,
+        citizenId: actor.id,
+        processingDays: proc.processing_days,
+        feeAmount: proc.fee_amount,
+        formData: input.formData,
+        files: stored,
+        receivedAt,
+        idempotencyKey: input.idempotencyKey,
+      });
+    });
+    if (created) {
+      const wfInput: DossierWorkflowInput = {
+        code,
+        procedureCode: proc.code,
+        agencyCode: proc.agency_code,
+        citizenId: actor.id,
+        processingDays: proc.processing_days,
+        feeAmount: proc.fee_amount,
+        receivedAt: receivedAt.toISOString(),
+        requestId: input.requestId,
+      };
+      await this.startWorkflow(wfInput).catch((e: unknown) => {
+        // The submission is recorded; the worker's recovery starts its process. Nothing is lost.
+        this.deps.log.error({ err: e, code }, 'workflow start failed; recovery will start it');
+      });
+    }
+    const [row] = await this.em().execute<{ received_at: Date; status: DossierStatus }[]>('select received_at, status from dossier where code = ?', [code]);
+    return {
+      code,
+      status: row!.status,
+      receivedAt: row!.received_at.toISOString(),
+      created,
+      message: `Hồ sơ đã được gửi thành công. Thời điểm tiếp nhận trên hệ thống: ${formatVnHuman(row!.received_at)}. Mã hồ sơ: ${code}.`,
+    };
+  }
+
+  async startWorkflow(input: DossierWorkflowInput) {
+    try {
+      await this.deps.temporal.workflow.start(DOSSIER_WORKFLOW, { taskQueue: this.deps.taskQueue, workflowId: input.code, args: [input] });
+    } catch (e) {
+      if ((e as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
+      throw e;
+    }
+  }
+
+  async act(actor: Actor, code: string, action: DossierAction, requestId: string) {
+    await this.load(actor, code);
+    const handle = this.deps.temporal.workflow.getHandle(code);
+    try {
+      return await handle.executeUpdate(performActionUpdate, { args: [{ action, actor, requestId }] });
+    } catch (e) {
+      throw fromTemporal(e);
+    }
+  }
+
+  async storeFiles(actor: Actor, files: UploadedFile[]): Promise<{ stored: StoredFile[]; sniffed: { component: string; filename: string; detectedMimeType: string | null; size: number }[] }> {
+    const stored: StoredFile[] = [];
+    const sniffed = [];
+    for (const f of files) {
+      const type = f.size > 0 ? ((await fileTypeFromBuffer(f.buffer))?.mime ?? null) : null;
+      sniffed.push({ component: f.fieldname, filename: f.originalname, detectedMimeType: type, size: f.size });
+      stored.push({ component: f.fieldname, fileId: randomUUID(), filename: f.originalname, mimeType: type ?? 'application/octet-stream', size: f.size, sha256: createHash('sha256').update(f.buffer).digest('hex') });
+    }
+    void actor;
+    return { stored, sniffed };
+  }
+
+  /** A supplement: checked against the form like a submission, files stored, then the workflow step. */
+  async supplement(actor: Actor, code: string, formData: Record<string, unknown>, files: UploadedFile[], requestId: string) {
+    const row = await this.load(actor, code);
+    const [proc] = await this.em().execute<{ form: unknown }[]>('select form from procedure where code = ?', [row.procedure_code]);
+    const { stored, sniffed } = await this.storeFiles(actor, files);
+    // Components not re-sent keep the previous version's files.
+    const [prev] = await this.em().execute<{ files: StoredFile[] }[]>('select files from dossier_version where dossier_code = ? order by version desc limit 1', [code]);
+    const resent = new Set(stored.map((s) => s.component));
+    const kept = (prev?.files ?? []).filter((f) => !resent.has(f.component));
+    const errors = checkSubmission(ProcedureForm.parse(proc!.form), formData, [
+      ...sniffed,
+      ...kept.map((k) => ({ component: k.component, filename: k.filename, detectedMimeType: k.mimeType, size: k.size })),
+    ]);
+    if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Bản bổ sung chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Chưa có gì được gửi.', errors);
+    if (row.status !== 'supplement_requested') throw apiError(409, 'WRONG_STEP', `Hồ sơ không ở trạng thái chờ bổ sung (hiện tại: "${STATUS_LABELS[row.status]}").`);
+    await this.em().transactional(async (tx) => {
+      for (let i = 0; i < files.length; i++) {
+        const s = stored[i]!;
+        await tx.execute('insert into stored_file (id, owner_id, filename, mime_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?)', [
+          s.fileId, actor.id, s.filename, s.mimeType, s.size, s.sha256, files[i]!.buffer,
+        ]);
+      }
+    });
+    return this.act(actor, code, { type: 'supplement', formData, files: [...kept, ...stored] }, requestId);
+  }
+
+  /** The citizen's tracking view: status, history, who handles it now, elapsed and remaining working time. */
+  async track(actor: Actor, code: string) {
+    const row = await this.load(actor, code);
+    const em = this.em();
+    const history = await em.execute<{ seq: number; at: Date; action: string; actor_name: string | null; actor_role: string | null; from_status: string | null; to_status: string; payload: unknown }[]>(
+      'select seq, at, action, actor_name, actor_role, from_status, to_status, payload from dossier_history where dossier_code = ? order by seq',
+      [code],
+    );
+    const results = await em.execute('select code, title, issued_at, revoked_at, revoke_reason from dossier_result where dossier_code = ? order by n', [code]);
+    const cal = await this.deps.calendars.calendar();
+    const now = new Date();
+    let elapsedWorkingHours: number | null = null;
+    let remainingWorkingHours: number | null = null;
+    if (row.accepted_at) {
+      const end = row.completed_at ?? now;
+      const elapsed = cal.elapsedMs(row.accepted_at, end, pausesOf(row));
+      elapsedWorkingHours = round1(elapsed / HOUR_MS);
+      remainingWorkingHours = round1((row.processing_days * cal.workingDayMs - elapsed) / HOUR_MS);
+    }
+    return {
+      ...summary(row),
+      formData: row.form_data,
+      formVersion: row.form_version,
+      processingDays: row.processing_days,
+      feeAmount: row.fee_amount,
+      feePaidAt: row.fee_paid_at,
+      pauses: row.pauses,
+      elapsedWorkingHours,
+      remainingWorkingHours,
+      history: history.map((h) => ({ ...h, at: h.at.toISOString() })),
+      results,
+    };
+  }
+
+  async listOwn(actor: Actor, page: { limit: number; offset: number }) {
+    const rows = await this.em().execute<DossierRow[]>(`${SELECT_DOSSIER} where d.citizen_id = ? order by d.received_at desc limit ? offset ?`, [actor.id, page.limit, page.offset]);
+    return rows.map(summary);
+  }
+
+  /** An officer's work queue: their agency's dossiers at a step of their roles. */
+  async queue(actor: Actor, f: { step?: DossierStatus; dueWithinHours?: number; overdue?: boolean; limit: number; offset: number }) {
+    const roles = actor.roles.filter(isOfficerRole);
+    const where = ['d.agency_code = ?', 'd.step_role = any(?::text[])'];
+    const params: unknown[] = [actor.agencyCode, `{${roles.join(',')}}`];
+    if (f.step) {
+      where.push('d.status = ?');
+      params.push(f.step);
+    }
+    if (f.overdue) where.push('(d.overdue_level > 0 or d.acceptance_overdue)');
+    if (f.dueWithinHours !== undefined) {
+      where.push('coalesce(d.acceptance_due_at, d.legal_due_at) <= ?');
+      params.push(new Date(Date.now() + f.dueWithinHours * HOUR_MS));
+    }
+    params.push(f.limit, f.offset);
+    const rows = await this.em().execute<DossierRow[]>(
+      `${SELECT_DOSSIER} where ${where.join(' and ')} order by coalesce(d.acceptance_due_at, d.legal_due_at) nulls last, d.received_at limit ? offset ?`,
+      params,
+    );
+    return rows.map(summary);
+  }
+
+  /** Supervisors: the agency's overdue dossiers, the most overdue first. */
+  async overdue(actor: Actor, page: { limit: number; offset: number }) {
+    const rows = await this.em().execute<DossierRow[]>(
+      `${SELECT_DOSSIER} where d.agency_code = ? and (d.overdue_level > 0 or d.acceptance_overdue) and d.status not in ('completed', 'withdrawn', 'rejected')
+       order by d.overdue_level desc, coalesce(d.legal_due_at, d.acceptance_due_at) limit ? offset ?`,
+      [actor.agencyCode, page.limit, page.offset],
+    );
+    return rows.map(summary);
+  }
+
+  /** Revocation of a result (thu hồi kết quả, 003 §15): recorded with its time; the result stays retrievable. */
+  async revokeResult(actor: Actor, resultCode: string, reason: string, requestId: string) {
+    return this.em().transactional(async (tx) => {
+      const [r] = await tx.execute<{ code: string; dossier_code: string; agency_code: string; citizen_id: string; revoked_at: Date | null }[]>(
+        'select r.code, r.dossier_code, d.agency_code, d.citizen_id, r.revoked_at from dossier_result r join dossier d on d.code = r.dossier_code where r.code = ? for update of r',
+        [resultCode],
+      );
+      if (!r || r.agency_code !== actor.agencyCode) throw Errors.notFound('Kết quả');
+      if (r.revoked_at) throw apiError(409, 'ALREADY_REVOKED', 'Kết quả này đã bị thu hồi trước đó.');
+      const [u] = await tx.execute<{ revoked_at: Date }[]>('update dossier_result set revoked_at = now(), revoked_by = ?, revoke_reason = ? where code = ? returning revoked_at', [actor.id, reason, resultCode]);
+      await tx.execute(
+        `insert into audit_log (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id) values (?, 'unit_leader', 'result.revoke', 'dossier_result', ?, ?::jsonb, ?::jsonb, ?)`,
+        [actor.id, resultCode, JSON.stringify({ revokedAt: null }), JSON.stringify({ revokedAt: u!.revoked_at, reason }), requestId],
+      );
+      return { code: resultCode, revokedAt: u!.revoked_at.toISOString(), reason };
+    });
+  }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function summary(row: DossierRow) {
+  return {
+    code: row.code,
+    procedure: { code: row.procedure_code, name: row.procedure_name },
+    agency: { code: row.agency_code, name: row.agency_name },
+    status: row.status,
+    statusLabel: STATUS_LABELS[row.status],
+    receivedAt: row.received_at.toISOString(),
+    acceptedAt: row.accepted_at?.toISOString() ?? null,
+    acceptanceDueAt: row.acceptance_due_at?.toISOString() ?? null,
+    legalDueAt: row.legal_due_at?.toISOString() ?? null,
+    acceptanceOverdue: row.acceptance_overdue,
+    overdueLevel: row.overdue_level,
+    currentRole: row.step_role,
+    handler: row.handler,
+    completedAt: row.completed_at?.toISOString() ?? null,
+  };
+}

