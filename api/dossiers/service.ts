@@ -41,19 +41,19 @@ interface DossierRow {
   status: DossierStatus;
   form_data: Record<string, unknown>;
   form_version: number;
-  received_at: Date;
-  accepted_at: Date | null;
-  acceptance_due_at: Date | null;
-  legal_due_at: Date | null;
+  received_at: Date | string;
+  accepted_at: Date | string | null;
+  acceptance_due_at: Date | string | null;
+  legal_due_at: Date | string | null;
   processing_days: number;
   fee_amount: number;
-  fee_paid_at: Date | null;
+  fee_paid_at: Date | string | null;
   pauses: PauseRecord[];
   acceptance_overdue: boolean;
   overdue_level: number;
   step_role: string | null;
   handler: { id: string; name: string; role: string } | null;
-  completed_at: Date | null;
+  completed_at: Date | string | null;
   seq: number;
 }
 
@@ -139,13 +139,14 @@ export class DossierService {
         this.deps.log.error({ err: e, code }, 'workflow start failed; recovery will start it');
       });
     }
-    const [row] = await this.em().execute<{ received_at: Date; status: DossierStatus }[]>('select received_at, status from dossier where code = ?', [code]);
+    const [row] = await this.em().execute<{ received_at: string; status: DossierStatus }[]>('select received_at, status from dossier where code = ?', [code]);
+    const at = new Date(row!.received_at);
     return {
       code,
       status: row!.status,
-      receivedAt: row!.received_at.toISOString(),
+      receivedAt: at.toISOString(),
       created,
-      message: `Hồ sơ đã được gửi thành công. Thời điểm tiếp nhận trên hệ thống: ${formatVnHuman(row!.received_at)}. Mã hồ sơ: ${code}.`,
+      message: `Hồ sơ đã được gửi thành công. Thời điểm tiếp nhận trên hệ thống: ${formatVnHuman(at)}. Mã hồ sơ: ${code}.`,
     };
   }
 
@@ -210,7 +211,7 @@ export class DossierService {
   async track(actor: Actor, code: string) {
     const row = await this.load(actor, code);
     const em = this.em();
-    const history = await em.execute<{ seq: number; at: Date; action: string; actor_name: string | null; actor_role: string | null; from_status: string | null; to_status: string; payload: unknown }[]>(
+    const history = await em.execute<{ seq: number; at: Date | string; action: string; actor_name: string | null; actor_role: string | null; from_status: string | null; to_status: string; payload: unknown }[]>(
       'select seq, at, action, actor_name, actor_role, from_status, to_status, payload from dossier_history where dossier_code = ? order by seq',
       [code],
     );
@@ -220,8 +221,8 @@ export class DossierService {
     let elapsedWorkingHours: number | null = null;
     let remainingWorkingHours: number | null = null;
     if (row.accepted_at) {
-      const end = row.completed_at ?? now;
-      const elapsed = cal.elapsedMs(row.accepted_at, end, pausesOf(row));
+      const end = row.completed_at ? new Date(row.completed_at) : now;
+      const elapsed = cal.elapsedMs(new Date(row.accepted_at), end, pausesOf(row));
       elapsedWorkingHours = round1(elapsed / HOUR_MS);
       remainingWorkingHours = round1((row.processing_days * cal.workingDayMs - elapsed) / HOUR_MS);
     }
@@ -231,11 +232,11 @@ export class DossierService {
       formVersion: row.form_version,
       processingDays: row.processing_days,
       feeAmount: row.fee_amount,
-      feePaidAt: row.fee_paid_at,
+      feePaidAt: iso(row.fee_paid_at),
       pauses: row.pauses,
       elapsedWorkingHours,
       remainingWorkingHours,
-      history: history.map((h) => ({ ...h, at: h.at.toISOString() })),
+      history: history.map((h) => ({ ...h, at: iso(h.at) })),
       results,
     };
   }
@@ -286,14 +287,19 @@ export class DossierService {
       );
       if (!r || r.agency_code !== actor.agencyCode) throw Errors.notFound('Kết quả');
       if (r.revoked_at) throw apiError(409, 'ALREADY_REVOKED', 'Kết quả này đã bị thu hồi trước đó.');
-      const [u] = await tx.execute<{ revoked_at: Date }[]>('update dossier_result set revoked_at = now(), revoked_by = ?, revoke_reason = ? where code = ? returning revoked_at', [actor.id, reason, resultCode]);
+      const [u] = await tx.execute<{ revoked_at: string }[]>('update dossier_result set revoked_at = now(), revoked_by = ?, revoke_reason = ? where code = ? returning revoked_at', [actor.id, reason, resultCode]);
       await tx.execute(
         `insert into audit_log (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id) values (?, 'unit_leader', 'result.revoke', 'dossier_result', ?, ?::jsonb, ?::jsonb, ?)`,
         [actor.id, resultCode, JSON.stringify({ revokedAt: null }), JSON.stringify({ revokedAt: u!.revoked_at, reason }), requestId],
       );
-      return { code: resultCode, revokedAt: u!.revoked_at.toISOString(), reason };
+      return { code: resultCode, revokedAt: iso(u!.revoked_at), reason };
     });
   }
+}
+
+/** Raw SQL returns timestamps as strings; entities return Dates. */
+function iso(v: Date | string | null): string | null {
+  return v === null ? null : new Date(v).toISOString();
 }
 
 function round1(n: number): number {
@@ -307,14 +313,14 @@ function summary(row: DossierRow) {
     agency: { code: row.agency_code, name: row.agency_name },
     status: row.status,
     statusLabel: STATUS_LABELS[row.status],
-    receivedAt: row.received_at.toISOString(),
-    acceptedAt: row.accepted_at?.toISOString() ?? null,
-    acceptanceDueAt: row.acceptance_due_at?.toISOString() ?? null,
-    legalDueAt: row.legal_due_at?.toISOString() ?? null,
+    receivedAt: iso(row.received_at)!,
+    acceptedAt: iso(row.accepted_at),
+    acceptanceDueAt: iso(row.acceptance_due_at),
+    legalDueAt: iso(row.legal_due_at),
     acceptanceOverdue: row.acceptance_overdue,
     overdueLevel: row.overdue_level,
     currentRole: row.step_role,
     handler: row.handler,
-    completedAt: row.completed_at?.toISOString() ?? null,
+    completedAt: iso(row.completed_at),
   };
 }

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
+
+let p: Awaited<ReturnType<typeof startTestPlatform>>;
+let citizen: Session;
+const officers: Record<string, Session> = {};
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+  citizen = await signIn(p.apiUrl, 'congdan1');
+  for (const s of ['tiepnhan.hn', 'xuly.hn', 'lanhdao.hn', 'trakq.hn', 'thuphi.hn', 'giamsat.hn']) officers[s] = await signIn(p.apiUrl, s);
+});
+afterAll(async () => {
+  await p?.stop();
+});
+
+function birthForm(extra: Record<string, unknown> = {}) {
+  const form = new FormData();
+  form.set('procedureCode', 'STP-KS');
+  form.set('formData', JSON.stringify({ hoTenTre: 'Nguyễn Minh Khang', ngaySinhTre: '2026-11-01', noiSinh: 'Bệnh viện Phụ sản Hà Nội', ...extra }));
+  form.set('giayChungSinh', new Blob([pdfBytes()], { type: 'application/pdf' }), 'giay-chung-sinh.pdf');
+  return form;
+}
+
+async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  return JSON.parse(text) as T;
+}
+
+describe('a dossier from submission to result, through the real sign-in', () => {
+  it('citizen submits; officers of the agency take it to a coded result; the citizen tracks it and reads the emails', async () => {
+    const submitted = await json<{ code: string; receivedAt: string; message: string }>(await citizen.multipart('/api/dossiers', birthForm()), 201);
+    expect(submitted.code).toMatch(/^HNI-STP-\d{6}-\d{6}$/);
+    expect(submitted.message).toContain('Thời điểm tiếp nhận trên hệ thống');
+    await p.smtp.waitFor((m) => m.to.includes('an.nguyen@example.vn') && m.subject.includes(`Xác nhận nộp hồ sơ ${submitted.code}`));
+
+    const code = submitted.code;
+    const queue = await json<{ items: { code: string; acceptanceDueAt: string | null }[] }>(await officers['tiepnhan.hn']!.get('/api/work-queue?step=submitted'), 200);
+    const inQueue = queue.items.find((i) => i.code === code);
+    expect(inQueue?.acceptanceDueAt).toBeTruthy();
+
+    const act = (who: string, body: unknown) => officers[who]!.send('POST', `/api/dossiers/${code}/actions`, body);
+    await json(await act('tiepnhan.hn', { type: 'accept' }), 200);
+    await p.smtp.waitFor((m) => m.subject.includes(`Biên nhận điện tử hồ sơ ${code}`));
+    await json(await act('xuly.hn', { type: 'claim' }), 200);
+
+    const tracked = await json<{ status: string; handler: { name: string; role: string }; legalDueAt: string; elapsedWorkingHours: number; remainingWorkingHours: number; history: { action: string }[] }>(
+      await citizen.get(`/api/dossiers/${code}`),
+      200,
+    );
+    expect(tracked.status).toBe('processing');
+    expect(tracked.handler).toMatchObject({ role: 'processing_officer', name: 'Cán bộ xử lý HN' });
+    expect(tracked.legalDueAt).toBeTruthy();
+    expect(tracked.remainingWorkingHours).toBeLessThanOrEqual(8);
+    expect(tracked.history.map((h) => h.action)).toEqual(['submit', 'accept', 'claim']);
+
+    await json(await act('xuly.hn', { type: 'submit_for_approval', summary: 'Hồ sơ hợp lệ, đề nghị phê duyệt' }), 200);
+    await json(await act('lanhdao.hn', { type: 'approve' }), 200);
+    const done = await json<{ status: string; resultCode: string }>(await act('trakq.hn', { type: 'issue_result', title: 'Giấy khai sinh', content: 'Bản điện tử giấy khai sinh số 123/2026' }), 200);
+    expect(done).toMatchObject({ status: 'completed', resultCode: `${code}-KQ1` });
+    const resultMail = await p.smtp.waitFor((m) => m.subject.includes(`Kết quả giải quyết hồ sơ ${code}`));
+    expect(resultMail.text).toContain(`${code}-KQ1`);
+
+    const mine = await json<{ items: { code: string; status: string }[] }>(await citizen.get('/api/dossiers'), 200);
+    expect(mine.items.find((i) => i.code === code)?.status).toBe('completed');
+
+    // Revocation is recorded with its time, and the result stays retrievable.
+    await json(await officers['lanhdao.hn']!.send('POST', `/api/results/${code}-KQ1/revoke`, { reason: 'Phát hiện sai sót về ngày sinh' }), 200);
+    const after = await json<{ results: { code: string; revoked_at: string | null }[] }>(await citizen.get(`/api/dossiers/${code}`), 200);
+    expect(after.results).toHaveLength(1);
+    expect(after.results[0]!.revoked_at).toBeTruthy();
+    const again = await officers['lanhdao.hn']!.send('POST', `/api/results/${code}-KQ1/revoke`, { reason: 'Phát hiện sai sót về ngày sinh' });
+    expect((await json<{ error: { code: string } }>(again, 409)).error.code).toBe('ALREADY_REVOKED');
+  });
+
+  it('asks for a supplement with guidance; the citizen supplements on the portal and the code stays', async () => {
+    const { code } = await json<{ code: string }>(await citizen.multipart('/api/dossiers', birthForm()), 201);
+    await json(await officers['tiepnhan.hn']!.send('POST', `/api/dossiers/${code}/actions`, { type: 'request_supplement', guidance: 'Giấy chứng sinh bị mờ, vui lòng tải lại bản rõ nét', items: ['Giấy chứng sinh'] }), 200);
+    await p.smtp.waitFor((m) => m.subject.includes(`Yêu cầu bổ sung hồ sơ ${code}`) && m.text.includes('bản rõ nét'));
+    const form = new FormData();
+    form.set('formData', JSON.stringify({ hoTenTre: 'Nguyễn Minh Khang', ngaySinhTre: '2026-11-01', noiSinh: 'Bệnh viện Phụ sản Hà Nội, Đống Đa' }));
+    form.set('giayChungSinh', new Blob([pdfBytes('v2')], { type: 'application/pdf' }), 'giay-chung-sinh-ro.pdf');
+    const r = await json<{ code: string; status: string }>(await citizen.multipart(`/api/dossiers/${code}/supplement`, form), 200);
+    expect(r).toMatchObject({ code, status: 'submitted' });
+    const t = await json<{ code: string; formVersion: number; formData: { noiSinh: string } }>(await citizen.get(`/api/dossiers/${code}`), 200);
+    expect(t).toMatchObject({ code, formVersion: 2, formData: { noiSinh: 'Bệnh viện Phụ sản Hà Nội, Đống Đa' } });
+    const versions = await p.orm.em.fork().execute<{ version: number }[]>('select version from dossier_version where dossier_code = ? order by version', [code]);
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    await json(await citizen.send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 'Nộp lại sau' }), 200);
+    const w = await json<{ status: string }>(await citizen.get(`/api/dossiers/${code}`), 200);
+    expect(w.status).toBe('withdrawn');
+  });
+
+  it('the same submission sent twice with one Idempotency-Key makes one dossier', async () => {
+    const key = `retry-${Date.now()}`;
+    const a = await json<{ code: string }>(await citizen.multipart('/api/dossiers', birthForm(), { 'idempotency-key': key }), 201);
+    const b = await json<{ code: string; created: boolean }>(await citizen.multipart('/api/dossiers', birthForm(), { 'idempotency-key': key }), 200);
+    expect(b).toMatchObject({ code: a.code, created: false });
+    const rows = await p.orm.em.fork().execute('select count(*)::int as n from dossier where idempotency_key = ?', [key]);
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  it('signs out; the old session no longer works', async () => {
+    const s = await signIn(p.apiUrl, 'congdan2');
+    expect((await s.send('POST', '/auth/logout')).status).toBe(204);
+    expect((await s.get('/api/dossiers')).status).toBe(401);
+  });
+});

@@ -1,0 +1,108 @@
+import { rm } from 'node:fs/promises';
+import { inject } from 'vitest';
+import makeFetchCookie from 'fetch-cookie';
+import { CookieJar } from 'tough-cookie';
+import { loadConfig } from '../../runtime/config';
+import { createLogger } from '../../runtime/logger';
+import { startPlatform } from '../../runtime/platform';
+import { startIdentityProvider } from '../../local/identity-provider';
+import { startTemporalDevServer } from '../../local/temporal-dev-server';
+import { DEMO_PASSWORD } from '../../db/demo-data';
+import { freePort } from './ports';
+import { startSmtpCatcher } from './smtp';
+
+/**
+ * The real platform for API tests: the test PostgreSQL, a Temporal dev server, the local OpenID
+ * provider and an SMTP server, with the worker and the API running in this process.
+ */
+export async function startTestPlatform() {
+  const dataDir = `.data/test-temporal-${process.pid}`;
+  await rm(dataDir, { recursive: true, force: true });
+  const temporal = await startTemporalDevServer({ dataDir, port: await freePort(), uiPort: 0, headless: true });
+  const smtp = await startSmtpCatcher();
+  const apiPort = await freePort();
+  const apiUrl = `http://localhost:${apiPort}`;
+  const clientSecret = 'test-client-secret-0123456789';
+  const idp = await startIdentityProvider({ port: await freePort(), clientId: 'dvc-test', clientSecret, redirectUris: [`${apiUrl}/auth/callback`] });
+  const cfg = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: String(apiPort),
+    PUBLIC_URL: apiUrl,
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: `dossier-api-${process.pid}`,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_AUTHORIZATION_URL: idp.authorizationURL,
+    OIDC_TOKEN_URL: idp.tokenURL,
+    OIDC_USERINFO_URL: idp.userInfoURL,
+    OIDC_CLIENT_ID: 'dvc-test',
+    OIDC_CLIENT_SECRET: clientSecret,
+    SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+    SMTP_URL: smtp.url,
+    MAX_UPLOAD_BYTES: String(6 * 1024 * 1024),
+  });
+  const platform = await startPlatform(cfg, createLogger(cfg.LOG_LEVEL), { api: true, worker: true });
+  return {
+    apiUrl,
+    smtp,
+    orm: platform.services.orm,
+    temporal: platform.services.temporal,
+    async stop() {
+      await platform.stop();
+      await idp.close();
+      await smtp.close();
+      await temporal.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Session {
+  subject: string;
+  csrf: string;
+  fetch: typeof fetch;
+  get(path: string): Promise<Response>;
+  send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  multipart(path: string, form: FormData, headers?: Record<string, string>): Promise<Response>;
+}
+
+/** Signs in through the real authorization-code flow: API → provider login form → callback. */
+export async function signIn(apiUrl: string, subject: string, password = DEMO_PASSWORD): Promise<Session> {
+  const jar = new CookieJar();
+  const f = makeFetchCookie(fetch, jar);
+  let res = await f(`${apiUrl}/auth/login`, { redirect: 'manual' });
+  let url = res.headers.get('location');
+  for (let i = 0; i < 10 && url; i++) {
+    res = await f(url, { redirect: 'manual' });
+    if (res.status === 200 && url.includes('/interaction/')) {
+      const action = new URL(/action="([^"]+)"/.exec(await res.text())![1]!, url).toString();
+      res = await f(action, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ login: subject, password }) });
+      if (res.status === 401) throw new Error(`sign-in refused for ${subject}`);
+    }
+    const next = res.headers.get('location');
+    url = next ? new URL(next, url).toString() : null;
+    if (url?.startsWith(`${apiUrl}/docs`)) break;
+  }
+  const me = await f(`${apiUrl}/auth/me`);
+  if (me.status !== 200) throw new Error(`sign-in failed for ${subject}: ${me.status} ${await me.text()}`);
+  const { csrfToken } = (await me.json()) as { csrfToken: string };
+  return {
+    subject,
+    csrf: csrfToken,
+    fetch: f as typeof fetch,
+    get: (path) => f(`${apiUrl}${path}`),
+    send: (method, path, body, headers = {}) =>
+      f(`${apiUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken, ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    multipart: (path, form, headers = {}) => f(`${apiUrl}${path}`, { method: 'POST', headers: { 'x-csrf-token': csrfToken, ...headers }, body: form }),
+  };
+}
+
+/** A small valid PDF, as a citizen's scanned document would be. */
+export function pdfBytes(label = 'test'): Uint8Array {
+  return new TextEncoder().encode(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${label}\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+}
