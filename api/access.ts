@@ -45,7 +45,9 @@ export function authorize(access: Access): RequestHandler {
 }
 
 export function mount(router: Router, spec: RouteSpec, ...middleware: RequestHandler[]): void {
-  ROUTES.push(spec);
+  const i = ROUTES.findIndex((r) => r.method === spec.method && r.path === spec.path);
+  if (i >= 0) ROUTES[i] = spec;
+  else ROUTES.push(spec);
   router[spec.method](spec.path, authorize(spec.access), ...middleware, async (req: Request, res: Response, next: NextFunction) => {
     try {
       await spec.handler(req, res);

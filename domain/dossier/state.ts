@@ -1,5 +1,6 @@
 import type { Actor, OfficerRole, Role } from '../access/roles';
-import { conflict, DomainError, forbidden } from '../errors';
+import type { DomainError} from '../errors';
+import { conflict, forbidden } from '../errors';
 import type { DossierAction, DossierStatus } from './vocabulary';
 import { STATUS_LABELS, TERMINAL_STATUSES } from './vocabulary';
 

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, allows } from '../../api/access';
+import { DEMO_USERS, demoUser } from '../../db/demo-data';
+import { Role } from '../../domain/access/roles';
+import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
+
+let p: Awaited<ReturnType<typeof startTestPlatform>>;
+const sessions = new Map<string, Session>();
+let code: string;
+
+/** One demo account per role (officers of HNI-STP). */
+const ACCOUNT_OF_ROLE: Record<string, string> = Object.fromEntries(
+  Role.options.filter((r) => r !== 'integration').map((r) => [r, DEMO_USERS.find((u) => u.roles.includes(r) && (u.agencyCode === null || u.agencyCode === 'HNI-STP'))!.subject]),
+);
+
+function birthForm(formData: unknown = { hoTenTre: 'Lê Gia Hân', ngaySinhTre: '2026-10-20', noiSinh: 'Hà Nội' }, file: { bytes: Uint8Array; name: string } | null = { bytes: pdfBytes(), name: 'gcs.pdf' }) {
+  const form = new FormData();
+  form.set('procedureCode', 'STP-KS');
+  form.set('formData', typeof formData === 'string' ? formData : JSON.stringify(formData));
+  if (file) form.set('giayChungSinh', new Blob([file.bytes]), file.name);
+  return form;
+}
+
+async function counts() {
+  const [row] = await p.orm.em.fork().execute<Record<string, number>[]>(
+    `select (select count(*) from dossier)::int as dossiers, (select count(*) from stored_file)::int as files,
+            (select count(*) from dossier_history)::int as history, (select count(*) from audit_log)::int as audit,
+            (select count(*) from notification)::int as notifications, (select count(*) from dossier_version)::int as versions,
+            (select count(*) from calendar_override)::int as calendar`,
+  );
+  return row!;
+}
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+  for (const subject of new Set([...Object.values(ACCOUNT_OF_ROLE), 'congdan2', 'tiepnhan.hcm'])) sessions.set(subject, await signIn(p.apiUrl, subject));
+  const res = await sessions.get('congdan1')!.multipart('/api/dossiers', birthForm());
+  expect(res.status).toBe(201);
+  code = ((await res.json()) as { code: string }).code;
+  await recorded(code);
+});
+
+/** Waits until the workflow has recorded the submission (its history, audit and email). */
+async function recorded(c: string) {
+  for (let i = 0; i < 400; i++) {
+    const [row] = await p.orm.em.fork().execute<{ seq: number; sent: number }[]>(
+      "select d.seq, (select count(*) from notification n where n.dedupe_key like 'dossier:' || d.code || ':%' and sent_at is not null)::int as sent from dossier d where code = ?",
+      [c],
+    );
+    if (row && row.seq >= 1 && row.sent >= 1) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`submission ${c} not recorded`);
+}
+afterAll(async () => {
+  await p?.stop();
+});
+
+describe('authorisation: every route × every role', () => {
+  const pathFor = (path: string) =>
+    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':date', '2031-01-02');
+  const bodyFor = (path: string, method: string) => {
+    if (path.endsWith('/actions')) return { type: 'claim' };
+    if (path.endsWith('/revoke')) return { reason: 'Kiểm tra phân quyền truy cập' };
+    if (path.startsWith('/api/calendar') && method === 'put') return { kind: 'day_off', note: 'Kiểm tra phân quyền' };
+    return {};
+  };
+
+  it('each route admits exactly the roles it declares; refusals change nothing', async () => {
+    expect(ROUTES.length).toBeGreaterThan(10);
+    for (const route of ROUTES) {
+      const anonymous = await fetch(`${p.apiUrl}${pathFor(route.path)}`, {
+        method: route.method.toUpperCase(),
+        headers: { 'content-type': 'application/json' },
+        body: route.method === 'get' ? undefined : JSON.stringify(bodyFor(route.path, route.method)),
+      });
+      const label = `${route.method.toUpperCase()} ${route.path}`;
+      if (route.access === 'public') expect(anonymous.status, label).toBeLessThan(400);
+      else expect(anonymous.status, `${label} anonymous`).toBe(route.method === 'get' ? 401 : 403); // a write without a session fails the CSRF check first
+
+      for (const [role, subject] of Object.entries(ACCOUNT_OF_ROLE)) {
+        const s = sessions.get(subject)!;
+        const before = await counts();
+        const res = route.method === 'get' ? await s.get(pathFor(route.path)) : await s.send(route.method.toUpperCase(), pathFor(route.path), bodyFor(route.path, route.method));
+        const body = res.status === 204 ? {} : ((await res.json()) as { error?: { code: string } });
+        const denied = (res.status === 401 || res.status === 403) && ['FORBIDDEN', 'UNAUTHENTICATED'].includes(body.error?.code ?? '');
+        const allowed = allows(route.access, { id: demoUser(subject).id, name: subject, roles: [role as Role], agencyCode: demoUser(subject).agencyCode });
+        expect(denied, `${label}: ${role} (${subject}) → ${res.status} ${JSON.stringify(body)}`).toBe(!allowed);
+        expect(res.status, `${label}: ${role} got a server error`).toBeLessThan(500);
+        if (denied) expect(await counts(), `${label}: ${role}: a refused request changed nothing`).toEqual(before);
+      }
+    }
+  });
+
+  it('a citizen reaches only their own dossiers; an officer only their agency', async () => {
+    expect((await sessions.get('congdan2')!.get(`/api/dossiers/${code}`)).status).toBe(404);
+    expect((await sessions.get('tiepnhan.hcm')!.get(`/api/dossiers/${code}`)).status).toBe(404);
+    const before = await counts();
+    const res = await sessions.get('tiepnhan.hcm')!.send('POST', `/api/dossiers/${code}/actions`, { type: 'accept' });
+    expect(res.status).toBe(404);
+    const other = await sessions.get('congdan2')!.send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 'không phải của tôi' });
+    expect(other.status).toBe(404);
+    const queue = (await (await sessions.get('tiepnhan.hcm')!.get('/api/work-queue')).json()) as { items: { code: string }[] };
+    expect(queue.items.map((i) => i.code)).not.toContain(code);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('bad input: a clear error and no trace', () => {
+  const citizen = () => sessions.get('congdan1')!;
+  const cases: [string, () => Promise<Response>, number, string][] = [
+    ['malformed JSON', () => citizen().send('POST', `/api/dossiers/${code}/actions`, '{"type": "withdraw",'), 400, 'MALFORMED_JSON'],
+    ['malformed formData JSON', () => citizen().multipart('/api/dossiers', birthForm('{not json')), 400, 'MALFORMED_JSON'],
+    ['wrong types', () => citizen().send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 42 }), 422, 'VALIDATION_FAILED'],
+    ['unknown action', () => citizen().send('POST', `/api/dossiers/${code}/actions`, { type: 'teleport' }), 422, 'VALIDATION_FAILED'],
+    ['unknown procedure', () => {
+      const f = birthForm();
+      f.set('procedureCode', 'KHONG-CO');
+      return citizen().multipart('/api/dossiers', f);
+    }, 404, 'UNKNOWN_PROCEDURE'],
+    ['missing required field and file', () => citizen().multipart('/api/dossiers', birthForm({ hoTenTre: 'Lê Gia Hân' }, null)), 422, 'SUBMISSION_INVALID'],
+    ['disallowed file type (text posing as PDF)', () => citizen().multipart('/api/dossiers', birthForm(undefined, { bytes: new TextEncoder().encode('hello'), name: 'gcs.pdf' })), 422, 'SUBMISSION_INVALID'],
+    ['oversized file', () => citizen().multipart('/api/dossiers', birthForm(undefined, { bytes: new Uint8Array(7 * 1024 * 1024), name: 'big.pdf' })), 413, 'FILE_TOO_LARGE'],
+    ['a file too large for its component', () => {
+      const big = new Uint8Array(5.5 * 1024 * 1024);
+      big.set(pdfBytes());
+      return citizen().multipart('/api/dossiers', birthForm(undefined, { bytes: big, name: 'gcs.pdf' }));
+    }, 422, 'SUBMISSION_INVALID'],
+    ['missing CSRF token', () => citizen().fetch(`${p.apiUrl}/api/dossiers/${code}/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'withdraw', reason: 'x' }) }), 403, 'CSRF_TOKEN_INVALID'],
+    ['acting out of turn (approve a dossier not yet accepted)', () => sessions.get(ACCOUNT_OF_ROLE.unit_leader!)!.send('POST', `/api/dossiers/${code}/actions`, { type: 'approve' }), 409, 'WRONG_STEP'],
+    ['the wrong role for the step', () => sessions.get(ACCOUNT_OF_ROLE.processing_officer!)!.send('POST', `/api/dossiers/${code}/actions`, { type: 'accept' }), 403, 'ROLE_NOT_ALLOWED'],
+    ['unknown dossier', () => citizen().get('/api/dossiers/KHONG-CO-000000'), 404, 'NOT_FOUND'],
+    ['bad query parameter', () => sessions.get(ACCOUNT_OF_ROLE.receiving_officer!)!.get('/api/work-queue?limit=-5'), 422, 'VALIDATION_FAILED'],
+  ];
+
+  for (const [label, run, status, errorCode] of cases) {
+    it(label, async () => {
+      const before = await counts();
+      const res = await run();
+      const body = (await res.json()) as { error: { code: string; message: string; details?: { field: string; code: string }[] } };
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect(body.error.code).toBe(errorCode);
+      expect(body.error.message).toMatch(/[àáảãạăâđêôơưệịọụỳ]/i); // Vietnamese
+      expect(await counts(), label).toEqual(before);
+    });
+  }
+
+  it('field-level errors name each field to fix', async () => {
+    const res = await citizen().multipart('/api/dossiers', birthForm({ hoTenTre: '', ngaySinhTre: '2026-02-30', noiSinh: 'Hà Nội', thua: 1 }, null));
+    const body = (await res.json()) as { error: { details: { field: string; code: string }[] } };
+    expect(body.error.details.map((d) => `${d.field}:${d.code}`).sort()).toEqual(['giayChungSinh:FILE_REQUIRED', 'hoTenTre:REQUIRED', 'ngaySinhTre:BAD_DATE', 'thua:UNKNOWN_FIELD']);
+  });
+
+  it('acting twice: the second acceptance is refused and recorded nowhere', async () => {
+    const res = await citizen().multipart('/api/dossiers', birthForm());
+    const { code: c2 } = (await res.json()) as { code: string };
+    await recorded(c2);
+    const receiving = sessions.get(ACCOUNT_OF_ROLE.receiving_officer!)!;
+    expect((await receiving.send('POST', `/api/dossiers/${c2}/actions`, { type: 'accept' })).status).toBe(200);
+    const before = await counts();
+    const again = await receiving.send('POST', `/api/dossiers/${c2}/actions`, { type: 'accept' });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('WRONG_STEP');
+    expect(await counts()).toEqual(before);
+  });
+});
