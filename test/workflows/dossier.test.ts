@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { writeFile } from 'node:fs/promises';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser, DEMO_PROCEDURES } from '../../db/demo-data';
@@ -79,12 +81,25 @@ async function submit(procedureCode: string) {
  * Waits for the workflow to complete and returns its final state. (Not handle.result(): on the
  * time-skipping server that unlocks skipping and jumps to the default 10-year run timeout timers.)
  */
-async function finished(d: { handle: { describe(): Promise<{ status: { name: string } }> }; view: () => Promise<{ state: DossierState }> }) {
+async function finished(d: { handle: WorkflowHandle; view: () => Promise<{ state: DossierState }> }) {
   for (let i = 0; i < 200; i++) {
-    if ((await d.handle.describe()).status.name === 'COMPLETED') return (await d.view()).state;
+    if ((await d.handle.describe()).status.name === 'COMPLETED') {
+      await keepHistory(d.handle);
+      return (await d.view()).state;
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error('workflow did not complete');
+}
+
+/**
+ * With RECORD_HISTORIES=1 (npm run record-histories) each scenario's event history is saved for the
+ * replay test, which replays it against the current workflow code on every CI run.
+ */
+async function keepHistory(handle: WorkflowHandle) {
+  if (!process.env.RECORD_HISTORIES) return;
+  const name = expect.getState().currentTestName!.split(' > ').pop()!.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60);
+  await writeFile(`test/fixtures/histories/dossier-${name}.json`, historyToJSON((await handle.fetchHistory())!));
 }
 
 async function rejection(p: Promise<unknown>): Promise<string> {

@@ -1,0 +1,24 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { workflowBundle } from '../../workers/dossier-worker';
+
+const DIR = 'test/fixtures/histories';
+
+/**
+ * Replays recorded histories of real runs (npm run record-histories) against the current workflow
+ * code: a change that is not deterministic for workflows already running fails here, not in production.
+ */
+describe('workflow replay', () => {
+  it('replays every recorded dossier history without a determinism error', async () => {
+    const files = (await readdir(DIR)).filter((f) => f.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    const histories = await Promise.all(files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${DIR}/${f}`, 'utf8'))) })));
+    const results = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push(r);
+    const failures = results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`);
+    expect(failures).toEqual([]);
+    expect(results).toHaveLength(files.length);
+  });
+});
