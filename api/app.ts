@@ -69,7 +69,15 @@ export function createApp(deps: ApiDeps) {
   app.get('/metrics', async (_req, res) => {
     res.type('text/plain; version=0.0.4').send(await renderMetrics(cfg.WORKER_METRICS_ADDRESS));
   });
-  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(cfg.PUBLIC_URL)));
+  app.get('/openapi.json', async (_req, res, next) => {
+    try {
+      // File components of every procedure's form, so that the docs can upload them by name.
+      const rows = await orm.em.fork().execute<{ name: string }[]>("select distinct c->>'name' as name from procedure, jsonb_array_elements(form->'files') c order by 1");
+      res.json(openApiDocument(cfg.PUBLIC_URL, rows.map((r) => r.name)));
+    } catch (e) {
+      next(e);
+    }
+  });
   app.get('/docs', (_req, res) => void res.type('html').send(docsPage()));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
 

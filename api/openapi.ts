@@ -15,7 +15,8 @@ const ErrorSchema = {
 const toSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 
 /** The OpenAPI 3.1 description, generated from the route list and its zod schemas. */
-export function openApiDocument(publicUrl: string) {
+export function openApiDocument(publicUrl: string, fileComponents: string[] = []) {
+  const fileProps = Object.fromEntries(fileComponents.map((c) => [c, { type: 'string', format: 'binary', description: `Tệp cho thành phần hồ sơ "${c}"` }]));
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
     const path = r.path.replace(/:(\w+)/g, '{$1}');
@@ -38,7 +39,7 @@ export function openApiDocument(publicUrl: string) {
     if (r.body) {
       const schema = toSchema(r.body);
       op.requestBody = r.multipart
-        ? { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { ...(schema as { properties?: object }).properties, formData: { type: 'string', description: 'JSON của tờ khai' } }, additionalProperties: { type: 'string', format: 'binary' } } } } }
+        ? { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { ...(schema as { properties?: object }).properties, formData: { type: 'string', description: 'JSON của tờ khai, ví dụ {"hoTenTre":"Nguyễn Minh Khang","ngaySinhTre":"2026-11-01","noiSinh":"Hà Nội"}' }, ...fileProps } } } } }
         : { required: true, content: { 'application/json': { schema } } };
     }
     if (r.method !== 'get') (op.parameters as unknown[]).push({ name: 'X-CSRF-Token', in: 'header', required: false, schema: { type: 'string' }, description: 'Bắt buộc khi xác thực bằng cookie; lấy tại GET /auth/me' });
