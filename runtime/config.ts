@@ -9,6 +9,8 @@ const Env = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  SEED_DEMO_DATA: bool.default(false),
   PUBLIC_URL: url.default('http://localhost:3000'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'phải có dạng postgres://user:pass@host:port/db'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),

@@ -43,7 +43,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
     const { app, close } = createApp({ cfg, orm: services.orm, temporal: services.temporal, calendars: services.calendars, log });
     closeApp = close;
     server = createServer(app);
-    await new Promise<void>((resolve) => server!.listen(cfg.PORT, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server!.listen(cfg.PORT, cfg.HOST, resolve));
     const addr = server.address();
     log.info({ port: typeof addr === 'object' && addr ? addr.port : cfg.PORT }, 'API listening');
   }

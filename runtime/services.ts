@@ -3,6 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { migrate, openOrm } from '../db/orm';
+import { seedDemoData } from '../db/seed';
 import { CalendarStore } from '../services/calendar-store';
 import { createMailTransport, Notifier } from '../services/notifications';
 import type { Config } from './config';
@@ -12,6 +13,7 @@ export async function openServices(cfg: Config, log: Logger) {
   const orm: MikroORM = await openOrm(cfg.DATABASE_URL, cfg.DATABASE_POOL_MAX);
   const applied = await migrate(orm);
   if (applied.length) log.info({ applied }, 'migrations applied');
+  if (cfg.SEED_DEMO_DATA) await seedDemoData(orm);
   const calendars = new CalendarStore(orm, cfg.WORKING_SESSIONS);
   const notifier = new Notifier(orm, createMailTransport(cfg.SMTP_URL), cfg.MAIL_FROM, log.child({ component: 'notifier' }));
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
