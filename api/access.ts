@@ -6,6 +6,7 @@ import { Errors } from './errors';
 declare module 'express-serve-static-core' {
   interface Request {
     actor?: Actor;
+    authMethod?: 'session' | 'bearer';
   }
 }
 

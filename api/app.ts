@@ -85,8 +85,8 @@ export function createApp(deps: ApiDeps) {
   app.use(auth.sessionMiddleware, ...auth.passportInit, auth.resolveActor);
   app.use(auth.router);
   app.use(express.json({ limit: '1mb' }));
-  // Every cookie-authenticated write carries the session's CSRF token.
-  app.use('/api', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : auth.csrfProtection(req, res, next)));
+  // Every cookie-authenticated write carries the session's CSRF token (bearer tokens carry no cookie).
+  app.use('/api', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' ? next() : auth.csrfProtection(req, res, next)));
 
   const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log });
   app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));

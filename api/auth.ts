@@ -7,10 +7,11 @@ import { csrfSync } from 'csrf-sync';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Actor, Role } from '../domain/access/roles';
 import { ROLE_LABELS } from '../domain/access/roles';
 import type { Config } from '../runtime/config';
-import { Errors } from './errors';
+import { apiError, Errors } from './errors';
 
 interface SessionUser extends Actor {
   kind: string;
@@ -83,10 +84,32 @@ export function createAuth(cfg: Config, orm: MikroORM) {
     })(req, res, next);
   });
 
-  /** Sets req.actor from the session. */
-  const resolveActor = (req: Request, _res: unknown, next: () => void) => {
+  /**
+   * Sets req.actor: from a Bearer access token (integration accounts, OAuth client credentials;
+   * a JWT signed by the identity provider for this API's audience), otherwise from the session.
+   */
+  const jwks = cfg.OIDC_JWKS_URL ? createRemoteJWKSet(new URL(cfg.OIDC_JWKS_URL)) : null;
+  const resolveActor = (req: Request, _res: unknown, next: (e?: unknown) => void) => {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      if (!jwks) return next(apiError(401, 'BEARER_NOT_SUPPORTED', 'Máy chủ chưa cấu hình xác thực bằng mã truy cập (OIDC_JWKS_URL).'));
+      jwtVerify(header.slice(7), jwks, { issuer: cfg.OIDC_ISSUER, audience: cfg.OIDC_API_AUDIENCE })
+        .then(async ({ payload }) => {
+          const clientId = typeof payload.client_id === 'string' ? payload.client_id : null;
+          const account = clientId ? await integrationAccount(orm, clientId) : null;
+          if (!account) return next(apiError(403, 'UNKNOWN_INTEGRATION', 'Tài khoản tích hợp chưa được đăng ký hoặc đã bị khóa.'));
+          req.actor = account;
+          req.authMethod = 'bearer';
+          next();
+        })
+        .catch(() => next(apiError(401, 'INVALID_TOKEN', 'Mã truy cập không hợp lệ hoặc đã hết hạn.')));
+      return;
+    }
     const u = req.user as SessionUser | undefined;
-    if (u) req.actor = { id: u.id, name: u.name, roles: u.roles, agencyCode: u.agencyCode };
+    if (u) {
+      req.actor = { id: u.id, name: u.name, roles: u.roles, agencyCode: u.agencyCode };
+      req.authMethod = 'session';
+    }
     next();
   };
 
@@ -115,6 +138,14 @@ export function createAuth(cfg: Config, orm: MikroORM) {
     router,
     close: () => pool.end(),
   };
+}
+
+async function integrationAccount(orm: MikroORM, clientId: string): Promise<Actor | null> {
+  const [row] = await orm.em.fork().execute<{ id: string; full_name: string; roles: Role[]; agency_code: string | null }[]>(
+    `update account set last_activity_at = now() where subject = ? and kind = 'integration' and locked_at is null returning id, full_name, roles, agency_code`,
+    [`client:${clientId}`],
+  );
+  return row ? { id: row.id, name: row.full_name, roles: row.roles, agencyCode: row.agency_code } : null;
 }
 
 async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | null> {

@@ -9,7 +9,7 @@ import type { ProcedureForm } from '../domain/dossier/form';
 export interface DemoUser {
   id: string;
   subject: string;
-  kind: 'citizen' | 'officer' | 'admin' | 'operator';
+  kind: 'citizen' | 'officer' | 'admin' | 'operator' | 'integration';
   fullName: string;
   email: string;
   phone: string;
@@ -19,6 +19,9 @@ export interface DemoUser {
 }
 
 export const DEMO_PASSWORD = 'demo';
+
+/** The demo integration client (client-credentials grant) of the local identity provider. */
+export const DEMO_INTEGRATION_CLIENT = { clientId: 'stp-hanoi-system', clientSecret: 'demo-integration-secret-stp-hanoi' };
 
 export const DEMO_AGENCIES = [
   { code: 'HNI-STP', name: 'Sở Tư pháp thành phố Hà Nội', level: 'unit', email: 'stp@hanoi.gov.vn' },
@@ -103,6 +106,8 @@ function buildUsers(): DemoUser[] {
     { id: uuidOf(3), subject: 'admin', kind: 'admin', fullName: 'Quản trị hệ thống', email: 'admin@dichvucong.gov.vn', phone: '0912000003', agencyCode: null, roles: ['system_admin'] },
     { id: uuidOf(4), subject: 'vanhanh', kind: 'operator', fullName: 'Cán bộ vận hành', email: 'vanhanh@dichvucong.gov.vn', phone: '0912000004', agencyCode: null, roles: ['operator'] },
   ];
+  // An integration account: the Hà Nội Department of Justice's own system (OAuth client credentials).
+  users.push({ id: uuidOf(5), subject: 'client:stp-hanoi-system', kind: 'integration', fullName: 'Hệ thống một cửa Sở Tư pháp Hà Nội', email: 'hethong.stp@hanoi.gov.vn', phone: '0243000000', agencyCode: 'HNI-STP', roles: ['integration'] });
   let n = 100;
   for (const [agency, suffix] of [['HNI-STP', 'hn'], ['HCM-SKHDT', 'hcm']] as const) {
     for (const [role, prefix, label] of OFFICER_ROLES) {

@@ -1,6 +1,6 @@
 import express from 'express';
 import { createServer, type Server } from 'node:http';
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors as oidcErrors, type KoaContextWithOIDC } from 'oidc-provider';
 import { DEMO_PASSWORD, DEMO_USERS } from '../db/demo-data';
 
 export interface IdentityProviderOptions {
@@ -9,7 +9,12 @@ export interface IdentityProviderOptions {
   clientId: string;
   clientSecret: string;
   redirectUris: string[];
+  /** Machine clients (integration accounts) that obtain tokens with the client-credentials grant. */
+  integrationClients?: { clientId: string; clientSecret: string }[];
 }
+
+/** The audience (resource indicator) of access tokens for the platform's API. */
+export const API_AUDIENCE = 'urn:dichvucong:api';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -31,15 +36,37 @@ export async function startIdentityProvider(opts: IdentityProviderOptions) {
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
       },
+      ...(opts.integrationClients ?? []).map((c) => ({
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic' as const,
+        scope: 'api',
+      })),
     ],
     pkce: { required: () => false },
     claims: { openid: ['sub'], profile: ['name'], email: ['email'], phone: ['phone_number'] },
-    scopes: ['openid', 'profile', 'email', 'phone'],
-    features: { devInteractions: { enabled: false } },
+    scopes: ['openid', 'profile', 'email', 'phone', 'api'],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      // Integration accounts get signed JWT access tokens for the API.
+      resourceIndicators: {
+        enabled: true,
+        // Only machine clients target the API; the sign-in client's token stays for the userinfo endpoint.
+        defaultResource: (_ctx: KoaContextWithOIDC, client: { grantTypes?: readonly string[] }) => (client.grantTypes?.includes('client_credentials') ? API_AUDIENCE : undefined),
+        getResourceServerInfo: (_ctx: KoaContextWithOIDC, resource: string) => {
+          if (resource !== API_AUDIENCE) throw new oidcErrors.InvalidTarget();
+          return { scope: 'api', audience: API_AUDIENCE, accessTokenFormat: 'jwt' as const, accessTokenTTL: 600 };
+        },
+      },
+    },
     interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['local-idp-development-only-key'] },
     async findAccount(_ctx, sub) {
-      const u = DEMO_USERS.find((x) => x.subject === sub);
+      const u = DEMO_USERS.find((x) => x.subject === sub && x.kind !== 'integration');
       if (!u) return undefined;
       return { accountId: sub, claims: async () => ({ sub, name: u.fullName, email: u.email, phone_number: u.phone }) };
     },
@@ -70,7 +97,7 @@ export async function startIdentityProvider(opts: IdentityProviderOptions) {
     try {
       const details = await provider.interactionDetails(req, res);
       const login = String(req.body?.login ?? '');
-      const user = DEMO_USERS.find((u) => u.subject === login);
+      const user = DEMO_USERS.find((u) => u.subject === login && u.kind !== 'integration');
       if (!user || req.body?.password !== DEMO_PASSWORD) {
         res.status(401).type('html').send(loginPage(details.uid, 'Tên đăng nhập hoặc mật khẩu không đúng.'));
         return;
@@ -95,7 +122,7 @@ export async function startIdentityProvider(opts: IdentityProviderOptions) {
 }
 
 function loginPage(uid: string, error: string | null): string {
-  const users = DEMO_USERS.map((u) => `<li><code>${esc(u.subject)}</code> — ${esc(u.fullName)} (${esc(u.roles.join(', '))}${u.agencyCode ? `, ${esc(u.agencyCode)}` : ''})</li>`).join('');
+  const users = DEMO_USERS.filter((u) => u.kind !== 'integration').map((u) => `<li><code>${esc(u.subject)}</code> — ${esc(u.fullName)} (${esc(u.roles.join(', '))}${u.agencyCode ? `, ${esc(u.agencyCode)}` : ''})</li>`).join('');
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Đăng nhập (VNeID giả lập)</title></head>
 <body style="font-family:sans-serif;max-width:720px;margin:2rem auto">
 <h1>Đăng nhập bằng tài khoản định danh điện tử</h1>

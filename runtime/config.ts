@@ -23,6 +23,7 @@ const Env = z.object({
   OIDC_TOKEN_URL: url,
   OIDC_USERINFO_URL: url,
   OIDC_JWKS_URL: url.optional(),
+  OIDC_API_AUDIENCE: z.string().min(1).default('urn:dichvucong:api'),
   OIDC_CLIENT_ID: z.string().min(1),
   OIDC_CLIENT_SECRET: z.string().min(16, 'cần ít nhất 16 ký tự'),
   SESSION_SECRET: z.string().min(32, 'cần ít nhất 32 ký tự'),

@@ -62,7 +62,7 @@ export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: n
   });
 
   mount(router, {
-    method: 'get', path: '/api/dossiers/:code', tag: 'Hồ sơ', access: ['citizen', ...OfficerRole.options, 'system_admin', 'operator'],
+    method: 'get', path: '/api/dossiers/:code', tag: 'Hồ sơ', access: ['citizen', ...OfficerRole.options, 'system_admin', 'operator', 'integration'],
     summary: 'Tra cứu hồ sơ theo mã: trạng thái, lịch sử, cán bộ đang xử lý, thời gian làm việc đã dùng và còn lại.',
     handler: async (req, res) => void res.json(await service.track(req.actor!, String(req.params.code))),
   });

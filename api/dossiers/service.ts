@@ -72,7 +72,7 @@ export class DossierService {
   private visible(actor: Actor, row: Pick<DossierRow, 'citizen_id' | 'agency_code'>): boolean {
     if (actor.roles.includes('system_admin') || actor.roles.includes('operator')) return true;
     if (actor.roles.includes('citizen') && row.citizen_id === actor.id) return true;
-    return actor.roles.some(isOfficerRole) && actor.agencyCode === row.agency_code;
+    return (actor.roles.some(isOfficerRole) || actor.roles.includes('integration')) && actor.agencyCode === row.agency_code;
   }
 
   private async load(actor: Actor, code: string): Promise<DossierRow> {

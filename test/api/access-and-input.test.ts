@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, allows } from '../../api/access';
 import { DEMO_USERS, demoUser } from '../../db/demo-data';
 import { Role } from '../../domain/access/roles';
-import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
+import { integrationSession, pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
 let p: Awaited<ReturnType<typeof startTestPlatform>>;
 const sessions = new Map<string, Session>();
@@ -10,7 +10,7 @@ let code: string;
 
 /** One demo account per role (officers of HNI-STP). */
 const ACCOUNT_OF_ROLE: Record<string, string> = Object.fromEntries(
-  Role.options.filter((r) => r !== 'integration').map((r) => [r, DEMO_USERS.find((u) => u.roles.includes(r) && (u.agencyCode === null || u.agencyCode === 'HNI-STP'))!.subject]),
+  Role.options.map((r) => [r, DEMO_USERS.find((u) => u.roles.includes(r) && (u.agencyCode === null || u.agencyCode === 'HNI-STP'))!.subject]),
 );
 
 function birthForm(formData: unknown = { hoTenTre: 'Lê Gia Hân', ngaySinhTre: '2026-10-20', noiSinh: 'Hà Nội' }, file: { bytes: Uint8Array; name: string } | null = { bytes: pdfBytes(), name: 'gcs.pdf' }) {
@@ -33,7 +33,9 @@ async function counts() {
 
 beforeAll(async () => {
   p = await startTestPlatform();
-  for (const subject of new Set([...Object.values(ACCOUNT_OF_ROLE), 'congdan2', 'tiepnhan.hcm'])) sessions.set(subject, await signIn(p.apiUrl, subject));
+  for (const subject of new Set([...Object.values(ACCOUNT_OF_ROLE), 'congdan2', 'tiepnhan.hcm'])) {
+    sessions.set(subject, subject.startsWith('client:') ? await integrationSession(p.apiUrl, p.idp.tokenURL) : await signIn(p.apiUrl, subject));
+  }
   const res = await sessions.get('congdan1')!.multipart('/api/dossiers', birthForm());
   expect(res.status).toBe(201);
   code = ((await res.json()) as { code: string }).code;
@@ -90,6 +92,21 @@ describe('authorisation: every route × every role', () => {
         if (denied) expect(await counts(), `${label}: ${role}: a refused request changed nothing`).toEqual(before);
       }
     }
+  });
+
+  it('integration accounts authenticate with a client-credentials token, without cookies', async () => {
+    const system = sessions.get('client:stp-hanoi-system')!;
+    const res = await system.get(`/api/dossiers/${code}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { code: string }).code).toBe(code);
+    const forged = await fetch(`${p.apiUrl}/api/dossiers/${code}`, { headers: { authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJ4In0.c2ln' } });
+    expect(forged.status).toBe(401);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('INVALID_TOKEN');
+    const before = await counts();
+    const write = await system.send('POST', `/api/dossiers/${code}/actions`, { type: 'accept' });
+    expect(write.status).toBe(403);
+    expect(((await write.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    expect(await counts()).toEqual(before);
   });
 
   it('a citizen reaches only their own dossiers; an officer only their agency', async () => {

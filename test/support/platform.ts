@@ -7,7 +7,7 @@ import { createLogger } from '../../runtime/logger';
 import { startPlatform } from '../../runtime/platform';
 import { startIdentityProvider } from '../../local/identity-provider';
 import { startTemporalDevServer } from '../../local/temporal-dev-server';
-import { DEMO_PASSWORD } from '../../db/demo-data';
+import { DEMO_INTEGRATION_CLIENT, DEMO_PASSWORD } from '../../db/demo-data';
 import { freePort } from './ports';
 import { startSmtpCatcher } from './smtp';
 
@@ -23,7 +23,7 @@ export async function startTestPlatform() {
   const apiPort = await freePort();
   const apiUrl = `http://localhost:${apiPort}`;
   const clientSecret = 'test-client-secret-0123456789';
-  const idp = await startIdentityProvider({ port: await freePort(), clientId: 'dvc-test', clientSecret, redirectUris: [`${apiUrl}/auth/callback`] });
+  const idp = await startIdentityProvider({ port: await freePort(), clientId: 'dvc-test', clientSecret, redirectUris: [`${apiUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
   const cfg = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -36,6 +36,7 @@ export async function startTestPlatform() {
     OIDC_AUTHORIZATION_URL: idp.authorizationURL,
     OIDC_TOKEN_URL: idp.tokenURL,
     OIDC_USERINFO_URL: idp.userInfoURL,
+    OIDC_JWKS_URL: idp.jwksURL,
     OIDC_CLIENT_ID: 'dvc-test',
     OIDC_CLIENT_SECRET: clientSecret,
     SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
@@ -45,6 +46,7 @@ export async function startTestPlatform() {
   const platform = await startPlatform(cfg, createLogger(cfg.LOG_LEVEL), { api: true, worker: true });
   return {
     apiUrl,
+    idp,
     smtp,
     orm: platform.services.orm,
     temporal: platform.services.temporal,
@@ -105,4 +107,25 @@ export async function signIn(apiUrl: string, subject: string, password = DEMO_PA
 /** A small valid PDF, as a citizen's scanned document would be. */
 export function pdfBytes(label = 'test'): Uint8Array {
   return new TextEncoder().encode(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${label}\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+}
+
+/** An integration account's session: an access token from the client-credentials grant, no cookie. */
+export async function integrationSession(apiUrl: string, tokenURL: string, client = DEMO_INTEGRATION_CLIENT): Promise<Session> {
+  const res = await fetch(tokenURL, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api' }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
+  const auth = { authorization: `Bearer ${body.access_token}` };
+  return {
+    subject: `client:${client.clientId}`,
+    csrf: '',
+    fetch,
+    get: (path) => fetch(`${apiUrl}${path}`, { headers: auth }),
+    send: (method, path, b, headers = {}) =>
+      fetch(`${apiUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...auth, ...headers }, body: b === undefined ? undefined : typeof b === 'string' ? b : JSON.stringify(b) }),
+    multipart: (path, form, headers = {}) => fetch(`${apiUrl}${path}`, { method: 'POST', headers: { ...auth, ...headers }, body: form }),
+  };
 }
