@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/access/roles';
 import { isOfficerRole } from '../../domain/access/roles';
-import { checkSubmission, ProcedureForm } from '../../domain/dossier/form';
+import { checkSubmission, ProcedureForm, type UploadedFileInfo } from '../../domain/dossier/form';
 import { pausesOf } from '../../domain/dossier/deadlines';
 import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
 import type { PauseRecord } from '../../domain/dossier/state';
@@ -90,27 +90,13 @@ export class DossierService {
     if (!proc) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không tồn tại.`);
     if (proc.status !== 'active') throw apiError(409, 'PROCEDURE_SUSPENDED', 'Dịch vụ công này đang tạm dừng tiếp nhận hồ sơ mới.');
     const form = ProcedureForm.parse(proc.form);
-    const sniffed = await Promise.all(
-      input.files.map(async (f) => ({ f, type: f.size > 0 ? ((await fileTypeFromBuffer(f.buffer))?.mime ?? null) : null })),
-    );
-    const errors = checkSubmission(
-      form,
-      input.formData,
-      sniffed.map(({ f, type }) => ({ component: f.fieldname, filename: f.originalname, detectedMimeType: type, size: f.size })),
-    );
+    const sniffed = await sniff(input.files);
+    const errors = checkSubmission(form, input.formData, sniffed.map((x) => x.info));
     if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Hồ sơ chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Hồ sơ chưa được gửi.', errors);
 
     const receivedAt = new Date();
-    const stored: StoredFile[] = [];
     const { code, created } = await em.transactional(async (tx) => {
-      for (const { f, type } of sniffed) {
-        const id = randomUUID();
-        const sha256 = createHash('sha256').update(f.buffer).digest('hex');
-        await tx.execute('insert into stored_file (id, owner_id, filename, mime_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?)', [
-          id, actor.id, f.originalname, type, f.size, sha256, f.buffer,
-        ]);
-        stored.push({ component: f.fieldname, fileId: id, filename: f.originalname, mimeType: type!, size: f.size, sha256 });
-      }
+      const stored = await storeFiles(tx, actor, sniffed);
       return recordSubmission(tx, {
         procedureCode: proc.code,
         agencyCode: proc.agency_code,
@@ -169,41 +155,22 @@ export class DossierService {
     }
   }
 
-  async storeFiles(actor: Actor, files: UploadedFile[]): Promise<{ stored: StoredFile[]; sniffed: { component: string; filename: string; detectedMimeType: string | null; size: number }[] }> {
-    const stored: StoredFile[] = [];
-    const sniffed = [];
-    for (const f of files) {
-      const type = f.size > 0 ? ((await fileTypeFromBuffer(f.buffer))?.mime ?? null) : null;
-      sniffed.push({ component: f.fieldname, filename: f.originalname, detectedMimeType: type, size: f.size });
-      stored.push({ component: f.fieldname, fileId: randomUUID(), filename: f.originalname, mimeType: type ?? 'application/octet-stream', size: f.size, sha256: createHash('sha256').update(f.buffer).digest('hex') });
-    }
-    void actor;
-    return { stored, sniffed };
-  }
-
   /** A supplement: checked against the form like a submission, files stored, then the workflow step. */
   async supplement(actor: Actor, code: string, formData: Record<string, unknown>, files: UploadedFile[], requestId: string) {
     const row = await this.load(actor, code);
     const [proc] = await this.em().execute<{ form: unknown }[]>('select form from procedure where code = ?', [row.procedure_code]);
-    const { stored, sniffed } = await this.storeFiles(actor, files);
+    const sniffed = await sniff(files);
     // Components not re-sent keep the previous version's files.
     const [prev] = await this.em().execute<{ files: StoredFile[] }[]>('select files from dossier_version where dossier_code = ? order by version desc limit 1', [code]);
-    const resent = new Set(stored.map((s) => s.component));
+    const resent = new Set(files.map((f) => f.fieldname));
     const kept = (prev?.files ?? []).filter((f) => !resent.has(f.component));
     const errors = checkSubmission(ProcedureForm.parse(proc!.form), formData, [
-      ...sniffed,
+      ...sniffed.map((x) => x.info),
       ...kept.map((k) => ({ component: k.component, filename: k.filename, detectedMimeType: k.mimeType, size: k.size })),
     ]);
     if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Bản bổ sung chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Chưa có gì được gửi.', errors);
     if (row.status !== 'supplement_requested') throw apiError(409, 'WRONG_STEP', `Hồ sơ không ở trạng thái chờ bổ sung (hiện tại: "${STATUS_LABELS[row.status]}").`);
-    await this.em().transactional(async (tx) => {
-      for (let i = 0; i < files.length; i++) {
-        const s = stored[i]!;
-        await tx.execute('insert into stored_file (id, owner_id, filename, mime_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?)', [
-          s.fileId, actor.id, s.filename, s.mimeType, s.size, s.sha256, files[i]!.buffer,
-        ]);
-      }
-    });
+    const stored = await this.em().transactional((tx) => storeFiles(tx, actor, sniffed));
     return this.act(actor, code, { type: 'supplement', formData, files: [...kept, ...stored] }, requestId);
   }
 
@@ -295,6 +262,46 @@ export class DossierService {
       return { code: resultCode, revokedAt: iso(u!.revoked_at), reason };
     });
   }
+}
+
+interface SniffedFile {
+  file: UploadedFile;
+  info: UploadedFileInfo;
+}
+
+/** Detects each file's type from its content, not from the name the client gave. */
+async function sniff(files: UploadedFile[]): Promise<SniffedFile[]> {
+  return Promise.all(
+    files.map(async (file) => ({
+      file,
+      info: {
+        component: file.fieldname,
+        filename: file.originalname,
+        detectedMimeType: file.size > 0 ? ((await fileTypeFromBuffer(file.buffer))?.mime ?? null) : null,
+        size: file.size,
+      },
+    })),
+  );
+}
+
+/** Stores checked files with their SHA-256, inside the caller's transaction. */
+async function storeFiles(tx: EntityManager, actor: Actor, files: SniffedFile[]): Promise<StoredFile[]> {
+  const stored: StoredFile[] = [];
+  for (const { file, info } of files) {
+    const s: StoredFile = {
+      component: info.component,
+      fileId: randomUUID(),
+      filename: info.filename,
+      mimeType: info.detectedMimeType ?? 'application/octet-stream',
+      size: info.size,
+      sha256: createHash('sha256').update(file.buffer).digest('hex'),
+    };
+    await tx.execute('insert into stored_file (id, owner_id, filename, mime_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?)', [
+      s.fileId, actor.id, s.filename, s.mimeType, s.size, s.sha256, file.buffer,
+    ]);
+    stored.push(s);
+  }
+  return stored;
 }
 
 /** Raw SQL returns timestamps as strings; entities return Dates. */

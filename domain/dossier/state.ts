@@ -2,7 +2,7 @@ import type { Actor, OfficerRole, Role } from '../access/roles';
 import type { DomainError} from '../errors';
 import { conflict, forbidden } from '../errors';
 import type { DossierAction, DossierStatus } from './vocabulary';
-import { STATUS_LABELS, TERMINAL_STATUSES } from './vocabulary';
+import { ACTION_LABELS, STATUS_LABELS, TERMINAL_STATUSES } from './vocabulary';
 
 /** A pause of the legal clock, ISO instants; `to` null while still paused. */
 export interface PauseRecord {
@@ -18,17 +18,8 @@ export interface Handler {
 }
 
 /** Everything the dossier process knows; plain JSON so that it travels through Temporal. */
-export interface DossierState {
-  code: string;
-  procedureCode: string;
-  agencyCode: string;
-  citizenId: string;
-  /** Legal processing time in working days (thời hạn giải quyết). */
-  processingDays: number;
-  feeAmount: number;
+export interface DossierState extends DossierIdentity {
   status: DossierStatus;
-  /** When the system received the dossier (thời điểm tiếp nhận trên hệ thống), ISO. */
-  receivedAt: string;
   /** Start of the current 8-working-hour acceptance clock (receipt or the last supplement). */
   acceptanceClockFrom: string;
   acceptanceDueAt: string | null;
@@ -58,6 +49,13 @@ export interface DossierTransition {
   resultCode: string | null;
 }
 
+/** Steps that only hand the dossier to the next role. */
+const HAND_OVER = {
+  submit_for_approval: { from: 'processing', role: 'processing_officer', to: 'pending_approval' },
+  approve: { from: 'pending_approval', role: 'unit_leader', to: 'returning_result' },
+  return_for_rework: { from: 'pending_approval', role: 'unit_leader', to: 'processing' },
+} as const satisfies Record<string, { from: DossierStatus; role: OfficerRole; to: DossierStatus }>;
+
 /** Which officer role works the dossier in each status. */
 export const STEP_ROLE: Partial<Record<DossierStatus, OfficerRole>> = {
   submitted: 'receiving_officer',
@@ -71,17 +69,29 @@ export function isTerminal(status: DossierStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-export function initialState(input: {
+/** What a dossier starts with: who, where, under which procedure, and when it was received. */
+export interface DossierIdentity {
   code: string;
   procedureCode: string;
   agencyCode: string;
   citizenId: string;
+  /** Legal processing time in working days (thời hạn giải quyết). */
   processingDays: number;
   feeAmount: number;
+  /** When the system received the dossier (thời điểm tiếp nhận trên hệ thống), ISO. */
   receivedAt: string;
-}): DossierState {
+}
+
+export function initialState(input: DossierIdentity): DossierState {
+  const { code, procedureCode, agencyCode, citizenId, processingDays, feeAmount, receivedAt } = input;
   return {
-    ...input,
+    code,
+    procedureCode,
+    agencyCode,
+    citizenId,
+    processingDays,
+    feeAmount,
+    receivedAt,
     status: 'submitted',
     acceptanceClockFrom: input.receivedAt,
     acceptanceDueAt: null,
@@ -228,24 +238,13 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
       clocksChanged = true;
       break;
     }
-    case 'submit_for_approval': {
-      requireStatus(state, 'Trình phê duyệt', 'processing');
-      requireOfficer(state, actor, 'processing_officer');
-      s.status = 'pending_approval';
-      s.handler = null;
-      break;
-    }
-    case 'approve': {
-      requireStatus(state, 'Phê duyệt', 'pending_approval');
-      requireOfficer(state, actor, 'unit_leader');
-      s.status = 'returning_result';
-      s.handler = null;
-      break;
-    }
+    case 'submit_for_approval':
+    case 'approve':
     case 'return_for_rework': {
-      requireStatus(state, 'Trả lại xử lý', 'pending_approval');
-      requireOfficer(state, actor, 'unit_leader');
-      s.status = 'processing';
+      const step = HAND_OVER[action.type];
+      requireStatus(state, ACTION_LABELS[action.type], step.from);
+      requireOfficer(state, actor, step.role);
+      s.status = step.to;
       s.handler = null;
       break;
     }

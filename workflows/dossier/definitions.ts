@@ -1,19 +1,12 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
-import type { DossierState } from '../../domain/dossier/state';
+import type { DossierIdentity, DossierState } from '../../domain/dossier/state';
 import type { DossierAction, DossierStatus } from '../../domain/dossier/vocabulary';
 
 export const DOSSIER_WORKFLOW = 'dossierWorkflow';
 
-export interface DossierWorkflowInput {
-  code: string;
-  procedureCode: string;
-  agencyCode: string;
-  citizenId: string;
-  processingDays: number;
-  feeAmount: number;
-  receivedAt: string;
+export interface DossierWorkflowInput extends DossierIdentity {
   requestId: string | null;
 }
 
