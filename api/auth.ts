@@ -64,7 +64,10 @@ export function createAuth(cfg: Config, orm: MikroORM) {
   });
 
   const router = Router();
-  router.get('/auth/login', passport.authenticate('oidc'));
+  // `?prompt=login` asks the provider to authenticate again (to switch accounts despite single sign-on).
+  router.get('/auth/login', (req, res, next) =>
+    passport.authenticate('oidc', req.query.prompt === 'login' ? { prompt: 'login' } : {})(req, res, next),
+  );
   router.get('/auth/callback', (req, res, next) => {
     passport.authenticate('oidc', (err: unknown, user: SessionUser | false, info?: { message?: string }) => {
       if (err) return next(err);

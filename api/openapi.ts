@@ -66,7 +66,7 @@ let csrf = null;
 fetch('/auth/me', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : null).then(me => {
   const who = document.getElementById('who');
   if (me) { csrf = me.csrfToken; who.innerHTML = 'Đã đăng nhập: <b>' + me.account.name + '</b> (' + me.account.roleLabels.join(', ') + (me.account.agencyCode ? ', ' + me.account.agencyCode : '') + ') — <a href="#" id="out">Đăng xuất</a>'; document.getElementById('out').onclick = () => fetch('/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': csrf } }).then(() => location.reload()); }
-  else who.innerHTML = 'Chưa đăng nhập — <a href="/auth/login">Đăng nhập</a>';
+  else who.innerHTML = 'Chưa đăng nhập — <a href="/auth/login">Đăng nhập</a> · <a href="/auth/login?prompt=login">Đăng nhập bằng tài khoản khác</a>';
 });
 SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', withCredentials: true,
   requestInterceptor: (req) => { if (csrf && req.method !== 'GET') req.headers['X-CSRF-Token'] = csrf; return req; } });

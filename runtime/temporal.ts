@@ -13,6 +13,8 @@ export function installTemporalRuntime(log: Logger, metricsAddress?: string): vo
   const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
   const temporalLog = log.child({ component: 'temporal' });
   Runtime.install({
+    // The process decides when to stop (Ctrl-C stops the API, then drains the worker).
+    shutdownSignals: [],
     logger: new DefaultLogger('INFO', (entry) => temporalLog[levels[entry.level]]({ ...entry.meta }, entry.message)),
     telemetryOptions: metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {},
   });
