@@ -101,6 +101,22 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     expect(rows[0]).toEqual({ n: 1 });
   });
 
+  it('serves health, readiness and Prometheus metrics including the Temporal worker', async () => {
+    expect((await fetch(`${p.apiUrl}/health`)).status).toBe(200);
+    const ready = await fetch(`${p.apiUrl}/ready`);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+    const metrics = await (await fetch(`${p.apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/api\/dossiers"/m);
+    expect(metrics).toMatch(/^notifications_sent_total\{channel="email",outcome="sent"\} [1-9]/m);
+    expect(metrics).toMatch(/^temporal_workflow_completed\{/m);
+  });
+
+  it('the OpenAPI description lists every route with who may call it', async () => {
+    const doc = (await (await fetch(`${p.apiUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-access': unknown }>> };
+    expect(doc.paths['/api/dossiers/{code}/actions']?.post?.['x-access']).toContain('receiving_officer');
+    expect(doc.paths['/api/calendar/{date}']?.put?.['x-access']).toEqual(['system_admin']);
+  });
+
   it('signs out; the old session no longer works', async () => {
     const s = await signIn(p.apiUrl, 'congdan2');
     expect((await s.send('POST', '/auth/logout')).status).toBe(204);

@@ -42,6 +42,7 @@ export async function startTestPlatform() {
     SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
     SMTP_URL: smtp.url,
     MAX_UPLOAD_BYTES: String(6 * 1024 * 1024),
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
   });
   const platform = await startPlatform(cfg, createLogger(cfg.LOG_LEVEL), { api: true, worker: true });
   return {
