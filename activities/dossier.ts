@@ -7,6 +7,7 @@ import { currentRole, type DossierState } from '../domain/dossier/state';
 import type { DossierActionType, DossierSystemEvent } from '../domain/dossier/vocabulary';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier, OutboxMessage } from '../services/notifications';
+import { agencyRecipients, appendAudit, enqueueMessages, SUPERVISORS } from '../services/records';
 
 export interface ActorRef {
   id: string;
@@ -76,12 +77,10 @@ export function createDossierActivities(deps: DossierActivityDeps) {
           JSON.stringify(r.payload), r.requestId,
         ],
       );
-      await tx.execute(
-        `insert into audit_log (at, actor_id, actor_role, action, entity_type, entity_id, before, after, request_id, dedupe_key)
-         values (?, ?, ?, ?, 'dossier', ?, ?::jsonb, ?::jsonb, ?, ?) on conflict (dedupe_key) do nothing`,
-        [r.at, r.actor?.id ?? null, r.actor?.role ?? null, `dossier.${r.event}`, s.code,
-          JSON.stringify(snapshot(r.before)), JSON.stringify(snapshot(s)), r.requestId, key],
-      );
+      await appendAudit(tx, {
+        at: r.at, actorId: r.actor?.id ?? null, actorRole: r.actor?.role ?? null, action: `dossier.${r.event}`, entityType: 'dossier',
+        entityId: s.code, before: snapshot(r.before), after: snapshot(s), requestId: r.requestId, dedupeKey: key,
+      });
       if (r.event === 'supplement') {
         await tx.execute(
           `insert into dossier_version (dossier_code, version, form_data, files, submitted_at) values (?, ?, ?::jsonb, ?::jsonb, ?)
@@ -121,21 +120,11 @@ export function createDossierActivities(deps: DossierActivityDeps) {
       const toCitizen = citizenMessage(r.event, s, ctx);
       if (toCitizen && info.email) outbox.push({ dedupeKey: `${key}:citizen`, recipient: info.email, ...toCitizen });
       if (r.event === 'acceptance_overdue' || r.event === 'overdue') {
-        const supervisors = await tx.execute<{ id: string; email: string }[]>(
-          `select id, email from account where agency_code = ? and roles && array['supervising_officer','unit_leader']::text[]
-             and email is not null and locked_at is null order by id`,
-          [s.agencyCode],
-        );
+        const supervisors = await agencyRecipients(tx, s.agencyCode, SUPERVISORS);
         const msg = supervisorMessage(r.event, s, ctx);
         for (const sup of supervisors) outbox.push({ dedupeKey: `${key}:supervisor:${sup.id}`, recipient: sup.email, ...msg });
       }
-      for (const m of outbox) {
-        await tx.execute(
-          'insert into notification (dedupe_key, recipient, subject, body) values (?, ?, ?, ?) on conflict (dedupe_key) do nothing',
-          [m.dedupeKey, m.recipient, m.subject, m.body],
-        );
-      }
-      return outbox.map((m) => m.dedupeKey);
+      return enqueueMessages(tx, outbox);
     });
     activityLog.info('dossier transition recorded', { code: s.code, seq: s.seq, event: r.event, requestId: r.requestId });
     return keys;

@@ -12,6 +12,8 @@ import { createAuth } from './auth';
 import { catalogueRoutes } from './catalogue';
 import { DossierService } from './dossiers/service';
 import { dossierRoutes } from './dossiers/routes';
+import { FeedbackService } from './feedback/service';
+import { feedbackRoutes } from './feedback/routes';
 import { errorHandler, notFoundHandler } from './errors';
 import { docsPage, openApiDocument } from './openapi';
 
@@ -90,6 +92,8 @@ export function createApp(deps: ApiDeps) {
 
   const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log });
   app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));
+  const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, log });
+  app.use(feedbackRoutes(feedback));
   app.use(catalogueRoutes(orm, deps.calendars));
   app.get('/', (_req, res) => void res.redirect('/docs'));
   app.use(notFoundHandler);

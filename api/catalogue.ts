@@ -5,6 +5,7 @@ import { CalendarOverride, Procedure } from '../db/entities';
 import { mount } from './access';
 import { apiError, Errors, parse } from './errors';
 import type { CalendarStore } from '../services/calendar-store';
+import { appendAudit } from '../services/records';
 import { vietnamPublicHolidays } from '../domain/working-time';
 
 const OverrideBody = z.object({ kind: z.enum(['day_off', 'working_day']), note: z.string().trim().min(3).max(500) });
@@ -53,10 +54,10 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router
       await em.transactional(async (tx) => {
         const before = await tx.findOne(CalendarOverride, { date });
         await tx.upsert(CalendarOverride, { date, kind: body.kind, note: body.note, updatedBy: req.actor!.id, updatedAt: new Date() });
-        await tx.execute(
-          `insert into audit_log (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id) values (?, 'system_admin', 'calendar.set', 'calendar_override', ?, ?::jsonb, ?::jsonb, ?)`,
-          [req.actor!.id, date, JSON.stringify(before ? { kind: before.kind, note: before.note } : null), JSON.stringify(body), String(req.id)],
-        );
+        await appendAudit(tx, {
+          at: new Date().toISOString(), actorId: req.actor!.id, actorRole: 'system_admin', action: 'calendar.set', entityType: 'calendar_override', entityId: date,
+          before: before ? { kind: before.kind, note: before.note } : null, after: body, requestId: String(req.id), dedupeKey: null,
+        });
       });
       calendars.invalidate();
       res.json({ date, ...body });
@@ -72,10 +73,10 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router
         const before = await tx.findOne(CalendarOverride, { date });
         if (!before) return false;
         await tx.nativeDelete(CalendarOverride, { date });
-        await tx.execute(
-          `insert into audit_log (actor_id, actor_role, action, entity_type, entity_id, before, request_id) values (?, 'system_admin', 'calendar.remove', 'calendar_override', ?, ?::jsonb, ?)`,
-          [req.actor!.id, date, JSON.stringify({ kind: before.kind, note: before.note }), String(req.id)],
-        );
+        await appendAudit(tx, {
+          at: new Date().toISOString(), actorId: req.actor!.id, actorRole: 'system_admin', action: 'calendar.remove', entityType: 'calendar_override', entityId: date,
+          before: { kind: before.kind, note: before.note }, after: null, requestId: String(req.id), dedupeKey: null,
+        });
         return true;
       });
       if (!removed) throw Errors.notFound('Ngày trong lịch');

@@ -27,6 +27,9 @@ export const DEMO_AGENCIES = [
   { code: 'HNI-STP', name: 'Sở Tư pháp thành phố Hà Nội', level: 'unit', email: 'stp@hanoi.gov.vn' },
   { code: 'HCM-SKHDT', name: 'Sở Kế hoạch và Đầu tư Thành phố Hồ Chí Minh', level: 'unit', email: 'skhdt@tphcm.gov.vn' },
   { code: 'DNG-STNMT', name: 'Sở Tài nguyên và Môi trường thành phố Đà Nẵng', level: 'unit', email: 'stnmt@danang.gov.vn' },
+  // Lead agency for feedback (cơ quan chủ trì): the Government Office in 000 §42.3.đ; since the 2026
+  // guide (002 §29) the Administrative Procedure Control Agency of the Ministry of Justice.
+  { code: 'BTP-CKSTTHC', name: 'Cục Kiểm soát thủ tục hành chính - Bộ Tư pháp', level: 'ministry', email: 'ckstthc@moj.gov.vn' },
 ] as const;
 
 const idCard = { name: 'cccd', label: 'Căn cước công dân (bản chụp)', required: true, mimeTypes: ['application/pdf', 'image/jpeg', 'image/png'], maxBytes: 5 * 1024 * 1024 };
@@ -109,7 +112,7 @@ function buildUsers(): DemoUser[] {
   // An integration account: the Hà Nội Department of Justice's own system (OAuth client credentials).
   users.push({ id: uuidOf(5), subject: 'client:stp-hanoi-system', kind: 'integration', fullName: 'Hệ thống một cửa Sở Tư pháp Hà Nội', email: 'hethong.stp@hanoi.gov.vn', phone: '0243000000', agencyCode: 'HNI-STP', roles: ['integration'] });
   let n = 100;
-  for (const [agency, suffix] of [['HNI-STP', 'hn'], ['HCM-SKHDT', 'hcm']] as const) {
+  for (const [agency, suffix] of [['HNI-STP', 'hn'], ['HCM-SKHDT', 'hcm'], ['BTP-CKSTTHC', 'btp']] as const) {
     for (const [role, prefix, label] of OFFICER_ROLES) {
       n++;
       users.push({

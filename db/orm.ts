@@ -2,6 +2,7 @@ import { MikroORM, defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities';
 import { Migration001Foundation } from './migrations/001-foundation';
+import { Migration002Feedback } from './migrations/002-feedback';
 
 export type Orm = MikroORM;
 
@@ -13,7 +14,10 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
     pool: { min: 0, max: poolMax },
     debug: false,
     migrations: {
-      migrationsList: [{ name: '001-foundation', class: Migration001Foundation }],
+      migrationsList: [
+        { name: '001-foundation', class: Migration001Foundation },
+        { name: '002-feedback', class: Migration002Feedback },
+      ],
       transactional: true,
       allOrNothing: true,
       snapshot: false,

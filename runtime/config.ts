@@ -43,6 +43,8 @@ const Env = z.object({
     }),
   ESCALATION_RUNGS: z.coerce.number().int().min(1).max(10).default(2),
   ESCALATION_STEP_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(2),
+  /** The lead agency for escalated feedback (002 §29; the Government Office under 000 §42.3.đ). */
+  FEEDBACK_LEAD_AGENCY: z.string().min(1).default('BTP-CKSTTHC'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
 });
 

@@ -3,8 +3,8 @@ import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
 import { DEFAULT_ESCALATION } from '../domain/dossier/deadlines';
-import { startMissingDossierWorkflows } from '../services/dossier-recovery';
-import { createDossierWorker } from '../workers/dossier-worker';
+import { startMissingWorkflows } from '../services/process-recovery';
+import { createProcessWorker } from '../workers/process-worker';
 import type { Config } from './config';
 import { openServices } from './services';
 import { installTemporalRuntime } from './temporal';
@@ -21,7 +21,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
   let recoveryTimer: NodeJS.Timeout | null = null;
   if (parts.worker) {
     const nc = await services.nativeConnection();
-    worker = await createDossierWorker(nc, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_TASK_QUEUE, {
+    worker = await createProcessWorker(nc, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_TASK_QUEUE, {
       orm: services.orm,
       calendars: services.calendars,
       notifier: services.notifier,
@@ -31,7 +31,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
     });
     workerRun = worker.run();
     const recover = () =>
-      startMissingDossierWorkflows(services.orm, services.temporal, cfg.TEMPORAL_TASK_QUEUE, log).catch((e: unknown) => log.error({ err: e }, 'recovery failed'));
+      startMissingWorkflows(services.orm, services.temporal, { taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY }, log).catch((e: unknown) => log.error({ err: e }, 'recovery failed'));
     void recover();
     recoveryTimer = setInterval(recover, 60_000);
     recoveryTimer.unref();

@@ -1,2 +1,3 @@
 // Every workflow type the worker runs. Clients import definitions from the per-process files.
 export { dossierWorkflow } from './dossier/workflow';
+export { feedbackWorkflow } from './feedback/workflow';

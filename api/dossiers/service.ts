@@ -13,6 +13,7 @@ import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabula
 import { formatVnHuman, HOUR_MS } from '../../domain/working-time';
 import type { CalendarStore } from '../../services/calendar-store';
 import { recordSubmission } from '../../services/dossier-intake';
+import { appendAudit } from '../../services/records';
 import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
 import { apiError, Errors, fromTemporal } from '../errors';
 
@@ -255,10 +256,10 @@ export class DossierService {
       if (!r || r.agency_code !== actor.agencyCode) throw Errors.notFound('Kết quả');
       if (r.revoked_at) throw apiError(409, 'ALREADY_REVOKED', 'Kết quả này đã bị thu hồi trước đó.');
       const [u] = await tx.execute<{ revoked_at: string }[]>('update dossier_result set revoked_at = now(), revoked_by = ?, revoke_reason = ? where code = ? returning revoked_at', [actor.id, reason, resultCode]);
-      await tx.execute(
-        `insert into audit_log (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id) values (?, 'unit_leader', 'result.revoke', 'dossier_result', ?, ?::jsonb, ?::jsonb, ?)`,
-        [actor.id, resultCode, JSON.stringify({ revokedAt: null }), JSON.stringify({ revokedAt: u!.revoked_at, reason }), requestId],
-      );
+      await appendAudit(tx, {
+        at: new Date().toISOString(), actorId: actor.id, actorRole: 'unit_leader', action: 'result.revoke', entityType: 'dossier_result', entityId: resultCode,
+        before: { revokedAt: null }, after: { revokedAt: u!.revoked_at, reason }, requestId, dedupeKey: null,
+      });
       return { code: resultCode, revokedAt: iso(u!.revoked_at), reason };
     });
   }

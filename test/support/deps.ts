@@ -5,7 +5,7 @@ import { DEFAULT_ESCALATION } from '../../domain/dossier/deadlines';
 import { CalendarStore } from '../../services/calendar-store';
 import { createMailTransport, Notifier } from '../../services/notifications';
 import { createLogger } from '../../runtime/logger';
-import type { WorkerDeps } from '../../workers/dossier-worker';
+import type { WorkerDeps } from '../../workers/process-worker';
 
 /** Real dependencies for the worker under test: PostgreSQL and an SMTP server. */
 export async function workerDeps(smtpUrl: string): Promise<WorkerDeps & { close: () => Promise<void> }> {

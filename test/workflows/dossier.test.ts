@@ -1,33 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { writeFile } from 'node:fs/promises';
-import type { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoUser, DEMO_PROCEDURES } from '../../db/demo-data';
+import { DEMO_PROCEDURES } from '../../db/demo-data';
 import type { Actor } from '../../domain/access/roles';
 import type { DossierAction } from '../../domain/dossier/vocabulary';
 import type { DossierState } from '../../domain/dossier/state';
-import { formatVnTime, vnTime } from '../../domain/working-time';
+import { formatVnTime } from '../../domain/working-time';
 import { recordSubmission } from '../../services/dossier-intake';
-import { temporalTestServerPath } from '../../runtime/tools';
-import { createDossierWorker } from '../../workers/dossier-worker';
 import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
-import { workerDeps } from '../support/deps';
-import { startSmtpCatcher } from '../support/smtp';
+import { actor, finished as finishedView, rejection, startWorkflowEnv } from '../support/workflow-env';
 
+let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
+let env: Awaited<ReturnType<typeof startWorkflowEnv>>['env'];
+let smtp: Awaited<ReturnType<typeof startWorkflowEnv>>['smtp'];
+let deps: Awaited<ReturnType<typeof startWorkflowEnv>>['deps'];
 const TASK_QUEUE = 'dossier-test';
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-let smtp: Awaited<ReturnType<typeof startSmtpCatcher>>;
-let deps: Awaited<ReturnType<typeof workerDeps>>;
 
-const actor = (subject: string): Actor => {
-  const u = demoUser(subject);
-  return { id: u.id, name: u.fullName, roles: u.roles, agencyCode: u.agencyCode };
-};
 const citizen = actor('congdan1');
 const other = actor('congdan2');
 const receiving = actor('tiepnhan.hn');
@@ -38,19 +26,12 @@ const feeOfficer = actor('thuphi.hn');
 const foreignReceiving = actor('tiepnhan.hcm');
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
-  smtp = await startSmtpCatcher();
-  deps = await workerDeps(smtp.url);
-  worker = await createDossierWorker(env.nativeConnection, env.namespace ?? 'default', TASK_QUEUE, deps);
-  running = worker.run();
+  w = await startWorkflowEnv(TASK_QUEUE);
+  ({ env, smtp, deps } = w);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await deps?.close();
-  await smtp?.close();
+  await w?.stop();
 });
 
 /** Records a submission as the API does and starts its workflow, at the environment's current time. */
@@ -77,47 +58,12 @@ async function submit(procedureCode: string) {
   return { code, handle, act, view };
 }
 
-/**
- * Waits for the workflow to complete and returns its final state. (Not handle.result(): on the
- * time-skipping server that unlocks skipping and jumps to the default 10-year run timeout timers.)
- */
-async function finished(d: { handle: WorkflowHandle; view: () => Promise<{ state: DossierState }> }) {
-  for (let i = 0; i < 200; i++) {
-    if ((await d.handle.describe()).status.name === 'COMPLETED') {
-      await keepHistory(d.handle);
-      return (await d.view()).state;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('workflow did not complete');
-}
-
-/**
- * With RECORD_HISTORIES=1 (npm run record-histories) each scenario's event history is saved for the
- * replay test, which replays it against the current workflow code on every CI run.
- */
-async function keepHistory(handle: WorkflowHandle) {
-  if (!process.env.RECORD_HISTORIES) return;
-  const name = expect.getState().currentTestName!.split(' > ').pop()!.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60);
-  await writeFile(`test/fixtures/histories/dossier-${name}.json`, historyToJSON((await handle.fetchHistory())!));
-}
-
-async function rejection(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e).toBeInstanceOf(WorkflowUpdateFailedError);
-  return ((e as WorkflowUpdateFailedError).cause as { type?: string }).type ?? 'unknown';
-}
-
 async function history(code: string) {
   return deps.orm.em.fork().execute<{ seq: number; action: string; to_status: string }[]>('select seq, action, to_status from dossier_history where dossier_code = ? order by seq', [code]);
 }
 
-/** Moves the test server's clock to a Vietnam local time (time only moves forward). */
-async function travelTo(local: string) {
-  const target = vnTime(local).getTime();
-  const now = await env.currentTimeMs();
-  if (target > now) await env.sleep(target - now);
-}
+const travelTo = (local: string) => w.travelTo(local);
+const finished = (d: { handle: WorkflowHandle; view: () => Promise<{ state: DossierState }> }) => finishedView(d.handle, d.view, 'dossier').then((v) => v.state);
 
 describe('dossier workflow (time-skipping)', () => {
   it('takes a fee-free dossier from submission to a coded result, with history, audit and emails', async () => {

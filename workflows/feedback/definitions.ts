@@ -1,0 +1,35 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../../domain/access/roles';
+import type { FeedbackSchedule } from '../../domain/feedback/deadlines';
+import type { FeedbackIdentity, FeedbackState } from '../../domain/feedback/state';
+import type { FeedbackAction, FeedbackStatus } from '../../domain/feedback/vocabulary';
+
+export const FEEDBACK_WORKFLOW = 'feedbackWorkflow';
+
+export interface FeedbackWorkflowInput extends FeedbackIdentity {
+  requestId: string | null;
+  /** Carried over by continue-as-new: the process goes on where it was. */
+  resume?: { state: FeedbackState; schedule: FeedbackSchedule; recorded: FeedbackState };
+}
+
+export interface FeedbackActionRequest {
+  action: FeedbackAction;
+  actor: Actor;
+  requestId: string | null;
+}
+
+export interface FeedbackActionResult {
+  code: string;
+  status: FeedbackStatus;
+  agencyCode: string;
+  seq: number;
+}
+
+export interface FeedbackView {
+  state: FeedbackState;
+  schedule: FeedbackSchedule;
+  recordedSeq: number;
+}
+
+export const feedbackActionUpdate = defineUpdate<FeedbackActionResult, [FeedbackActionRequest]>('feedbackAction');
+export const feedbackViewQuery = defineQuery<FeedbackView>('feedbackView');

@@ -1,0 +1,112 @@
+import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { DossierActivities } from '../../activities/dossier';
+import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
+import { nextFeedbackDeadline, onFeedbackDeadline, type FeedbackSchedule } from '../../domain/feedback/deadlines';
+import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, type FeedbackState } from '../../domain/feedback/state';
+import { createSerial, toFailure } from '../shared';
+import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
+
+const acts = proxyActivities<FeedbackActivities & Pick<DossierActivities, 'deliverNotifications'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Keep each run's history small: a feedback may wait for its answer for many weeks. */
+const MAX_HISTORY_EVENTS = 2000;
+
+/**
+ * Feedback (phản ánh, kiến nghị, RULES.md §2): classification clocks in working days, the 20-day answer
+ * with a progress update every 7 days until the answer is published, result entry within 2 working
+ * days, review before publication, transfer, escalation to the lead agency, confidential handover.
+ */
+export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<FeedbackState> {
+  const resumed = input.resume;
+  let state: FeedbackState = resumed?.state ?? initialFeedbackState(input);
+  let schedule: FeedbackSchedule = resumed?.schedule ?? { classification: [], resultEntryDueAt: null };
+  let recorded: FeedbackState | null = resumed?.recorded ?? null;
+  let version = 0;
+  const { serial, drained } = createSerial();
+
+  const refreshSchedule = async () => {
+    schedule = await acts.computeFeedbackSchedule(state);
+    version++;
+  };
+  const record = async (after: FeedbackState, event: FeedbackTransitionRecord['event'], rest: Omit<FeedbackTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
+    const keys = await acts.recordFeedbackTransition({ before: recorded, after, schedule, event, ...rest });
+    recorded = after;
+    if (keys.length > 0) await acts.deliverNotifications(keys);
+  };
+
+  setHandler(feedbackViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
+  setHandler(
+    feedbackActionUpdate,
+    async ({ action, actor, requestId }) => {
+      const at = new Date().toISOString();
+      let t;
+      try {
+        t = applyFeedbackAction(state, action, actor, at);
+      } catch (e) {
+        throw toFailure(e);
+      }
+      state = t.state;
+      version++;
+      const after = t.state;
+      log.info('feedback action', { code: state.code, action: action.type, actor: actor.id, requestId });
+      await serial(async () => {
+        if (t.clocksChanged) await refreshSchedule();
+        const { type: _type, ...meta } = action;
+        const textId = 'textId' in meta ? meta.textId : null;
+        const payload = Object.fromEntries(Object.entries(meta).filter(([k]) => k !== 'textId'));
+        const role = actor.roles.includes('citizen') ? 'citizen' : (actor.roles[0] ?? 'unknown');
+        await record(after, action.type, { actor: { id: actor.id, name: actor.name, role }, at, payload, textId, requestId });
+      });
+      return { code: state.code, status: after.status, agencyCode: after.agencyCode, seq: after.seq };
+    },
+    {
+      validator: ({ action, actor }) => {
+        try {
+          applyFeedbackAction(state, action, actor, new Date().toISOString());
+        } catch (e) {
+          throw toFailure(e);
+        }
+      },
+    },
+  );
+
+  if (!resumed) {
+    const received = state;
+    await serial(async () => {
+      await refreshSchedule();
+      await record(received, 'submit', { actor: null, at: input.receivedAt, payload: { escalated: input.escalated }, textId: null, requestId: input.requestId });
+    });
+  }
+
+  while (!isFeedbackTerminal(state.status)) {
+    const v = version;
+    const next = nextFeedbackDeadline(state, schedule);
+    if (!next) {
+      await condition(() => version !== v);
+    } else {
+      const wait = Date.parse(next.at) - Date.now();
+      if (wait > 0 && (await condition(() => version !== v, wait))) continue;
+      await serial(async () => {
+        const still = nextFeedbackDeadline(state, schedule);
+        if (!still || still.kind !== next.kind || still.at !== next.at) return;
+        const fired = onFeedbackDeadline(state, next.kind);
+        state = fired.state;
+        version++;
+        if (next.kind === 'classification' || next.kind === 'result_entry') await refreshSchedule();
+        await record(state, fired.event, { actor: null, at: new Date().toISOString(), payload: fired.payload, textId: null, requestId: null });
+      });
+    }
+    const info = workflowInfo();
+    if ((info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) && !isFeedbackTerminal(state.status)) {
+      await condition(allHandlersFinished);
+      await drained();
+      await continueAsNew<typeof feedbackWorkflow>({ ...input, resume: { state, schedule, recorded: recorded ?? state } });
+    }
+  }
+  await condition(allHandlersFinished);
+  await drained();
+  return state;
+}
