@@ -134,13 +134,13 @@ export class FeedbackService {
   async act(actor: Actor, code: string, action: { type: FeedbackAction['type']; toAgencyCode?: string } & Record<string, unknown>, text: string | null, requestId: string) {
     const row = await this.load(actor, code);
     if (row.handover) throw apiError(409, 'CONFIDENTIAL', 'Phản ánh, kiến nghị đã được chuyển xử lý theo chế độ mật.');
+    if (action.type === 'transfer' && action.toAgencyCode) await this.requireAgency(action.toAgencyCode, 'toAgencyCode');
     const kind = TEXT_KIND[action.type];
     let textId: string | null = null;
     if (kind) {
       textId = randomUUID();
       await this.em().execute('insert into feedback_text (id, feedback_code, kind, body, author_id) values (?, ?, ?, ?, ?)', [textId, code, kind, text, actor.id]);
     }
-    if (action.type === 'transfer' && action.toAgencyCode) await this.requireAgency(action.toAgencyCode, 'toAgencyCode');
     try {
       return await this.deps.temporal.workflow.getHandle(code).executeUpdate(feedbackActionUpdate, {
         args: [{ action: (textId ? { ...action, textId } : action) as unknown as FeedbackAction, actor, requestId }],

@@ -26,7 +26,8 @@ async function counts() {
     `select (select count(*) from dossier)::int as dossiers, (select count(*) from stored_file)::int as files,
             (select count(*) from dossier_history)::int as history, (select count(*) from audit_log)::int as audit,
             (select count(*) from notification)::int as notifications, (select count(*) from dossier_version)::int as versions,
-            (select count(*) from calendar_override)::int as calendar`,
+            (select count(*) from calendar_override)::int as calendar, (select count(*) from feedback)::int as feedback,
+            (select count(*) from feedback_text)::int as feedback_texts`,
   );
   return row!;
 }
@@ -60,9 +61,10 @@ afterAll(async () => {
 
 describe('authorisation: every route × every role', () => {
   const pathFor = (path: string) =>
-    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':date', '2031-01-02');
+    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace('/api/feedback/:code', '/api/feedback/PAKN-000000-000000').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':date', '2031-01-02');
   const bodyFor = (path: string, method: string) => {
     if (path.endsWith('/actions')) return { type: 'claim' };
+    if (path === '/api/feedback/keyed' || path === '/api/feedback') return {};
     if (path.endsWith('/revoke')) return { reason: 'Kiểm tra phân quyền truy cập' };
     if (path.startsWith('/api/calendar') && method === 'put') return { kind: 'day_off', note: 'Kiểm tra phân quyền' };
     return {};

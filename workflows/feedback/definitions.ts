@@ -8,6 +8,8 @@ export const FEEDBACK_WORKFLOW = 'feedbackWorkflow';
 
 export interface FeedbackWorkflowInput extends FeedbackIdentity {
   requestId: string | null;
+  /** History events after which a run continues as new (default 2000). */
+  historyLimit?: number;
   /** Carried over by continue-as-new: the process goes on where it was. */
   resume?: { state: FeedbackState; schedule: FeedbackSchedule; recorded: FeedbackState };
 }

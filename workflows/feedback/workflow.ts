@@ -100,7 +100,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
       });
     }
     const info = workflowInfo();
-    if ((info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) && !isFeedbackTerminal(state.status)) {
+    if ((info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) && !isFeedbackTerminal(state.status)) {
       await condition(allHandlersFinished);
       await drained();
       await continueAsNew<typeof feedbackWorkflow>({ ...input, resume: { state, schedule, recorded: recorded ?? state } });

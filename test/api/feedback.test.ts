@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn, startTestPlatform, type Session } from '../support/platform';
+
+let p: Awaited<ReturnType<typeof startTestPlatform>>;
+const s: Record<string, Session> = {};
+const CONTENT = 'Đề nghị bỏ yêu cầu nộp bản sao sổ hộ khẩu khi cấp phiếu lý lịch tư pháp vì thông tin đã có trong cơ sở dữ liệu.';
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+  for (const u of ['congdan1', 'congdan2', 'tiepnhan.hn', 'xuly.hn', 'lanhdao.hn', 'vanthu.hn', 'giamsat.hn']) s[u] = await signIn(p.apiUrl, u);
+});
+afterAll(async () => {
+  await p?.stop();
+});
+
+async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  return JSON.parse(text) as T;
+}
+
+async function counts() {
+  const [row] = await p.orm.em.fork().execute<Record<string, number>[]>(
+    `select (select count(*) from feedback)::int as feedback, (select count(*) from feedback_text)::int as texts,
+            (select count(*) from feedback_history)::int as history, (select count(*) from audit_log)::int as audit`,
+  );
+  return row!;
+}
+
+async function recorded(code: string, seq: number) {
+  for (let i = 0; i < 400; i++) {
+    const [r] = await p.orm.em.fork().execute<{ seq: number }[]>('select seq from feedback where code = ?', [code]);
+    if (r && r.seq >= seq) return;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  throw new Error(`feedback ${code} not recorded`);
+}
+
+describe('feedback through the API', () => {
+  it('a citizen sends feedback; the agency answers; the answer is published and searchable without personal data', async () => {
+    const sent = await json<{ code: string }>(await s.congdan1!.send('POST', '/api/feedback', { title: 'Giấy tờ trùng lặp khi xin lý lịch tư pháp', content: CONTENT, procedureCode: 'STP-LLTP' }), 201);
+    const code = sent.code;
+    await p.smtp.waitFor((m) => m.subject.includes(`Đã tiếp nhận phản ánh, kiến nghị ${code}`) && m.to.includes('an.nguyen@example.vn'));
+    await recorded(code, 1);
+
+    const tracked = await json<{ status: string; agency: { code: string }; contact: { name: string; phone: string }; answerDueAt: string; classificationDueAt: string }>(await s.congdan1!.get(`/api/feedback/${code}`), 200);
+    expect(tracked).toMatchObject({ status: 'received', agency: { code: 'HNI-STP' }, contact: { name: 'Nguyễn Văn An', phone: '0912000001' } });
+    expect(Date.parse(tracked.answerDueAt) - Date.parse(tracked.classificationDueAt)).toBeGreaterThan(0);
+    expect((await s.congdan2!.get(`/api/feedback/${code}`)).status).toBe(404);
+
+    const queue = await json<{ items: { code: string }[] }>(await s['tiepnhan.hn']!.get('/api/feedback-queue?status=received'), 200);
+    expect(queue.items.map((i) => i.code)).toContain(code);
+
+    const act = (who: string, body: unknown) => s[who]!.send('POST', `/api/feedback/${code}/actions`, body);
+    await json(await act('tiepnhan.hn', { type: 'accept' }), 200);
+    await json(await act('xuly.hn', { type: 'post_progress', text: 'Đang phối hợp với Công an thành phố để khai thác dữ liệu.' }), 200);
+    await p.smtp.waitFor((m) => m.subject.includes(`Cập nhật tình hình xử lý phản ánh, kiến nghị ${code}`) && m.text.includes('Công an thành phố'));
+    await json(await act('xuly.hn', { type: 'enter_result', text: 'Từ ngày 01/12/2026 Sở Tư pháp không yêu cầu nộp bản sao sổ hộ khẩu.' }), 200);
+    await json(await act('lanhdao.hn', { type: 'approve_answer' }), 200);
+    await p.smtp.waitFor((m) => m.subject.includes(`${code} đã được công khai`));
+
+    const found = await json<{ items: Record<string, unknown>[] }>(await fetch(`${p.apiUrl}/api/public/feedback-answers?q=${encodeURIComponent('sổ hộ khẩu')}`), 200);
+    const item = found.items.find((i) => i.code === code);
+    expect(item).toMatchObject({ title: 'Giấy tờ trùng lặp khi xin lý lịch tư pháp', agency_code: 'HNI-STP' });
+    expect(String(item!.answer)).toContain('không yêu cầu nộp bản sao sổ hộ khẩu');
+    expect(JSON.stringify(found)).not.toMatch(/Nguyễn Văn An|0912000001|an\.nguyen@|Hàng Bài|citizen/);
+    const none = await json<{ items: unknown[] }>(await fetch(`${p.apiUrl}/api/public/feedback-answers?q=khongcotukhoanay`), 200);
+    expect(none.items).toEqual([]);
+
+    const history = await json<{ history: { action: string; text: string | null }[] }>(await s.congdan1!.get(`/api/feedback/${code}`), 200);
+    expect(history.history.map((h) => h.action)).toEqual(['submit', 'accept', 'post_progress', 'enter_result', 'approve_answer']);
+  });
+
+  it('an officer keys in feedback received by phone with its original receipt date', async () => {
+    const receivedAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const r = await json<{ code: string; receivedAt: string }>(
+      await s['vanthu.hn']!.send('POST', '/api/feedback/keyed', {
+        channel: 'phone', receivedAt, title: 'Phản ánh qua đường dây nóng', content: 'Cán bộ một cửa hẹn trả kết quả chậm hơn thời hạn quy định.',
+        contact: { name: 'Lê Văn Cường', address: '8 Tràng Tiền, Hà Nội', phone: '0987654321' },
+      }),
+      201,
+    );
+    expect(r.receivedAt).toBe(receivedAt);
+    await recorded(r.code, 1);
+    const t = await json<{ channel: string; receivedAt: string; agency: { code: string } }>(await s['tiepnhan.hn']!.get(`/api/feedback/${r.code}`), 200);
+    expect(t).toMatchObject({ channel: 'phone', receivedAt, agency: { code: 'HNI-STP' } });
+  });
+
+  const bad: [string, () => Promise<Response>, number, string][] = [
+    ['content not in Vietnamese', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Complaint here', content: 'This content is written in English only, no diacritics.', agencyCode: 'HNI-STP' }), 422, 'VALIDATION_FAILED'],
+    ['no receiving agency', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Thiếu cơ quan', content: CONTENT }), 422, 'AGENCY_REQUIRED'],
+    ['unknown agency', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Cơ quan lạ', content: CONTENT, agencyCode: 'KHONG-CO' }), 422, 'UNKNOWN_AGENCY'],
+    ['a dossier that is not mine', () => s.congdan2!.send('POST', '/api/feedback', { title: 'Hồ sơ người khác', content: CONTENT, dossierCode: 'HNI-STP-000000-000001' }), 422, 'UNKNOWN_DOSSIER'],
+    ['bad phone in contact', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Số điện thoại sai', content: CONTENT, agencyCode: 'HNI-STP', contact: { phone: '12ab' } }), 422, 'VALIDATION_FAILED'],
+    ['unknown field', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Trường lạ', content: CONTENT, agencyCode: 'HNI-STP', secret: 1 }), 422, 'VALIDATION_FAILED'],
+    ['keyed in with a future date', () => s['vanthu.hn']!.send('POST', '/api/feedback/keyed', { channel: 'paper', receivedAt: new Date(Date.now() + 86_400_000).toISOString(), title: 'Ngày tương lai', content: CONTENT, contact: { name: 'Lê Văn Cường', address: '8 Tràng Tiền, Hà Nội', phone: '0987654321' } }), 422, 'RECEIVED_IN_FUTURE'],
+    ['disagreeing with an answer that is not published', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Không nhất trí', content: CONTENT, agencyCode: 'HNI-STP', disagreesWith: 'PAKN-000000-000000' }), 422, 'NOT_A_PUBLISHED_ANSWER'],
+  ];
+  for (const [label, run, status, code] of bad) {
+    it(`refuses ${label}, changing nothing`, async () => {
+      const before = await counts();
+      const body = await json<{ error: { code: string; message: string } }>(await run(), status);
+      expect(body.error.code).toBe(code);
+      expect(await counts()).toEqual(before);
+    });
+  }
+
+  it('a refused step leaves no text behind (transfer to an unknown agency, acting out of turn)', async () => {
+    const { code } = await json<{ code: string }>(await s.congdan1!.send('POST', '/api/feedback', { title: 'Phản ánh thử nghiệm', content: CONTENT, agencyCode: 'HNI-STP' }), 201);
+    await recorded(code, 1);
+    const before = await counts();
+    const t = await json<{ error: { code: string } }>(await s['tiepnhan.hn']!.send('POST', `/api/feedback/${code}/actions`, { type: 'transfer', toAgencyCode: 'KHONG-CO', text: 'Chuyển đi nơi khác.' }), 422);
+    expect(t.error.code).toBe('UNKNOWN_AGENCY');
+    const o = await json<{ error: { code: string } }>(await s['xuly.hn']!.send('POST', `/api/feedback/${code}/actions`, { type: 'enter_result', text: 'Trả lời khi chưa tiếp nhận.' }), 409);
+    expect(o.error.code).toBe('WRONG_STEP');
+    const r = await json<{ error: { code: string } }>(await s['xuly.hn']!.send('POST', `/api/feedback/${code}/actions`, { type: 'accept' }), 403);
+    expect(r.error.code).toBe('ROLE_NOT_ALLOWED');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('supervisors see feedback past any deadline', async () => {
+    const { code } = await json<{ code: string }>(
+      await s['vanthu.hn']!.send('POST', '/api/feedback/keyed', {
+        channel: 'paper', receivedAt: new Date(Date.now() - 40 * 86_400_000).toISOString(), title: 'Đơn thư nhận từ lâu', content: CONTENT,
+        contact: { name: 'Phạm Thị Dung', address: '3 Lý Thường Kiệt, Hà Nội', phone: '0977000111' },
+      }),
+      201,
+    );
+    for (let i = 0; i < 400; i++) {
+      const items = (await json<{ items: { code: string; overdue: { classificationLevel: number; answer: boolean } }[] }>(await s['giamsat.hn']!.get('/api/feedback-overdue'), 200)).items;
+      const it = items.find((x) => x.code === code);
+      if (it && it.overdue.answer && it.overdue.classificationLevel === 2) return;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error('overdue feedback not listed');
+  });
+});

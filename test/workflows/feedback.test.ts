@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../domain/access/roles';
+import type { FeedbackAction } from '../../domain/feedback/vocabulary';
+import { formatVnTime } from '../../domain/working-time';
+import { recordFeedback } from '../../services/feedback-intake';
+import { FEEDBACK_WORKFLOW, feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
+import { actor, finished, rejection, settled, startWorkflowEnv } from '../support/workflow-env';
+
+let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
+const LEAD = 'BTP-CKSTTHC';
+const citizen = actor('congdan1');
+const hnReceiving = actor('tiepnhan.hn');
+const hnProcessing = actor('xuly.hn');
+const hnLeader = actor('lanhdao.hn');
+const hcmReceiving = actor('tiepnhan.hcm');
+const btpProcessing = actor('xuly.btp');
+
+beforeAll(async () => {
+  w = await startWorkflowEnv('feedback-test');
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+const CONTENT = 'Thủ tục cấp phiếu lý lịch tư pháp yêu cầu nộp bản sao giấy tờ đã có trong cơ sở dữ liệu dân cư.';
+
+/** Records feedback as the API does and starts its workflow at the server's current time. */
+async function submit(opts: { agencyCode?: string; disagreesWith?: string; historyLimit?: number } = {}) {
+  const receivedAt = await w.now();
+  const agencyCode = opts.agencyCode ?? 'HNI-STP';
+  const code = await recordFeedback(w.deps.orm.em.fork(), {
+    citizenId: citizen.id, channel: 'portal', title: 'Yêu cầu giấy tờ trùng lặp', content: CONTENT,
+    contact: { name: 'Nguyễn Văn An', address: '12 Hàng Bài, Hà Nội', phone: '0912000001', email: 'an.nguyen@example.vn' },
+    agencyCode, dossierCode: null, procedureCode: null, disagreesWith: opts.disagreesWith ?? null, receivedAt, keyedBy: null,
+  });
+  const input: FeedbackWorkflowInput = { code, citizenId: citizen.id, agencyCode, receivedAt: receivedAt.toISOString(), leadAgencyCode: LEAD, escalated: !!opts.disagreesWith, requestId: null, historyLimit: opts.historyLimit };
+  const handle = await w.env.client.workflow.start(FEEDBACK_WORKFLOW, { taskQueue: w.taskQueue, workflowId: code, args: [input] });
+  const view = () => handle.query(feedbackViewQuery);
+  await settled(view);
+  /** An officer's or citizen's step; free text goes to the records first, as the API does. */
+  const act = async (a: Actor, action: FeedbackAction | { type: FeedbackAction['type']; text: string; [k: string]: unknown }) => {
+    let sent = action as Record<string, unknown>;
+    if ('text' in action) {
+      const textId = randomUUID();
+      await w.deps.orm.em.fork().execute('insert into feedback_text (id, feedback_code, kind, body, author_id) values (?, ?, ?, ?, ?)', [textId, code, action.type === 'enter_result' ? 'answer' : 'note', action.text, a.id]);
+      const { text: _t, ...rest } = action;
+      sent = { ...rest, textId };
+    }
+    const r = await handle.executeUpdate(feedbackActionUpdate, { args: [{ action: sent as FeedbackAction, actor: a, requestId: null }] });
+    await settled(view);
+    return r;
+  };
+  return { code, handle, view, act, done: () => finished(handle, view, 'feedback') };
+}
+
+async function events(code: string) {
+  return (await w.deps.orm.em.fork().execute<{ action: string }[]>('select action from feedback_history where feedback_code = ? order by seq', [code])).map((r) => r.action);
+}
+const mailsAbout = (code: string, to: string) => w.smtp.mails.filter((m) => m.subject.includes(code) && m.to.includes(to));
+
+describe('feedback workflow (time-skipping)', () => {
+  it('not accepted within 2 working days, with the reason told to the citizen', async () => {
+    await w.travelTo('2026-12-07 09:00'); // Monday
+    const f = await submit();
+    await w.smtp.waitFor((m) => m.subject.includes(`Đã tiếp nhận phản ánh, kiến nghị ${f.code}`) && m.text.includes('20 ngày'));
+    expect((await f.view()).schedule.classification.map((x) => formatVnTime(new Date(x)))).toEqual(['2026-12-09 09:00', '2026-12-14 09:00']);
+    await w.travelTo('2026-12-08 10:00');
+    await f.act(hnReceiving, { type: 'not_accept', text: 'Nội dung không liên quan đến quy định hành chính.' });
+    const mail = await w.smtp.waitFor((m) => m.subject.includes(`${f.code} không được tiếp nhận`));
+    expect(mail.text).toContain('Nội dung không liên quan đến quy định hành chính.');
+    expect((await f.done()).state.status).toBe('not_accepted');
+    expect(await events(f.code)).toEqual(['submit', 'not_accept']);
+  });
+
+  it('a missed classification deadline escalates to supervisors once per rung (2 and 5 working days)', async () => {
+    await w.travelTo('2026-12-11 16:00'); // Friday
+    const f = await submit();
+    await w.travelTo('2026-12-15 16:01'); // 2 working days: Mon 14 + Tue 15 16:00
+    expect((await f.view()).state.classificationLevel).toBe(1);
+    await w.smtp.waitFor((m) => m.to.includes('giamsat.hn@') && m.subject.includes(f.code) && m.text.includes('quá hạn phân loại (2 ngày'));
+    await w.travelTo('2026-12-18 16:01'); // 5 working days
+    expect((await f.view()).state.classificationLevel).toBe(2);
+    await w.env.sleep('3 days');
+    expect((await events(f.code)).filter((e) => e === 'classification_overdue')).toHaveLength(2);
+    const [row] = await w.deps.orm.em.fork().execute('select classification_level from feedback where code = ?', [f.code]);
+    expect(row).toEqual({ classification_level: 2 });
+    await f.act(hnReceiving, { type: 'accept' });
+    await f.act(hnReceiving, { type: 'mark_confidential', handedOverTo: 'Văn thư mật', reference: 'M-1' });
+    await f.done();
+  });
+
+  it('a request for clarification reaches the citizen; the answer restarts classification and the 20 days', async () => {
+    await w.travelTo('2026-12-21 09:00'); // Monday
+    const f = await submit();
+    await f.act(hnReceiving, { type: 'request_clarification', text: 'Đề nghị nêu rõ tên giấy tờ bị yêu cầu nộp trùng.' });
+    await w.smtp.waitFor((m) => m.subject.includes(`Đề nghị làm rõ phản ánh, kiến nghị ${f.code}`) && m.text.includes('tên giấy tờ'));
+    await w.env.sleep('10 days'); // no classification clock while the citizen is awaited
+    expect((await f.view()).state.classificationLevel).toBe(0);
+    await w.travelTo('2027-01-04 10:00'); // Monday
+    await f.act(citizen, { type: 'clarify', text: 'Bản sao căn cước công dân và sổ hộ khẩu.' });
+    const v = await f.view();
+    expect(v.state.status).toBe('received');
+    expect(v.schedule.classification.map((x) => formatVnTime(new Date(x)))).toEqual(['2027-01-06 10:00', '2027-01-11 10:00']);
+    expect(formatVnTime(new Date(v.state.answerFrom))).toBe('2027-01-04 10:00');
+    expect(await rejection(f.act(citizen, { type: 'clarify', text: 'Thêm một lần nữa cho chắc.' }))).toBe('WRONG_STEP');
+    await f.act(hnReceiving, { type: 'mark_confidential', handedOverTo: 'Văn thư mật', reference: 'M-2' });
+    await f.done();
+  });
+
+  it('a transfer ends the receiving agency’s clock and starts the competent agency’s; the citizen is told', async () => {
+    await w.travelTo('2027-01-11 09:00'); // Monday
+    const f = await submit();
+    await w.travelTo('2027-01-13 08:00');
+    await f.act(hnReceiving, { type: 'transfer', toAgencyCode: 'HCM-SKHDT', text: 'Nội dung thuộc lĩnh vực đăng ký doanh nghiệp.' });
+    const told = await w.smtp.waitFor((m) => m.subject.includes(`${f.code} được chuyển cơ quan có thẩm quyền`));
+    expect(told.text).toContain('Sở Kế hoạch và Đầu tư Thành phố Hồ Chí Minh');
+    const v = await f.view();
+    expect(v.state.agencyCode).toBe('HCM-SKHDT');
+    expect(v.schedule.classification.map((x) => formatVnTime(new Date(x)))).toEqual(['2027-01-15 08:00', '2027-01-20 08:00']);
+    expect(await rejection(f.act(hnReceiving, { type: 'accept' }))).toBe('OUTSIDE_AGENCY');
+    await f.act(hcmReceiving, { type: 'accept' });
+    expect((await f.view()).state.status).toBe('processing');
+    await f.act(hcmReceiving, { type: 'mark_confidential', handedOverTo: 'Văn thư mật', reference: 'M-3' });
+    await f.done();
+  });
+
+  it('answers within 20 calendar days across Tết 2027, then requires a progress update every 7 days until published', async () => {
+    await w.travelTo('2027-01-29 09:00'); // Friday before Tết (5–11/2/2027)
+    const f = await submit();
+    await f.act(hnReceiving, { type: 'accept' });
+    // Calendar days: Tết does not stop the 20-day clock.
+    await w.travelTo('2027-02-18 08:59');
+    expect((await f.view()).state.answerOverdue).toBe(false);
+    await w.travelTo('2027-02-18 09:01');
+    expect((await f.view()).state.answerOverdue).toBe(true);
+    await w.smtp.waitFor((m) => m.to.includes('xuly.hn@') && m.subject.includes(`Cập nhật tình hình xử lý ${f.code}`));
+    await w.smtp.waitFor((m) => m.to.includes('giamsat.hn@') && m.subject.includes(f.code) && m.text.includes('20 ngày'));
+    // Three weeks of updates, one per 7-day period: reminders only, nothing missed.
+    for (const day of ['2027-02-20 10:00', '2027-02-27 10:00', '2027-03-06 10:00']) {
+      await w.travelTo(day);
+      await f.act(hnProcessing, { type: 'post_progress', text: `Đang lấy ý kiến các đơn vị (${day}).` });
+    }
+    await w.travelTo('2027-03-11 09:01'); // mark 3 passed
+    let v = await f.view();
+    expect(v.state.progressMarks).toBe(3);
+    expect(v.state.missedUpdates).toBe(0);
+    expect(mailsAbout(f.code, 'an.nguyen@').filter((m) => m.subject.includes('Cập nhật tình hình xử lý'))).toHaveLength(3);
+    // The fourth period passes without an update: one escalation.
+    await w.travelTo('2027-03-18 09:01');
+    v = await f.view();
+    expect(v.state.missedUpdates).toBe(1);
+    await w.smtp.waitFor((m) => m.to.includes('giamsat.hn@') && m.subject.includes(f.code) && m.text.includes('kỳ 07 ngày thứ 4'));
+    // Review loop: returned once, then approved and published.
+    await f.act(hnProcessing, { type: 'enter_result', text: 'Bản trả lời lần 1.' });
+    await f.act(hnLeader, { type: 'return_answer', text: 'Chưa trả lời đúng nội dung phản ánh.' });
+    expect((await f.view()).state.status).toBe('processing');
+    await f.act(hnProcessing, { type: 'enter_result', text: 'Sở Tư pháp đã bỏ yêu cầu nộp bản sao giấy tờ có trong cơ sở dữ liệu dân cư.' });
+    await f.act(hnLeader, { type: 'approve_answer' });
+    const done = await f.done();
+    expect(done.state.status).toBe('published');
+    expect(done.state.reviewRounds).toBe(1);
+    await w.smtp.waitFor((m) => m.subject.includes(`Kết quả trả lời phản ánh, kiến nghị ${f.code} đã được công khai`) && m.text.includes('đã bỏ yêu cầu'));
+    const [pub] = await w.deps.orm.em.fork().execute<Record<string, unknown>[]>('select * from feedback_publication where code = ?', [f.code]);
+    expect(pub!.answer).toContain('đã bỏ yêu cầu');
+    expect(JSON.stringify(pub)).not.toMatch(/Nguyễn Văn An|0912000001|an\.nguyen@|Hàng Bài/);
+    const ev = await events(f.code);
+    expect(ev.filter((e) => e === 'progress_reminder')).toHaveLength(3);
+    expect(ev.filter((e) => e === 'progress_missed')).toHaveLength(1);
+    expect(ev.filter((e) => e === 'return_answer')).toHaveLength(1);
+  });
+
+  it('a reached result not entered within 2 working days escalates once', async () => {
+    await w.travelTo('2027-03-22 09:00'); // Monday
+    const f = await submit();
+    await f.act(hnReceiving, { type: 'accept' });
+    await f.act(hnProcessing, { type: 'reach_result' });
+    expect(formatVnTime(new Date((await f.view()).schedule.resultEntryDueAt!))).toBe('2027-03-24 09:00');
+    await w.travelTo('2027-03-24 09:01');
+    expect((await f.view()).state.resultEntryOverdue).toBe(true);
+    await w.env.sleep('2 days');
+    expect((await events(f.code)).filter((e) => e === 'result_entry_overdue')).toHaveLength(1);
+    await f.act(hnProcessing, { type: 'enter_result', text: 'Kết quả trả lời.' });
+    await f.act(hnLeader, { type: 'approve_answer' });
+    await f.done();
+  });
+
+  it('escalates to the lead agency; a citizen who disagrees with a published answer is heard by the lead agency', async () => {
+    const f = await submit();
+    await f.act(hnReceiving, { type: 'escalate_to_lead', reason: 'government_competence', text: 'Nội dung thuộc thẩm quyền của Chính phủ.' });
+    let v = await f.view();
+    expect(v.state).toMatchObject({ agencyCode: LEAD, status: 'processing', escalated: true });
+    expect(await rejection(f.act(hnProcessing, { type: 'post_progress', text: 'Không còn là việc của Sở.' }))).toBe('OUTSIDE_AGENCY');
+    await f.act(btpProcessing, { type: 'enter_result', text: 'Trả lời của cơ quan chủ trì.' });
+    await f.act(actor('lanhdao.btp'), { type: 'approve_answer' });
+    expect((await f.done()).state.status).toBe('published');
+
+    const again = await submit({ disagreesWith: f.code });
+    v = await again.view();
+    expect(v.state).toMatchObject({ agencyCode: LEAD, status: 'processing', escalated: true });
+    await again.act(btpProcessing, { type: 'enter_result', text: 'Trả lời lại.' });
+    await again.act(actor('lanhdao.btp'), { type: 'approve_answer' });
+    await again.done();
+  });
+
+  it('keeps the 7-day cadence for as many weeks as it takes, across continue-as-new runs, each mark once', async () => {
+    const f = await submit({ historyLimit: 40 });
+    const firstRun = (await f.handle.describe()).runId;
+    await f.act(hnReceiving, { type: 'accept' });
+    await w.env.sleep('20 days');
+    await w.env.sleep('1 hour');
+    for (let week = 1; week <= 12; week++) await w.env.sleep('7 days');
+    const v = await f.view(); // the handle follows the latest run
+    expect(v.state.progressMarks).toBe(12);
+    expect(v.state.missedUpdates).toBe(12);
+    expect((await f.handle.describe()).runId).not.toBe(firstRun);
+    const ev = await events(f.code);
+    expect(ev.filter((e) => e === 'progress_missed')).toHaveLength(12);
+    expect(ev.filter((e) => e === 'answer_overdue')).toHaveLength(1);
+    await f.act(hnProcessing, { type: 'enter_result', text: 'Trả lời sau nhiều tuần.' });
+    await f.act(hnLeader, { type: 'approve_answer' });
+    expect((await f.done()).state.status).toBe('published');
+  });
+
+  it('confidential feedback: content, texts and pending emails erased; only the handover record stays', async () => {
+    const f = await submit();
+    await f.act(hnReceiving, { type: 'accept' });
+    await f.act(hnProcessing, { type: 'post_progress', text: 'Nội dung có thông tin mật.' });
+    await f.act(hnLeader, { type: 'mark_confidential', handedOverTo: 'Bộ phận văn thư mật của Sở', reference: 'MẬT-2027-01' });
+    expect((await f.done()).state.status).toBe('handed_over_confidential');
+    const em = w.deps.orm.em.fork();
+    const [row] = await em.execute<Record<string, unknown>[]>('select title, content, contact, handover from feedback where code = ?', [f.code]);
+    expect(row).toMatchObject({ title: null, content: null, contact: null, handover: { to: 'Bộ phận văn thư mật của Sở', reference: 'MẬT-2027-01' } });
+    expect(await em.execute('select * from feedback_text where feedback_code = ?', [f.code])).toEqual([]);
+    expect(await em.execute('select * from feedback_publication where code = ?', [f.code])).toEqual([]);
+    expect(await em.execute("select * from notification where dedupe_key like ? and sent_at is null", [`feedback:${f.code}:%`])).toEqual([]);
+    const history = await em.execute<{ action: string; text_id: string | null }[]>('select action, text_id from feedback_history where feedback_code = ? order by seq', [f.code]);
+    expect(history.map((h) => h.action)).toEqual(['submit', 'accept', 'post_progress', 'mark_confidential']);
+    expect(history.every((h) => h.text_id === null)).toBe(true);
+    expect(mailsAbout(f.code, '@').filter((m) => m.subject.includes('chế độ mật'))).toHaveLength(0);
+  });
+});
