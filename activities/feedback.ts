@@ -81,7 +81,8 @@ export function createFeedbackActivities(deps: FeedbackActivityDeps) {
         ]);
         await tx.execute('update feedback_history set text_id = null where feedback_code = ?', [s.code]);
         await tx.execute('delete from feedback_text where feedback_code = ?', [s.code]);
-        await tx.execute("delete from notification where dedupe_key like ? and sent_at is null", [`feedback:${s.code}:%`]);
+        // Our copies of messages about it (sent or not) go too; nothing more is emailed.
+        await tx.execute('delete from notification where dedupe_key like ?', [`feedback:${s.code}:%`]);
         return [];
       }
 

@@ -233,7 +233,9 @@ describe('feedback workflow (time-skipping)', () => {
     expect(row).toMatchObject({ title: null, content: null, contact: null, handover: { to: 'Bộ phận văn thư mật của Sở', reference: 'MẬT-2027-01' } });
     expect(await em.execute('select * from feedback_text where feedback_code = ?', [f.code])).toEqual([]);
     expect(await em.execute('select * from feedback_publication where code = ?', [f.code])).toEqual([]);
-    expect(await em.execute("select * from notification where dedupe_key like ? and sent_at is null", [`feedback:${f.code}:%`])).toEqual([]);
+    expect(await em.execute('select * from notification where dedupe_key like ?', [`feedback:${f.code}:%`])).toEqual([]);
+    const audit = await em.execute<{ after: unknown }[]>("select after from audit_log where entity_type = 'feedback' and entity_id = ?", [f.code]);
+    expect(JSON.stringify(audit)).not.toContain('thông tin mật');
     const history = await em.execute<{ action: string; text_id: string | null }[]>('select action, text_id from feedback_history where feedback_code = ? order by seq', [f.code]);
     expect(history.map((h) => h.action)).toEqual(['submit', 'accept', 'post_progress', 'mark_confidential']);
     expect(history.every((h) => h.text_id === null)).toBe(true);
