@@ -134,7 +134,12 @@ export function createDossierActivities(deps: DossierActivityDeps) {
     return deps.notifier.deliver(keys);
   }
 
-  return { computeSchedule, recordTransition, deliverNotifications };
+  /** Messages left undelivered in the outbox (any process), for the nightly drain. */
+  async function pendingNotifications(limit: number): Promise<string[]> {
+    return deps.notifier.pendingKeys(limit);
+  }
+
+  return { computeSchedule, recordTransition, deliverNotifications, pendingNotifications };
 }
 
 export type DossierActivities = ReturnType<typeof createDossierActivities>;

@@ -9,6 +9,7 @@ import type { Config } from '../runtime/config';
 import { httpDuration, renderMetrics } from '../runtime/metrics';
 import type { CalendarStore } from '../services/calendar-store';
 import { createAuth } from './auth';
+import { accountRoutes } from './accounts/routes';
 import { catalogueRoutes } from './catalogue';
 import { DossierService } from './dossiers/service';
 import { dossierRoutes } from './dossiers/routes';
@@ -94,6 +95,7 @@ export function createApp(deps: ApiDeps) {
   app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));
   const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, log });
   app.use(feedbackRoutes(feedback));
+  app.use(accountRoutes(orm));
   app.use(catalogueRoutes(orm, deps.calendars));
   app.get('/', (_req, res) => void res.redirect('/docs'));
   app.use(notFoundHandler);

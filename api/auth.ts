@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Actor, Role } from '../domain/access/roles';
+import { lockedMessage, type LockKind } from '../domain/accounts/lifecycle';
+import { touchActivity, touchSignIn } from '../services/account-lifecycle';
 import { ROLE_LABELS } from '../domain/access/roles';
 import type { Config } from '../runtime/config';
 import { apiError, Errors } from './errors';
@@ -50,7 +52,7 @@ export function createAuth(cfg: Config, orm: MikroORM) {
       },
       (_issuer: string, profile: Profile, done: (err: Error | null, user?: Express.User | false, info?: { message: string }) => void) => {
         signIn(orm, profile).then(
-          (u) => (u ? done(null, u) : done(null, false, { message: 'ACCOUNT_LOCKED' })),
+          (u) => ('locked' in u ? done(null, false, { message: `ACCOUNT_LOCKED:${u.locked ?? ''}` }) : done(null, u)),
           (e: Error) => done(e),
         );
       },
@@ -72,10 +74,11 @@ export function createAuth(cfg: Config, orm: MikroORM) {
     passport.authenticate('oidc', (err: unknown, user: SessionUser | false, info?: { message?: string }) => {
       if (err) return next(err);
       if (!user) {
-        const locked = info?.message === 'ACCOUNT_LOCKED';
+        const locked = info?.message?.startsWith('ACCOUNT_LOCKED:');
+        const kind = locked ? ((info!.message!.slice('ACCOUNT_LOCKED:'.length) || null) as LockKind | null) : null;
         res.status(locked ? 403 : 401).json({
           error: locked
-            ? { code: 'ACCOUNT_LOCKED', message: 'Tài khoản đã bị khóa; vui lòng liên hệ quản trị viên để được mở khóa.' }
+            ? { code: 'ACCOUNT_LOCKED', message: lockedMessage(kind), lockKind: kind }
             : { code: 'SIGN_IN_FAILED', message: 'Đăng nhập không thành công; vui lòng thử lại.' },
         });
         return;
@@ -109,12 +112,34 @@ export function createAuth(cfg: Config, orm: MikroORM) {
       return;
     }
     const u = req.user as SessionUser | undefined;
-    if (u) {
-      req.actor = { id: u.id, name: u.name, roles: u.roles, agencyCode: u.agencyCode };
-      req.authMethod = 'session';
-    }
-    next();
+    if (!u) return next();
+    accountStatus(u.id).then(
+      (status) => {
+        if (status.locked) {
+          req.session.destroy(() => next(apiError(401, 'ACCOUNT_LOCKED', lockedMessage(status.lockKind))));
+          return;
+        }
+        req.actor = { id: u.id, name: u.name, roles: u.roles, agencyCode: u.agencyCode };
+        req.authMethod = 'session';
+        next();
+      },
+      (e: unknown) => next(e),
+    );
   };
+
+  /** Lock status of signed-in accounts, re-read every 15 s; each re-read also records activity. */
+  const statusCache = new Map<string, { at: number; locked: boolean; lockKind: LockKind | null }>();
+  async function accountStatus(id: string) {
+    const hit = statusCache.get(id);
+    if (hit && Date.now() - hit.at < 15_000) return hit;
+    const em = orm.em.fork();
+    const [row] = await em.execute<{ locked_at: string | null; lock_kind: LockKind | null }[]>('select locked_at, lock_kind from account where id = ?', [id]);
+    const status = { at: Date.now(), locked: !row || row.locked_at !== null, lockKind: row?.lock_kind ?? null };
+    if (!status.locked) await touchActivity(em, id);
+    if (statusCache.size > 100_000) statusCache.clear();
+    statusCache.set(id, status);
+    return status;
+  }
 
   router.get('/auth/me', (req, res, next) => {
     if (!req.actor) return next(Errors.unauthenticated());
@@ -151,7 +176,7 @@ async function integrationAccount(orm: MikroORM, clientId: string): Promise<Acto
   return row ? { id: row.id, name: row.full_name, roles: row.roles, agencyCode: row.agency_code } : null;
 }
 
-async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | null> {
+async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | { locked: LockKind | null }> {
   const em = orm.em.fork();
   const email = profile.emails?.[0]?.value ?? null;
   const name = profile.displayName || profile.username || profile.id;
@@ -160,11 +185,10 @@ async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | nu
     `insert into account (id, subject, kind, full_name, email, roles) values (?, ?, 'citizen', ?, ?, '{citizen}') on conflict (subject) do nothing`,
     [randomUUID(), profile.id, name, email],
   );
-  const [row] = await em.execute<{ id: string; kind: string; full_name: string; roles: Role[]; agency_code: string | null; locked_at: Date | null }[]>(
-    `update account set last_sign_in_at = now(), last_activity_at = now() where subject = ? and locked_at is null
-     returning id, kind, full_name, roles, agency_code, locked_at`,
-    [profile.id],
-  );
-  if (!row) return null;
-  return { id: row.id, kind: row.kind, name: row.full_name, roles: row.roles, agencyCode: row.agency_code };
+  const row = await touchSignIn(em, profile.id);
+  if (!row) {
+    const [l] = await em.execute<{ lock_kind: LockKind | null }[]>('select lock_kind from account where subject = ?', [profile.id]);
+    return { locked: l?.lock_kind ?? null };
+  }
+  return { id: row.id, kind: row.kind, name: row.full_name, roles: row.roles as Role[], agencyCode: row.agency_code };
 }

@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities';
 import { Migration001Foundation } from './migrations/001-foundation';
 import { Migration002Feedback } from './migrations/002-feedback';
+import { Migration003Accounts } from './migrations/003-accounts';
 
 export type Orm = MikroORM;
 
@@ -17,6 +18,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
       migrationsList: [
         { name: '001-foundation', class: Migration001Foundation },
         { name: '002-feedback', class: Migration002Feedback },
+        { name: '003-accounts', class: Migration003Accounts },
       ],
       transactional: true,
       allOrNothing: true,

@@ -29,6 +29,8 @@ const Env = z.object({
   SESSION_SECRET: z.string().min(32, 'cần ít nhất 32 ký tự'),
   COOKIE_SECURE: bool.default(false),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'phải có dạng smtp://host:port'),
+  SMS_GATEWAY_URL: url.optional(),
+  SMS_GATEWAY_KEY: z.string().min(8).optional(),
   MAIL_FROM: z.string().min(3).default('Cổng Dịch vụ công quốc gia <no-reply@dichvucong.gov.vn>'),
   WORKING_SESSIONS: z
     .string()

@@ -8,6 +8,7 @@ import { createProcessWorker } from '../workers/process-worker';
 import type { Config } from './config';
 import { openServices } from './services';
 import { installTemporalRuntime } from './temporal';
+import { ensureSchedules } from './schedules';
 
 /**
  * Runs the worker, the API, or both in this process. Production runs them as separate processes
@@ -30,6 +31,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
       log,
     });
     workerRun = worker.run();
+    await ensureSchedules(services.temporal, cfg.TEMPORAL_TASK_QUEUE, log);
     const recover = () =>
       startMissingWorkflows(services.orm, services.temporal, { taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY }, log).catch((e: unknown) => log.error({ err: e }, 'recovery failed'));
     void recover();

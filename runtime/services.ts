@@ -6,6 +6,7 @@ import { migrate, openOrm } from '../db/orm';
 import { seedDemoData } from '../db/seed';
 import { CalendarStore } from '../services/calendar-store';
 import { createMailTransport, Notifier } from '../services/notifications';
+import { HttpSmsGateway } from '../services/sms';
 import type { Config } from './config';
 
 /** Connections shared by the API and the worker of one process. */
@@ -15,7 +16,8 @@ export async function openServices(cfg: Config, log: Logger) {
   if (applied.length) log.info({ applied }, 'migrations applied');
   if (cfg.SEED_DEMO_DATA) await seedDemoData(orm);
   const calendars = new CalendarStore(orm, cfg.WORKING_SESSIONS);
-  const notifier = new Notifier(orm, createMailTransport(cfg.SMTP_URL), cfg.MAIL_FROM, log.child({ component: 'notifier' }));
+  const sms = cfg.SMS_GATEWAY_URL ? new HttpSmsGateway(cfg.SMS_GATEWAY_URL, cfg.SMS_GATEWAY_KEY ?? '') : null;
+  const notifier = new Notifier(orm, createMailTransport(cfg.SMTP_URL), cfg.MAIL_FROM, log.child({ component: 'notifier' }), sms);
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
   return {

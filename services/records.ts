@@ -28,8 +28,8 @@ export async function appendAudit(tx: EntityManager, e: AuditEntry): Promise<voi
 /** Queues messages in the caller's transaction; a message already queued under its key is kept as it is. */
 export async function enqueueMessages(tx: EntityManager, messages: OutboxMessage[]): Promise<string[]> {
   for (const m of messages) {
-    await tx.execute('insert into notification (dedupe_key, recipient, subject, body) values (?, ?, ?, ?) on conflict (dedupe_key) do nothing', [
-      m.dedupeKey, m.recipient, m.subject, m.body,
+    await tx.execute('insert into notification (dedupe_key, channel, recipient, subject, body) values (?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing', [
+      m.dedupeKey, m.channel ?? 'email', m.recipient, m.subject, m.body,
     ]);
   }
   return messages.map((m) => m.dedupeKey);

@@ -4,6 +4,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createDossierActivities } from '../activities/dossier';
 import { createFeedbackActivities } from '../activities/feedback';
+import { createAccountActivities } from '../activities/accounts';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier } from '../services/notifications';
@@ -39,13 +40,13 @@ const quietBundlerLogger = {
   error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta),
 };
 
-/** The worker of the portal's processes (dossiers, feedback) on one task queue. */
+/** The worker of the portal's processes (dossiers, feedback, account sweep) on one task queue. */
 export async function createProcessWorker(connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps) },
+    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps) },
   });
 }

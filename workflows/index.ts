@@ -1,3 +1,4 @@
 // Every workflow type the worker runs. Clients import definitions from the per-process files.
 export { dossierWorkflow } from './dossier/workflow';
 export { feedbackWorkflow } from './feedback/workflow';
+export { accountSweepWorkflow } from './accounts/sweep';

