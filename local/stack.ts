@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '../runtime/tools';
 import { DEMO_INTEGRATION_CLIENT } from '../db/demo-data';
 import { startIdentityProvider } from './identity-provider';
 import { startMailCatcher } from './mail-catcher';
+import { startSmsCatcher } from './sms-catcher';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 /**
@@ -67,11 +68,20 @@ async function main() {
     smtpUrl = mail.smtpUrl;
     urls['Mail inbox (MailDev)'] = mail.webUrl;
   }
+  const smsEnv: Record<string, string> = {};
+  if (!env.SMS_GATEWAY_URL) {
+    const smsKey = localSecret('sms-gateway-key');
+    const sms = await startSmsCatcher({ port: Number(env.SMS_PORT ?? 1090), apiKey: smsKey });
+    stops.push(sms.close);
+    Object.assign(smsEnv, { SMS_GATEWAY_URL: sms.url, SMS_GATEWAY_KEY: smsKey });
+    urls['SMS inbox (local gateway)'] = sms.url;
+  }
   const cfg = loadConfig({
     SESSION_SECRET: localSecret('session-secret'),
     WORKER_METRICS_ADDRESS: env.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464',
     ...env,
     ...oidc,
+    ...smsEnv,
     PORT: String(port),
     PUBLIC_URL: publicUrl,
     DATABASE_URL: databaseUrl,

@@ -61,11 +61,13 @@ afterAll(async () => {
 
 describe('authorisation: every route × every role', () => {
   const pathFor = (path: string) =>
-    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace('/api/feedback/:code', '/api/feedback/PAKN-000000-000000').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':date', '2031-01-02');
+    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace('/api/feedback/:code', '/api/feedback/PAKN-000000-000000').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':id', '00000000-0000-4000-8000-999999999999').replace(':date', '2031-01-02');
   const bodyFor = (path: string, method: string) => {
     if (path.endsWith('/actions')) return { type: 'claim' };
     if (path === '/api/feedback/keyed' || path === '/api/feedback') return {};
     if (path.endsWith('/revoke')) return { reason: 'Kiểm tra phân quyền truy cập' };
+    if (path.endsWith('/lock')) return { kind: 'violation', note: 'Kiểm tra phân quyền truy cập' };
+    if (path.endsWith('/unlock')) return { note: 'Kiểm tra phân quyền truy cập' };
     if (path.startsWith('/api/calendar') && method === 'put') return { kind: 'day_off', note: 'Kiểm tra phân quyền' };
     return {};
   };

@@ -7,6 +7,7 @@ import { createLogger } from '../../runtime/logger';
 import { startPlatform } from '../../runtime/platform';
 import { startIdentityProvider } from '../../local/identity-provider';
 import { startTemporalDevServer } from '../../local/temporal-dev-server';
+import { startSmsCatcher } from '../../local/sms-catcher';
 import { DEMO_INTEGRATION_CLIENT, DEMO_PASSWORD } from '../../db/demo-data';
 import { freePort } from './ports';
 import { startSmtpCatcher } from './smtp';
@@ -20,6 +21,7 @@ export async function startTestPlatform() {
   await rm(dataDir, { recursive: true, force: true });
   const temporal = await startTemporalDevServer({ dataDir, port: await freePort(), uiPort: 0, headless: true });
   const smtp = await startSmtpCatcher();
+  const sms = await startSmsCatcher({ port: 0, apiKey: 'test-sms-key-0123' });
   const apiPort = await freePort();
   const apiUrl = `http://localhost:${apiPort}`;
   const clientSecret = 'test-client-secret-0123456789';
@@ -41,6 +43,8 @@ export async function startTestPlatform() {
     OIDC_CLIENT_SECRET: clientSecret,
     SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
     SMTP_URL: smtp.url,
+    SMS_GATEWAY_URL: sms.url,
+    SMS_GATEWAY_KEY: 'test-sms-key-0123',
     MAX_UPLOAD_BYTES: String(6 * 1024 * 1024),
     WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
   });
@@ -49,12 +53,14 @@ export async function startTestPlatform() {
     apiUrl,
     idp,
     smtp,
+    sms,
     orm: platform.services.orm,
     temporal: platform.services.temporal,
     async stop() {
       await platform.stop();
       await idp.close();
       await smtp.close();
+      await sms.close();
       await temporal.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
