@@ -62,16 +62,19 @@ export async function sweepInactiveBatch(em: EntityManager, asOf: string, batchS
           where locked_at is null and inactivity_due_at <= ?::timestamptz
           order by inactivity_due_at limit ? for update skip locked
        ),
-       locked as (
+       -- "id = any(array(...))" keeps each update on the primary key, whatever the planner estimates.
+       locked_rows as (
          update account a set locked_at = ?::timestamptz, lock_kind = 'inactive', lock_reason = ?, inactivity_due_at = null
-           from due where a.id = due.id and (due.kind <> 'citizen' or due.stage >= 2)
-         returning a.id, due.due_at
+          where a.id = any(array(select id from due where kind <> 'citizen' or stage >= 2))
+         returning a.id
        ),
-       noticed as (
-         update account a set inactivity_stage = due.stage + 1, inactivity_due_at = greatest(due.due_at, ?::timestamptz) + interval '1 month'
-           from due where a.id = due.id and due.kind = 'citizen' and due.stage < 2
-         returning a.id, a.full_name, a.email, a.phone, due.stage + 1 as notice, due.due_at, a.inactivity_due_at as next_due
+       locked as (select l.id, d.due_at from locked_rows l join due d using (id)),
+       noticed_rows as (
+         update account a set inactivity_stage = a.inactivity_stage + 1, inactivity_due_at = greatest(a.inactivity_due_at, ?::timestamptz) + interval '1 month'
+          where a.id = any(array(select id from due where kind = 'citizen' and stage < 2))
+         returning a.id, a.full_name, a.email, a.phone, a.inactivity_stage as notice, a.inactivity_due_at as next_due
        ),
+       noticed as (select n.*, d.due_at from noticed_rows n join due d using (id)),
        notice as (
          select *, 'inactivity:' || id || ':' || extract(epoch from due_at)::bigint || ':' || notice as key,
                 to_char(case notice when 1 then next_due + interval '1 month' else next_due end, 'DD/MM/YYYY') as lock_on
