@@ -11,7 +11,7 @@ const DIR = 'test/fixtures/histories';
  * code: a change that is not deterministic for workflows already running fails here, not in production.
  */
 describe('workflow replay', () => {
-  it('replays every recorded dossier and feedback history without a determinism error', async () => {
+  it('replays every recorded dossier, feedback and account-sweep history without a determinism error', async () => {
     const files = (await readdir(DIR)).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(5);
     const histories = await Promise.all(files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${DIR}/${f}`, 'utf8'))) })));
