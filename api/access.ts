@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Actor, Role } from '../domain/access/roles';
-import { Errors } from './errors';
+import { assertNoNul, Errors } from './errors';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -51,6 +51,9 @@ export function mount(router: Router, spec: RouteSpec, ...middleware: RequestHan
   else ROUTES.push(spec);
   router[spec.method](spec.path, authorize(spec.access), ...middleware, async (req: Request, res: Response, next: NextFunction) => {
     try {
+      // Path parameters and multipart fields are parsed per route; check them here too.
+      assertNoNul(req.params, 'path');
+      assertNoNul(req.body, 'body');
       await spec.handler(req, res);
     } catch (e) {
       next(e);

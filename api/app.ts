@@ -15,7 +15,7 @@ import { DossierService } from './dossiers/service';
 import { dossierRoutes } from './dossiers/routes';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
-import { errorHandler, notFoundHandler } from './errors';
+import { errorHandler, notFoundHandler, rejectNulCharacters } from './errors';
 import { docsPage, openApiDocument } from './openapi';
 
 export interface ApiDeps {
@@ -88,6 +88,7 @@ export function createApp(deps: ApiDeps) {
   app.use(auth.sessionMiddleware, ...auth.passportInit, auth.resolveActor);
   app.use(auth.router);
   app.use(express.json({ limit: '1mb' }));
+  app.use(rejectNulCharacters);
   // Every cookie-authenticated write carries the session's CSRF token (bearer tokens carry no cookie).
   app.use('/api', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' ? next() : auth.csrfProtection(req, res, next)));
 

@@ -68,6 +68,7 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router
     method: 'delete', path: '/api/calendar/:date', tag: 'Lịch làm việc', access: ['system_admin'], summary: 'Bỏ một thay đổi lịch đã ghi.',
     handler: async (req, res) => {
       const date = String(req.params.date);
+      if (!IsoDate.safeParse(date).success) throw apiError(422, 'BAD_DATE', 'Ngày phải có dạng YYYY-MM-DD hợp lệ.');
       const em = orm.em.fork();
       const removed = await em.transactional(async (tx) => {
         const before = await tx.findOne(CalendarOverride, { date });

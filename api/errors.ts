@@ -40,6 +40,24 @@ function issueMessage(i: z.core.$ZodIssue): string {
   }
 }
 
+/** PostgreSQL text cannot hold NUL; a request carrying one is refused before it reaches any code. */
+export function assertNoNul(value: unknown, where = 'body'): void {
+  const bad = (v: unknown): boolean =>
+    typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(bad) : v !== null && typeof v === 'object' ? Object.entries(v).some(([k, x]) => k.includes('\u0000') || bad(x)) : false;
+  if (bad(value)) throw apiError(400, 'INVALID_CHARACTERS', `Dữ liệu gửi lên (${where}) chứa ký tự không hợp lệ.`);
+}
+
+export const rejectNulCharacters: RequestHandler = (req, _res, next) => {
+  try {
+    assertNoNul(req.query, 'query');
+    assertNoNul(req.params, 'path');
+    assertNoNul(req.body, 'body');
+    next();
+  } catch (e) {
+    next(e);
+  }
+};
+
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const r = schema.safeParse(value);
   if (!r.success) throw Errors.validation(r.error.issues);
@@ -73,6 +91,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
       code === 'LIMIT_FILE_SIZE'
         ? apiError(413, 'FILE_TOO_LARGE', 'Tệp đính kèm vượt quá dung lượng cho phép.')
         : apiError(400, 'BAD_MULTIPART', `Biểu mẫu tải lên không hợp lệ (${code}).`);
+  } else if (err && typeof err === 'object' && 'storageErrors' in err) {
+    // busboy (under multer) could not read the multipart body.
+    e = apiError(400, 'BAD_MULTIPART', 'Biểu mẫu tải lên không đúng định dạng multipart.');
   } else if (err && typeof err === 'object' && (err as { code?: string }).code === 'EBADCSRFTOKEN') {
     e = Errors.csrf();
   }
