@@ -15,7 +15,7 @@ import { DossierService } from './dossiers/service';
 import { dossierRoutes } from './dossiers/routes';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
-import { errorHandler, notFoundHandler, rejectNulCharacters } from './errors';
+import { apiError, errorHandler, notFoundHandler, rejectNulCharacters } from './errors';
 import { docsPage, openApiDocument } from './openapi';
 
 export interface ApiDeps {
@@ -98,6 +98,18 @@ export function createApp(deps: ApiDeps) {
   app.use(feedbackRoutes(feedback));
   app.use(accountRoutes(orm));
   app.use(catalogueRoutes(orm, deps.calendars));
+  if (process.env.BENCH_ROUTES === 'true') {
+    // Benchmark baseline (off by default): the bare indexed lookup behind the same middleware stack.
+    app.get('/api/bench/lookup/:code', async (req, res, next) => {
+      try {
+        if (!req.actor) throw apiError(401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.');
+        const [row] = await orm.em.fork().execute('select code, status from dossier where code = ?', [String(req.params.code)]);
+        res.json(row ?? null);
+      } catch (e) {
+        next(e);
+      }
+    });
+  }
   app.get('/', (_req, res) => void res.redirect('/docs'));
   app.use(notFoundHandler);
   app.use(errorHandler);

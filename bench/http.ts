@@ -1,0 +1,165 @@
+/**
+ * Benchmark: citizen tracking, officers' work queues and the overdue report over HTTP, with 1,000,000
+ * dossiers in PostgreSQL (DOSSIERS to change), at rising concurrency, beside a baseline route that does the
+ * bare indexed lookup behind the same middleware stack, in the same run. Also the API's memory and CPU.
+ *   npm run bench:http
+ * The API runs as its own process (api/main.ts) against an embedded PostgreSQL and a headless Temporal dev
+ * server; sign-in goes through the local OpenID provider. Results: bench/results/http.json and .md.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import autocannon from 'autocannon';
+import { DEMO_INTEGRATION_CLIENT, demoUser } from '../db/demo-data';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { migrate, openOrm } from '../db/orm';
+import { seedDemoData } from '../db/seed';
+import { startIdentityProvider } from '../local/identity-provider';
+import { startTemporalDevServer } from '../local/temporal-dev-server';
+import { freePort } from '../test/support/ports';
+import { signIn } from '../test/support/platform';
+
+const N = Number(process.env.DOSSIERS ?? 1_000_000);
+const DURATION = Number(process.env.DURATION ?? 8);
+const LEVELS = (process.env.CONCURRENCY ?? '1,8,32,64').split(',').map(Number);
+const dataDir = '.data/bench-http';
+await rm(dataDir, { recursive: true, force: true });
+await mkdir('bench/results', { recursive: true });
+
+const pg = await startEmbeddedPostgres({ dataDir: `${dataDir}/pg`, port: await freePort(), database: 'bench' });
+const orm = await openOrm(pg.url, 2);
+await migrate(orm);
+await seedDemoData(orm);
+const em = () => orm.em.fork();
+const t0 = Date.now();
+const citizen = demoUser('congdan1');
+// 100,000 synthetic citizens; congdan1 owns 1,000 of the dossiers (the ones tracked).
+await em().execute(`insert into account (id, subject, kind, full_name, roles) select gen_random_uuid(), 'bench:' || g, 'citizen', 'Công dân ' || g, '{citizen}' from generate_series(1, 100000) g`);
+await em().execute(
+  `insert into dossier (code, procedure_code, agency_code, citizen_id, status, form_data, received_at, accepted_at, acceptance_due_at, legal_due_at, processing_days, fee_amount, step_role, overdue_level, seq)
+   select 'B' || lpad(g::text, 8, '0'),
+          case g % 5 when 0 then 'KHDT-DNTN' when 1 then 'STP-KS' else 'STP-LLTP' end,
+          case g % 5 when 0 then 'HCM-SKHDT' else 'HNI-STP' end,
+          case when g <= 1000 then ?::uuid else (select id from account where subject = 'bench:' || (1 + g % 100000)) end,
+          s.status, '{"hoTen":"Nguyễn Văn A"}', now() - (g % 700) * interval '1 day', now() - (g % 700) * interval '1 day' + interval '2 hours',
+          case when s.status = 'submitted' then now() + (g % 48 - 8) * interval '1 hour' end,
+          case when s.status in ('processing', 'pending_approval', 'returning_result') then now() + (g % 30 - 5) * interval '1 day' end,
+          10, 0, s.role, case when s.status = 'processing' and (g / 10) % 6 = 0 then 1 else 0 end, 2
+     from generate_series(1, ?) g,
+          lateral (select case when g % 10 < 7 then 'completed' when g % 10 = 7 then 'submitted' when g % 10 = 8 then 'processing' else 'pending_approval' end as status) st,
+          lateral (select st.status, case st.status when 'submitted' then 'receiving_officer' when 'processing' then 'processing_officer' when 'pending_approval' then 'unit_leader' end as role) s`,
+  [citizen.id, N],
+);
+await em().execute(`update dossier set acceptance_overdue = true where status = 'submitted' and acceptance_due_at < now()`);
+await em().execute(
+  `insert into dossier_history (dossier_code, seq, at, action, to_status, after)
+   select code, v.seq, received_at, v.action, v.status, '{}' from dossier, (values (1, 'submit', 'submitted'), (2, 'accept', 'processing')) v(seq, action, status)`,
+);
+await em().execute('vacuum analyze');
+const loadSeconds = (Date.now() - t0) / 1000;
+const [{ size }] = (await em().execute<{ size: string }[]>("select pg_size_pretty(pg_database_size(current_database())) as size")) as [{ size: string }];
+
+const temporal = await startTemporalDevServer({ dataDir: `${dataDir}/temporal`, port: await freePort(), uiPort: 0, headless: true });
+const apiPort = await freePort();
+const apiUrl = `http://localhost:${apiPort}`;
+const idp = await startIdentityProvider({ port: await freePort(), clientId: 'bench', clientSecret: 'bench-client-secret-0123', redirectUris: [`${apiUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
+const api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+  env: {
+    ...process.env, BENCH_ROUTES: 'true', LOG_LEVEL: 'warn', PORT: String(apiPort), PUBLIC_URL: apiUrl, DATABASE_URL: pg.url, DATABASE_POOL_MAX: '20',
+    TEMPORAL_ADDRESS: temporal.address, OIDC_ISSUER: idp.issuer, OIDC_AUTHORIZATION_URL: idp.authorizationURL, OIDC_TOKEN_URL: idp.tokenURL,
+    OIDC_USERINFO_URL: idp.userInfoURL, OIDC_CLIENT_ID: 'bench', OIDC_CLIENT_SECRET: 'bench-client-secret-0123',
+    SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789', SMTP_URL: 'smtp://127.0.0.1:1',
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+for (let i = 0; ; i++) {
+  if (await fetch(`${apiUrl}/health`).then((r) => r.ok, () => false)) break;
+  if (i > 300) throw new Error('API did not start');
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+/** Signs in through the real OIDC flow and returns the session cookie as a browser would send it. */
+const sessionCookie = async (subject: string) => {
+  const s = await signIn(apiUrl, subject);
+  return (s.fetch as unknown as { cookieJar: { getCookieString(url: string): Promise<string> } }).cookieJar.getCookieString(apiUrl);
+};
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+const codes = Array.from({ length: 1000 }, (_, i) => `B${String(i + 1).padStart(8, '0')}`);
+async function run(label: string, path: (i: number) => string, headers: Record<string, string>, connections: number) {
+  let i = 0;
+  const cpuBefore = await metric('process_cpu_seconds_total');
+  const result = await autocannon({
+    url: apiUrl,
+    connections,
+    duration: DURATION,
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: path(i++) }) }],
+    excludeErrorStats: false,
+  });
+  const cpu = (await metric('process_cpu_seconds_total')) - cpuBefore;
+  return {
+    route: label, connections, requestsPerSecond: Math.round(result.requests.average), p50ms: result.latency.p50, p99ms: result.latency.p99,
+    non2xx: result.non2xx, errors: result.errors, apiCpuPerRequestMs: +((cpu * 1000) / Math.max(1, result.requests.total)).toFixed(3),
+  };
+}
+
+const results: Awaited<ReturnType<typeof run>>[] = [];
+const rss: { phase: string; rssMiB: number }[] = [{ phase: 'idle', rssMiB: Math.round((await metric('process_resident_memory_bytes')) / 2 ** 20) }];
+const citizenCookie = await sessionCookie('congdan1');
+const officerCookie = await sessionCookie('tiepnhan.hn');
+const supervisorCookie = await sessionCookie('giamsat.hn');
+const pick = () => codes[Math.floor(Math.random() * codes.length)]!;
+for (const c of LEVELS) {
+  results.push(await run('baseline: bare indexed lookup', () => `/api/bench/lookup/${pick()}`, { cookie: citizenCookie }, c));
+  results.push(await run('citizen tracking by code', () => `/api/dossiers/${pick()}`, { cookie: citizenCookie }, c));
+  results.push(await run('officer work queue (50)', () => '/api/work-queue?limit=50', { cookie: officerCookie }, c));
+  results.push(await run('officer queue, overdue only', () => '/api/work-queue?overdue=true&limit=50', { cookie: officerCookie }, c));
+}
+rss.push({ phase: 'after load', rssMiB: Math.round((await metric('process_resident_memory_bytes')) / 2 ** 20) });
+
+// The overdue report of one agency (HNI-STP, 800,000 of the dossiers), one request at a time.
+const report = [];
+for (let k = 0; k < 20; k++) {
+  const t = process.hrtime.bigint();
+  const r = await fetch(`${apiUrl}/api/overdue?limit=200`, { headers: { cookie: supervisorCookie } });
+  await r.text();
+  report.push(Number(process.hrtime.bigint() - t) / 1e6);
+}
+const t = process.hrtime.bigint();
+const [{ n: overdueCount }] = (await em().execute<{ n: string }[]>("select count(*) as n from dossier where agency_code = 'HNI-STP' and (overdue_level > 0 or acceptance_overdue) and status not in ('completed','withdrawn','rejected')")) as [{ n: string }];
+const countMs = Number(process.hrtime.bigint() - t) / 1e6;
+report.sort((a, b) => a - b);
+
+const byRoute = (route: string, c: number) => results.find((r) => r.route === route && r.connections === c)!;
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
+const out = { machine, dossiers: N, databaseSize: size, loadSeconds, durationPerRunSeconds: DURATION, results, overdueReport: { agencyOverdue: Number(overdueCount), p50ms: report[10], maxMs: report.at(-1), sqlCountMs: +countMs.toFixed(1) }, apiMemory: rss };
+await writeFile('bench/results/http.json', JSON.stringify(out, null, 2));
+const md = [
+  `# HTTP benchmark — ${N.toLocaleString('en')} dossiers`,
+  '',
+  `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; API, PostgreSQL 17 (embedded) and the load generator (autocannon) on the same machine; ${machine.date.slice(0, 10)}. Database ${size}. ${DURATION} s per run.`,
+  '',
+  '| route | connections | req/s | p50 | p99 | baseline req/s ÷ route req/s | API CPU per request | non-2xx |',
+  '|---|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.route} | ${r.connections} | ${r.requestsPerSecond} | ${r.p50ms} ms | ${r.p99ms} ms | ${(byRoute('baseline: bare indexed lookup', r.connections).requestsPerSecond / Math.max(1, r.requestsPerSecond)).toFixed(2)} | ${r.apiCpuPerRequestMs} ms | ${r.non2xx} |`),
+  '',
+  `Overdue report of one agency (HNI-STP, ${Number(overdueCount).toLocaleString('en')} overdue dossiers; first page of 200): p50 ${report[10]!.toFixed(1)} ms, max ${report.at(-1)!.toFixed(1)} ms over 20 requests; the bare SQL count of the same set: ${countMs.toFixed(1)} ms.`,
+  '',
+  `API memory (resident): ${rss.map((m) => `${m.phase} ${m.rssMiB} MiB`).join(', ')}.`,
+  '',
+].join('\n');
+await writeFile('bench/results/http.md', md);
+process.stdout.write(md);
+api.kill('SIGTERM');
+await idp.close();
+await temporal.stop();
+await orm.close();
+await pg.stop();
+await rm(dataDir, { recursive: true, force: true });
+process.exit(0);
