@@ -30,6 +30,7 @@ export async function startTemporalDevServer(opts: { dataDir: string; port: numb
   await Promise.race([waitForPort(opts.port, 60_000), exited]);
   return {
     address: `127.0.0.1:${opts.port}`,
+    pid: child.pid!,
     uiUrl: opts.headless ? null : `http://127.0.0.1:${opts.uiPort}`,
     stop: () =>
       new Promise<void>((resolve) => {
