@@ -5,7 +5,6 @@
  * duplicate history rows, results or emails).   npm run faults
  * Results: bench/results/faults.json and .md.
  */
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { DEMO_PROCEDURES, demoUser } from '../db/demo-data';
 import { recordSubmission } from '../services/dossier-intake';
