@@ -4,6 +4,7 @@ import { ENTITIES } from './entities';
 import { Migration001Foundation } from './migrations/001-foundation';
 import { Migration002Feedback } from './migrations/002-feedback';
 import { Migration003Accounts } from './migrations/003-accounts';
+import { Migration004QueueIndexes } from './migrations/004-queue-indexes';
 
 export type Orm = MikroORM;
 
@@ -19,6 +20,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '001-foundation', class: Migration001Foundation },
         { name: '002-feedback', class: Migration002Feedback },
         { name: '003-accounts', class: Migration003Accounts },
+        { name: '004-queue-indexes', class: Migration004QueueIndexes },
       ],
       transactional: true,
       allOrNothing: true,

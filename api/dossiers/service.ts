@@ -217,8 +217,9 @@ export class DossierService {
   /** An officer's work queue: their agency's dossiers at a step of their roles. */
   async queue(actor: Actor, f: { step?: DossierStatus; dueWithinHours?: number; overdue?: boolean; limit: number; offset: number }) {
     const roles = actor.roles.filter(isOfficerRole);
-    const where = ['d.agency_code = ?', 'd.step_role = any(?::text[])'];
-    const params: unknown[] = [actor.agencyCode, `{${roles.join(',')}}`];
+    // One role (the usual case) is an equality, so the queue index returns the page already in order.
+    const where = ['d.agency_code = ?', roles.length === 1 ? 'd.step_role = ?' : 'd.step_role = any(?::text[])'];
+    const params: unknown[] = [actor.agencyCode, roles.length === 1 ? roles[0] : `{${roles.join(',')}}`];
     if (f.step) {
       where.push('d.status = ?');
       params.push(f.step);
@@ -230,7 +231,7 @@ export class DossierService {
     }
     params.push(f.limit, f.offset);
     const rows = await this.em().execute<DossierRow[]>(
-      `${SELECT_DOSSIER} where ${where.join(' and ')} order by coalesce(d.acceptance_due_at, d.legal_due_at) nulls last, d.received_at limit ? offset ?`,
+      `${SELECT_DOSSIER} where ${where.join(' and ')} order by coalesce(d.acceptance_due_at, d.legal_due_at), d.received_at limit ? offset ?`,
       params,
     );
     return rows.map(summary);
