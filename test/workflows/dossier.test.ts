@@ -128,6 +128,21 @@ describe('dossier workflow (time-skipping)', () => {
     await finished(d);
   });
 
+  it('duplicate and out-of-order deliveries of the same step have exactly one effect', async () => {
+    const d = await submit('STP-KS');
+    const answers = await Promise.allSettled(Array.from({ length: 5 }, () => d.act(receiving, { type: 'accept' })));
+    expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    expect(await rejection(d.act(leader, { type: 'approve' }))).toBe('WRONG_STEP'); // out of order
+    const both = await Promise.allSettled([d.act(processing, { type: 'submit_for_approval', summary: 'Lần 1' }), d.act(processing, { type: 'submit_for_approval', summary: 'Lần 2' })]);
+    expect(both.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    await d.act(leader, { type: 'approve' });
+    const h = await history(d.code);
+    expect(h.map((x) => x.action)).toEqual(['submit', 'accept', 'submit_for_approval', 'approve']);
+    expect(h.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
+    await d.act(citizen, { type: 'withdraw', reason: 'Kết thúc thử nghiệm' });
+    await finished(d);
+  });
+
   it('flags a dossier nobody accepted within 8 working hours, once, and tells the supervisors', async () => {
     await travelTo('2030-01-04 16:00'); // a Friday
     const d = await submit('STP-KS');
