@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Actor, Role } from '../domain/access/roles';
 import { assertNoNul, Errors } from './errors';
 
@@ -9,6 +9,12 @@ declare module 'express-serve-static-core' {
     authMethod?: 'session' | 'bearer';
   }
 }
+
+/** Paging of every list route. */
+export const Page = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
 
 /** Who may call a route: anyone, any signed-in account, or the listed roles. */
 export type Access = 'public' | 'signed_in' | readonly Role[];

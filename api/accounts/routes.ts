@@ -5,14 +5,11 @@ import type { Actor } from '../../domain/access/roles';
 import { LockKind } from '../../domain/accounts/lifecycle';
 import { lockAccount, unlockAccount } from '../../services/account-lifecycle';
 import { appendAudit } from '../../services/records';
-import { mount } from '../access';
+import { mount, Page } from '../access';
 import { apiError, Errors, parse } from '../errors';
 
-const Page = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-});
-const ListQuery = Page.extend({ agencyCode: z.string().max(50).optional(), locked: z.enum(['true', 'false']).optional() });
+const AccountPage = Page.extend({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).max(10_000_000).default(0) });
+const ListQuery = AccountPage.extend({ agencyCode: z.string().max(50).optional(), locked: z.enum(['true', 'false']).optional() });
 const LockBody = z.object({ kind: LockKind.exclude(['inactive']), note: z.string().trim().min(10).max(1000) }).strict();
 const UnlockBody = z.object({ note: z.string().trim().min(10).max(1000) }).strict();
 const Uuid = z.uuid();
@@ -75,10 +72,10 @@ export function accountRoutes(orm: MikroORM): Router {
   });
 
   mount(router, {
-    method: 'get', path: '/api/account-reviews', tag: 'Tài khoản', access: ['system_admin', 'unit_admin'], query: Page,
+    method: 'get', path: '/api/account-reviews', tag: 'Tài khoản', access: ['system_admin', 'unit_admin'], query: AccountPage,
     summary: 'Các kỳ rà soát danh sách tài khoản 6 tháng (của đơn vị mình, hoặc tất cả với quản trị hệ thống).',
     handler: async (req, res) => {
-      const q = parse(Page, req.query);
+      const q = parse(AccountPage, req.query);
       const agency = req.actor!.roles.includes('system_admin') ? null : req.actor!.agencyCode;
       const rows = await orm.em.fork().execute(
         `select id, agency_code, period, opened_at, due_at, confirmed_at, confirmed_by, escalated_at, jsonb_array_length(report) as accounts

@@ -3,14 +3,10 @@ import multer from 'multer';
 import { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
 import { DossierAction, DossierStatus } from '../../domain/dossier/vocabulary';
-import { mount } from '../access';
+import { mount, Page } from '../access';
 import { apiError, parse } from '../errors';
 import type { DossierService, UploadedFile } from './service';
 
-const Page = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
 const QueueQuery = Page.extend({
   step: DossierStatus.optional(),
   dueWithinHours: z.coerce.number().min(0).max(24 * 365).optional(),

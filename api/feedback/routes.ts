@@ -2,14 +2,10 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
 import { EscalationReason, FeedbackChannel, FeedbackStatus } from '../../domain/feedback/vocabulary';
-import { mount } from '../access';
+import { mount, Page } from '../access';
 import { apiError, parse } from '../errors';
 import type { FeedbackService } from './service';
 
-const Page = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
 
 /** Vietnamese letters with diacritics: feedback is written in Vietnamese (000 §39). */
 const VIETNAMESE = /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]/i;

@@ -1,3 +1,4 @@
+import { json } from '../support/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser } from '../../db/demo-data';
 import { ACCOUNT_SWEEP_SCHEDULE } from '../../workflows/accounts/sweep';
@@ -13,12 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await p?.stop();
 });
-
-async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  return JSON.parse(text) as T;
-}
 
 describe('account lifecycle through the API', () => {
   it('a unit administrator locks an officer with a reason: the session ends, sign-in says why; an administrator unlocks', async () => {

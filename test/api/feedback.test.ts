@@ -1,3 +1,4 @@
+import { json } from '../support/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, startTestPlatform, type Session } from '../support/platform';
 
@@ -12,12 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await p?.stop();
 });
-
-async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  return JSON.parse(text) as T;
-}
 
 async function counts() {
   const [row] = await p.orm.em.fork().execute<Record<string, number>[]>(

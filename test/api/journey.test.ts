@@ -1,3 +1,4 @@
+import { json } from '../support/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
@@ -20,12 +21,6 @@ function birthForm(extra: Record<string, unknown> = {}) {
   form.set('formData', JSON.stringify({ hoTenTre: 'Nguyễn Minh Khang', ngaySinhTre: '2026-11-01', noiSinh: 'Bệnh viện Phụ sản Hà Nội', ...extra }));
   form.set('giayChungSinh', new Blob([pdfBytes()], { type: 'application/pdf' }), 'giay-chung-sinh.pdf');
   return form;
-}
-
-async function json<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  return JSON.parse(text) as T;
 }
 
 describe('a dossier from submission to result, through the real sign-in', () => {
