@@ -84,7 +84,7 @@ export function createApp(deps: ApiDeps) {
   app.get('/docs', (_req, res) => void res.type('html').send(docsPage()));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
 
-  const auth = createAuth(cfg, orm);
+  const auth = createAuth(cfg, orm, log);
   app.use(auth.sessionMiddleware, ...auth.passportInit, auth.resolveActor);
   app.use(auth.router);
   app.use(express.json({ limit: '1mb' }));

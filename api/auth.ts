@@ -7,6 +7,7 @@ import { csrfSync } from 'csrf-sync';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Actor, Role } from '../domain/access/roles';
 import { lockedMessage, type LockKind } from '../domain/accounts/lifecycle';
@@ -23,9 +24,11 @@ interface SessionUser extends Actor {
  * Sign-in through OpenID Connect (authorization-code flow; VNeID in production, the local provider
  * in development and tests), sessions kept in PostgreSQL, CSRF tokens for cookie-authenticated writes.
  */
-export function createAuth(cfg: Config, orm: MikroORM) {
+export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
   const PgStore = connectPgSimple(session);
   const pool = new pg.Pool({ connectionString: cfg.DATABASE_URL, max: 4 });
+  // An idle connection dropped by the server (a PostgreSQL restart) must not crash the process.
+  pool.on('error', (e) => log?.warn({ err: e }, 'session store connection lost'));
   const sessionMiddleware = session({
     store: new PgStore({ pool, tableName: 'http_session', createTableIfMissing: false, pruneSessionInterval: 600 }),
     name: 'dvc.sid',

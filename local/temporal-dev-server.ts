@@ -26,6 +26,9 @@ export async function startTemporalDevServer(opts: { dataDir: string; port: numb
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   const child: ChildProcess = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The dev server never outlives the process that started it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Temporal dev server exited (${code})`))));
   await Promise.race([waitForPort(opts.port, 60_000), exited]);
   return {

@@ -17,6 +17,8 @@ const Env = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'phải có dạng host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('dossier'),
+  /** Workflows kept in the worker's cache (memory vs. replay work); Temporal's default is sized from the machine. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/).optional(),
   OIDC_ISSUER: url,
   OIDC_AUTHORIZATION_URL: url,

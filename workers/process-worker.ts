@@ -41,11 +41,12 @@ const quietBundlerLogger = {
 };
 
 /** The worker of the portal's processes (dossiers, feedback, account sweep) on one task queue. */
-export async function createProcessWorker(connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps): Promise<Worker> {
+export async function createProcessWorker(connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps, maxCachedWorkflows?: number): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
+    maxCachedWorkflows,
     workflowBundle: await workflowBundle(),
     activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps) },
   });
