@@ -15,6 +15,7 @@ import type { CalendarStore } from '../../services/calendar-store';
 import { recordSubmission } from '../../services/dossier-intake';
 import { appendAudit } from '../../services/records';
 import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
+import { iso } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
 
 export interface UploadedFile {
@@ -304,11 +305,6 @@ async function storeFiles(tx: EntityManager, actor: Actor, files: SniffedFile[])
     stored.push(s);
   }
   return stored;
-}
-
-/** Raw SQL returns timestamps as strings; entities return Dates. */
-function iso(v: Date | string | null): string | null {
-  return v === null ? null : new Date(v).toISOString();
 }
 
 function round1(n: number): number {

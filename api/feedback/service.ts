@@ -7,6 +7,7 @@ import { isOfficerRole } from '../../domain/access/roles';
 import { FEEDBACK_STATUS_LABELS, type FeedbackAction, type FeedbackChannel, type FeedbackStatus } from '../../domain/feedback/vocabulary';
 import { recordFeedback } from '../../services/feedback-intake';
 import { FEEDBACK_WORKFLOW, feedbackActionUpdate, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
+import { iso } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
 
 export interface Contact {
@@ -47,7 +48,6 @@ interface FeedbackRow {
 }
 
 const SELECT = 'select f.*, a.name as agency_name from feedback f join agency a on a.code = f.agency_code';
-const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
 
 /** Text a step carries (kept outside the workflow engine), by action type. */
 export const TEXT_KIND: Partial<Record<FeedbackAction['type'], string>> = {
