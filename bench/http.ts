@@ -55,6 +55,25 @@ await em().execute(
   `insert into dossier_history (dossier_code, seq, at, action, to_status, after)
    select code, v.seq, received_at, v.action, v.status, '{}' from dossier, (values (1, 'submit', 'submitted'), (2, 'accept', 'processing')) v(seq, action, status)`,
 );
+// 200,000 feedback (1,000 of them congdan1's) and 100,000 published answers to search.
+await em().execute(
+  `insert into feedback (code, citizen_id, channel, title, content, contact, origin_agency_code, agency_code, status, received_at, classification_due_at, answer_due_at, step_role, seq, closed_at)
+   select 'F' || lpad(g::text, 8, '0'), case when g <= 1000 then ?::uuid end, 'portal', 'Phản ánh số ' || g, 'Nội dung phản ánh về thủ tục hành chính số ' || g, '{"name":"Nguyễn Văn A"}',
+          case g % 5 when 0 then 'HCM-SKHDT' else 'HNI-STP' end, case g % 5 when 0 then 'HCM-SKHDT' else 'HNI-STP' end,
+          case when g % 4 = 0 then 'received' when g % 4 = 1 then 'processing' else 'published' end, now() - (g % 300) * interval '1 day',
+          case when g % 4 = 0 then now() + (g % 10 - 3) * interval '1 day' end, now() - (g % 300) * interval '1 day' + interval '20 days',
+          case when g % 4 = 0 then 'receiving_officer' when g % 4 = 1 then 'processing_officer' end, 2,
+          case when g % 4 >= 2 then now() end
+     from generate_series(1, 200000) g`,
+  [citizen.id],
+);
+await em().execute(
+  `insert into feedback_publication (code, agency_code, title, question, answer, received_at, published_at)
+   select code, agency_code, title, content,
+          case (substr(code, 2)::int) % 3 when 0 then 'Sở đã bỏ yêu cầu nộp bản sao sổ hộ khẩu.' when 1 then 'Thời hạn giải quyết được rút ngắn còn 05 ngày làm việc.' else 'Phí, lệ phí được nộp trực tuyến qua ngân hàng.' end,
+          received_at, now() - (substr(code, 2)::int % 100) * interval '1 day'
+     from feedback where status = 'published'`,
+);
 await em().execute('vacuum analyze');
 const loadSeconds = (Date.now() - t0) / 1000;
 const [{ size }] = (await em().execute<{ size: string }[]>("select pg_size_pretty(pg_database_size(current_database())) as size")) as [{ size: string }];
@@ -91,6 +110,8 @@ async function metric(name: string): Promise<number> {
 }
 
 const codes = Array.from({ length: 1000 }, (_, i) => `B${String(i + 1).padStart(8, '0')}`);
+const feedbackCodes = Array.from({ length: 1000 }, (_, i) => `F${String(i + 1).padStart(8, '0')}`);
+const searches = ['sổ hộ khẩu', 'thời hạn giải quyết', 'lệ phí ngân hàng', 'bản sao', 'trực tuyến'];
 async function run(label: string, path: (i: number) => string, headers: Record<string, string>, connections: number) {
   let i = 0;
   const cpuBefore = await metric('process_cpu_seconds_total');
@@ -120,6 +141,9 @@ for (const c of LEVELS) {
   results.push(await run('citizen tracking by code', () => `/api/dossiers/${pick()}`, { cookie: citizenCookie }, c));
   results.push(await run('officer work queue (50)', () => '/api/work-queue?limit=50', { cookie: officerCookie }, c));
   results.push(await run('officer queue, overdue only', () => '/api/work-queue?overdue=true&limit=50', { cookie: officerCookie }, c));
+  results.push(await run('citizen feedback tracking', () => `/api/feedback/${feedbackCodes[Math.floor(Math.random() * 1000)]}`, { cookie: citizenCookie }, c));
+  results.push(await run('officer feedback queue (50)', () => '/api/feedback-queue?limit=50', { cookie: officerCookie }, c));
+  results.push(await run('public answer search (20)', (i) => `/api/public/feedback-answers?limit=20&q=${encodeURIComponent(searches[i % searches.length]!)}`, {}, c));
 }
 rss.push({ phase: 'after load', rssMiB: Math.round((await metric('process_resident_memory_bytes')) / 2 ** 20) });
 
@@ -141,7 +165,7 @@ const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.ro
 const out = { machine, dossiers: N, databaseSize: size, loadSeconds, durationPerRunSeconds: DURATION, results, overdueReport: { agencyOverdue: Number(overdueCount), p50ms: report[10], maxMs: report.at(-1), sqlCountMs: +countMs.toFixed(1) }, apiMemory: rss };
 await writeFile('bench/results/http.json', JSON.stringify(out, null, 2));
 const md = [
-  `# HTTP benchmark — ${N.toLocaleString('en')} dossiers`,
+  `# HTTP benchmark — ${N.toLocaleString('en')} dossiers, 200,000 feedback, 100,000 published answers`,
   '',
   `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; API, PostgreSQL 17 (embedded) and the load generator (autocannon) on the same machine; ${machine.date.slice(0, 10)}. Database ${size}. ${DURATION} s per run.`,
   '',

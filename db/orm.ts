@@ -5,6 +5,7 @@ import { Migration001Foundation } from './migrations/001-foundation';
 import { Migration002Feedback } from './migrations/002-feedback';
 import { Migration003Accounts } from './migrations/003-accounts';
 import { Migration004QueueIndexes } from './migrations/004-queue-indexes';
+import { Migration005FeedbackQueueIndex } from './migrations/005-feedback-queue-index';
 
 export type Orm = MikroORM;
 
@@ -21,6 +22,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '002-feedback', class: Migration002Feedback },
         { name: '003-accounts', class: Migration003Accounts },
         { name: '004-queue-indexes', class: Migration004QueueIndexes },
+        { name: '005-feedback-queue-index', class: Migration005FeedbackQueueIndex },
       ],
       transactional: true,
       allOrNothing: true,

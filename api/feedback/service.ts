@@ -181,15 +181,15 @@ export class FeedbackService {
 
   async queue(actor: Actor, f: { status?: FeedbackStatus; limit: number; offset: number }) {
     const roles = actor.roles.filter(isOfficerRole);
-    const params: unknown[] = [actor.agencyCode, `{${roles.join(',')}}`];
-    let where = 'f.agency_code = ? and f.step_role = any(?::text[]) and f.closed_at is null';
+    const params: unknown[] = [actor.agencyCode, roles.length === 1 ? roles[0] : `{${roles.join(',')}}`];
+    let where = `f.agency_code = ? and ${roles.length === 1 ? 'f.step_role = ?' : 'f.step_role = any(?::text[])'} and f.closed_at is null`;
     if (f.status) {
       where += ' and f.status = ?';
       params.push(f.status);
     }
     params.push(f.limit, f.offset);
     const rows = await this.em().execute<FeedbackRow[]>(
-      `${SELECT} where ${where} order by least(f.classification_due_at, f.next_update_by, f.answer_due_at, f.result_entry_due_at) nulls last, f.received_at limit ? offset ?`,
+      `${SELECT} where ${where} order by least(f.classification_due_at, f.next_update_by, f.answer_due_at, f.result_entry_due_at), f.received_at limit ? offset ?`,
       params,
     );
     return rows.map(summary);
