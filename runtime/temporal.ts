@@ -16,6 +16,7 @@ export function installTemporalRuntime(log: Logger, metricsAddress?: string): vo
     // The process decides when to stop (Ctrl-C stops the API, then drains the worker).
     shutdownSignals: [],
     logger: new DefaultLogger('INFO', (entry) => temporalLog[levels[entry.level]]({ ...entry.meta }, entry.message)),
-    telemetryOptions: metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {},
+    // The engine core's own warnings join the same log instead of the console.
+    telemetryOptions: { logging: { forward: {} }, ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}) },
   });
 }

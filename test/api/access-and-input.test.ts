@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ROUTES, allows } from '../../api/access';
 import { DEMO_USERS, demoUser } from '../../db/demo-data';
 import { Role } from '../../domain/access/roles';
+import { because } from '../support/because';
 import { integrationSession, pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
 let p: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -81,8 +82,8 @@ describe('authorisation: every route × every role', () => {
         body: route.method === 'get' ? undefined : JSON.stringify(bodyFor(route.path, route.method)),
       });
       const label = `${route.method.toUpperCase()} ${route.path}`;
-      if (route.access === 'public') expect(anonymous.status, label).toBeLessThan(400);
-      else expect(anonymous.status, `${label} anonymous`).toBe(route.method === 'get' ? 401 : 403); // a write without a session fails the CSRF check first
+      if (route.access === 'public') because(label, () => expect(anonymous.status).toBeLessThan(400));
+      else because(`${label} anonymous`, () => expect(anonymous.status).toBe(route.method === 'get' ? 401 : 403)); // a write without a session fails the CSRF check first
 
       for (const [role, subject] of Object.entries(ACCOUNT_OF_ROLE)) {
         const s = sessions.get(subject)!;
@@ -91,9 +92,12 @@ describe('authorisation: every route × every role', () => {
         const body = res.status === 204 ? {} : ((await res.json()) as { error?: { code: string } });
         const denied = (res.status === 401 || res.status === 403) && ['FORBIDDEN', 'UNAUTHENTICATED'].includes(body.error?.code ?? '');
         const allowed = allows(route.access, { id: demoUser(subject).id, name: subject, roles: [role as Role], agencyCode: demoUser(subject).agencyCode });
-        expect(denied, `${label}: ${role} (${subject}) → ${res.status} ${JSON.stringify(body)}`).toBe(!allowed);
-        expect(res.status, `${label}: ${role} got a server error`).toBeLessThan(500);
-        if (denied) expect(await counts(), `${label}: ${role}: a refused request changed nothing`).toEqual(before);
+        because(`${label}: ${role} (${subject}) → ${res.status} ${JSON.stringify(body)}`, () => expect(denied).toBe(!allowed));
+        because(`${label}: ${role} got a server error`, () => expect(res.status).toBeLessThan(500));
+        if (denied) {
+          const after = await counts();
+          because(`${label}: ${role}: a refused request changed nothing`, () => expect(after).toEqual(before));
+        }
       }
     }
   });
@@ -159,10 +163,11 @@ describe('bad input: a clear error and no trace', () => {
       const before = await counts();
       const res = await run();
       const body = (await res.json()) as { error: { code: string; message: string; details?: { field: string; code: string }[] } };
-      expect(res.status, JSON.stringify(body)).toBe(status);
+      because(JSON.stringify(body), () => expect(res.status).toBe(status));
       expect(body.error.code).toBe(errorCode);
       expect(body.error.message).toMatch(/[àáảãạăâđêôơưệịọụỳ]/i); // Vietnamese
-      expect(await counts(), label).toEqual(before);
+      const after = await counts();
+      because(label, () => expect(after).toEqual(before));
     });
   }
 

@@ -1,5 +1,5 @@
 import { json } from '../support/http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { demoUser } from '../../db/demo-data';
 import { ACCOUNT_SWEEP_SCHEDULE } from '../../workflows/accounts/sweep';
 import { signIn, startTestPlatform, type Session } from '../support/platform';

@@ -1,5 +1,5 @@
 import { json } from '../support/http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signIn, startTestPlatform, type Session } from '../support/platform';
 
 let p: Awaited<ReturnType<typeof startTestPlatform>>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RouteSpec } from '../../api/access';
 import { DEMO_USERS } from '../../db/demo-data';
 import { Role } from '../../domain/access/roles';
@@ -76,7 +76,7 @@ async function counts() {
 describe('fuzzing every route of the API', () => {
   it(`${REQUESTS} generated and mutated requests: no 5xx, no crash, no state change from a refused request`, async () => {
     const r = await fuzz({ apiUrl: p.apiUrl, sessions, pathValues, seedBodies, counts, requests: REQUESTS, seed: SEED });
-    await writeFile(`.data/fuzz-report-${process.pid}.json`, JSON.stringify(r, null, 2)).catch(() => undefined);
+    await writeFile('test-output/fuzz-report.json', JSON.stringify(r, null, 2)).catch(() => undefined);
     expect(r.findings).toEqual([]);
     // The process is alive and still answers.
     expect((await fetch(`${p.apiUrl}/health`)).status).toBe(200);

@@ -1,29 +1,27 @@
-import { rm } from 'node:fs/promises';
-import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../db/embedded';
 import { migrate, openOrm } from '../../db/orm';
 import { seedDemoData } from '../../db/seed';
 import { freePort } from './ports';
+import { removeScratch, scratchDir } from './scratch';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    /** A second database for tests that move the whole population's clock (the account sweep). */
-    accountsDatabaseUrl: string;
-  }
-}
-
-/** One real PostgreSQL for the whole run: embedded (fresh) unless TEST_DATABASE_URL is given. */
-export default async function setup(project: TestProject) {
+/**
+ * One real PostgreSQL for the whole run: embedded (fresh, in a temporary folder that the teardown
+ * removes) unless TEST_DATABASE_URL is given. A second database serves the tests that move the whole
+ * population's clock (the account sweep). The URLs reach the test files through the environment.
+ */
+export default async function setup() {
   let url = process.env.TEST_DATABASE_URL;
-  let stop = async () => undefined as unknown;
-  const dataDir = `.data/test-pg-${process.pid}`;
+  let stop = async (): Promise<unknown> => undefined;
   if (!url) {
-    await rm(dataDir, { recursive: true, force: true });
+    const dataDir = await scratchDir('pg');
     const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'dvc_test' });
     url = pg.url;
-    stop = pg.stop;
+    stop = async () => {
+      await pg.stop();
+      await removeScratch(dataDir);
+    };
   }
+  (globalThis as { __dvcTestTeardown?: () => Promise<unknown> }).__dvcTestTeardown = stop;
   const orm = await openOrm(url);
   await migrate(orm);
   await seedDemoData(orm);
@@ -35,10 +33,6 @@ export default async function setup(project: TestProject) {
   await migrate(orm2);
   await seedDemoData(orm2);
   await orm2.close();
-  project.provide('databaseUrl', url);
-  project.provide('accountsDatabaseUrl', accountsUrl);
-  return async () => {
-    await stop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
+  process.env.DVC_TEST_DATABASE_URL = url;
+  process.env.DVC_TEST_ACCOUNTS_DATABASE_URL = accountsUrl;
 }

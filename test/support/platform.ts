@@ -1,9 +1,9 @@
-import { rm } from 'node:fs/promises';
-import { inject } from 'vitest';
 import makeFetchCookie from 'fetch-cookie';
 import { CookieJar } from 'tough-cookie';
 import { loadConfig } from '../../runtime/config';
-import { createLogger } from '../../runtime/logger';
+import { testContext } from './context';
+import { testLogger } from './capture-logs';
+import { removeScratch, scratchDir } from './scratch';
 import { startPlatform } from '../../runtime/platform';
 import { startIdentityProvider } from '../../local/identity-provider';
 import { startTemporalDevServer } from '../../local/temporal-dev-server';
@@ -17,9 +17,8 @@ import { startSmtpCatcher } from './smtp';
  * provider and an SMTP server, with the worker and the API running in this process.
  */
 export async function startTestPlatform() {
-  const dataDir = `.data/test-temporal-${process.pid}`;
-  await rm(dataDir, { recursive: true, force: true });
-  const temporal = await startTemporalDevServer({ dataDir, port: await freePort(), uiPort: 0, headless: true });
+  const dataDir = await scratchDir('temporal');
+  const temporal = await startTemporalDevServer({ dataDir, port: await freePort(), uiPort: 0, headless: true, onLog: (line) => testLogger().warn({ component: 'temporal-dev-server' }, line) });
   const smtp = await startSmtpCatcher();
   const sms = await startSmsCatcher({ port: 0, apiKey: 'test-sms-key-0123' });
   const apiPort = await freePort();
@@ -28,10 +27,10 @@ export async function startTestPlatform() {
   const idp = await startIdentityProvider({ port: await freePort(), clientId: 'dvc-test', clientSecret, redirectUris: [`${apiUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
   const cfg = loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     PORT: String(apiPort),
     PUBLIC_URL: apiUrl,
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: testContext().databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: `dossier-api-${process.pid}`,
     OIDC_ISSUER: idp.issuer,
@@ -48,7 +47,7 @@ export async function startTestPlatform() {
     MAX_UPLOAD_BYTES: String(6 * 1024 * 1024),
     WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
   });
-  const platform = await startPlatform(cfg, createLogger(cfg.LOG_LEVEL), { api: true, worker: true });
+  const platform = await startPlatform(cfg, testLogger(), { api: true, worker: true });
   return {
     apiUrl,
     idp,
@@ -62,7 +61,7 @@ export async function startTestPlatform() {
       await smtp.close();
       await sms.close();
       await temporal.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeScratch(dataDir);
     },
   };
 }

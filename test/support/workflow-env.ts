@@ -3,11 +3,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Worker } from '@temporalio/worker';
-import { expect } from 'vitest';
+import { expect } from '@jest/globals';
 import { demoUser } from '../../db/demo-data';
 import type { Actor } from '../../domain/access/roles';
 import { vnTime } from '../../domain/working-time';
 import { temporalTestServerPath } from '../../runtime/tools';
+import { installTemporalRuntime } from '../../runtime/temporal';
+import { testLogger } from './capture-logs';
 import { createProcessWorker } from '../../workers/process-worker';
 import { workerDeps } from './deps';
 import { startSmtpCatcher } from './smtp';
@@ -25,6 +27,7 @@ export function actor(subject: string): Actor {
  * PostgreSQL and a real SMTP server.
  */
 export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: string } = {}) {
+  installTemporalRuntime(testLogger());
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
   const smtp = await startSmtpCatcher();
   const sms = await startSmsCatcher({ port: 0, apiKey: 'test-sms-key-0123' });
@@ -67,7 +70,7 @@ export async function finished<V>(handle: WorkflowHandle, view: () => Promise<V>
   for (let i = 0; i < 400; i++) {
     if ((await handle.describe()).status.name === 'COMPLETED') {
       if (process.env.RECORD_HISTORIES) {
-        const name = `${historyName}-${expect.getState().currentTestName!.split(' > ').pop()!}`.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 70);
+        const name = `${historyName}-${expect.getState().currentTestName!}`.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 70);
         await writeFile(`test/fixtures/histories/${name}.json`, historyToJSON((await handle.fetchHistory())!));
       }
       return view();

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { because } from '../support/because';
+import { testContext } from '../support/context';
 import { sweepInactiveBatch, touchSignIn } from '../../services/account-lifecycle';
 import { ACCOUNT_SWEEP_WORKFLOW, type AccountSweepTotals } from '../../workflows/accounts/sweep';
 import { finished, startWorkflowEnv } from '../support/workflow-env';
@@ -9,7 +11,7 @@ let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  w = await startWorkflowEnv('accounts-test', { databaseUrl: inject('accountsDatabaseUrl') });
+  w = await startWorkflowEnv('accounts-test', { databaseUrl: testContext().accountsDatabaseUrl });
 });
 afterAll(async () => {
   await w?.stop();
@@ -61,8 +63,9 @@ describe('account policy sweep (time-skipping)', () => {
     expect(totals.noticed).toBe(23);
     await sweep(7); // and a repeated run changes nothing
     for (const p of people) {
-      expect(emailsTo(p.email), p.name).toHaveLength(1);
-      expect(await smsTo(p.id), p.name).toHaveLength(1);
+      because(p.name, () => expect(emailsTo(p.email)).toHaveLength(1));
+      const sms = await smsTo(p.id);
+      because(p.name, () => expect(sms).toHaveLength(1));
       expect((await row(p.id)).inactivity_stage).toBe(1);
     }
     expect(emailsTo(people[0]!.email)[0]!.subject).toContain('lần 1/2');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEMO_PROCEDURES } from '../../db/demo-data';
 import type { Actor } from '../../domain/access/roles';
 import type { DossierAction } from '../../domain/dossier/vocabulary';

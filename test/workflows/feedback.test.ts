@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Actor } from '../../domain/access/roles';
 import type { FeedbackAction } from '../../domain/feedback/vocabulary';
 import { formatVnTime } from '../../domain/working-time';

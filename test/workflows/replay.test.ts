@@ -1,8 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { installTemporalRuntime } from '../../runtime/temporal';
 import { workflowBundle } from '../../workers/process-worker';
+import { testLogger } from '../support/capture-logs';
 
 const DIR = 'test/fixtures/histories';
 
@@ -11,6 +13,8 @@ const DIR = 'test/fixtures/histories';
  * code: a change that is not deterministic for workflows already running fails here, not in production.
  */
 describe('workflow replay', () => {
+  installTemporalRuntime(testLogger());
+
   it('replays every recorded dossier, feedback and account-sweep history without a determinism error', async () => {
     const files = (await readdir(DIR)).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(5);
