@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLE_LABELS, type Role } from '../domain/access/roles';
 
 /**
  * Building blocks of the API's answers and parameters, shared by every module's schemas: the OpenAPI
@@ -41,6 +42,15 @@ export const ProcedureRef = ProcedureCode.meta({ 'x-catalogue': 'procedures' });
 
 /** Who did something, as a person reads it. */
 export const ActorRef = z.object({ id: z.string().nullable(), name: z.string().nullable(), role: z.string().nullable(), roleLabel: z.string().nullable() });
+
+/** A history row's actor columns as an ActorRef (null for the engine's own events). */
+export function actorRef(row: { actor_id: string | null; actor_name: string | null; actor_role: string | null }): z.infer<typeof ActorRef> | null {
+  if (!row.actor_name && !row.actor_id) return null;
+  return { id: row.actor_id, name: row.actor_name, role: row.actor_role, roleLabel: row.actor_role ? (ROLE_LABELS[row.actor_role as Role] ?? row.actor_role) : null };
+}
+
+/** The officer handling a dossier or a feedback, with the label of the role they act in. */
+export const withRoleLabel = <H extends { role: Role }>(h: H | null) => (h ? { ...h, roleLabel: ROLE_LABELS[h.role] } : null);
 
 /** Every error answer: HTTP status, machine-readable code, Vietnamese message, field details. */
 export const ErrorBody = z.object({

@@ -17,6 +17,7 @@ import { recordSubmission } from '../../services/dossier-intake';
 import { appendAudit } from '../../services/records';
 import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
 import { instant, iso } from '../dates';
+import { actorRef, withRoleLabel } from '../schemas';
 import { apiError, Errors, fromTemporal } from '../errors';
 
 export interface UploadedFile {
@@ -221,7 +222,7 @@ export class DossierService {
         at: instant(h.at),
         action: h.action,
         actionLabel: ACTION_LABELS[h.action as keyof typeof ACTION_LABELS] ?? h.action,
-        actor: h.actor_name || h.actor_id ? { id: h.actor_id, name: h.actor_name, role: h.actor_role, roleLabel: h.actor_role ? (ROLE_LABELS[h.actor_role as Role] ?? h.actor_role) : null } : null,
+        actor: actorRef(h),
         fromStatus: h.from_status,
         fromStatusLabel: h.from_status ? STATUS_LABELS[h.from_status] : null,
         toStatus: h.to_status,
@@ -362,7 +363,7 @@ function summary(row: DossierRow) {
     overdueLevel: row.overdue_level,
     currentRole: row.step_role,
     currentRoleLabel: row.step_role ? ROLE_LABELS[row.step_role] : null,
-    handler: row.handler ? { ...row.handler, roleLabel: ROLE_LABELS[row.handler.role] } : null,
+    handler: withRoleLabel(row.handler),
     completedAt: iso(row.completed_at),
   };
 }

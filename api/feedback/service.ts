@@ -8,6 +8,7 @@ import { FEEDBACK_ACTION_LABELS, FEEDBACK_CHANNEL_LABELS, FEEDBACK_STATUS_LABELS
 import { recordFeedback } from '../../services/feedback-intake';
 import { FEEDBACK_WORKFLOW, feedbackActionUpdate, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
 import { instant, iso } from '../dates';
+import { actorRef, withRoleLabel } from '../schemas';
 import { ROLE_LABELS, type Role } from '../../domain/access/roles';
 import { apiError, Errors, fromTemporal } from '../errors';
 
@@ -182,7 +183,7 @@ export class FeedbackService {
         at: instant(h.at),
         action: h.action,
         actionLabel: FEEDBACK_ACTION_LABELS[h.action as keyof typeof FEEDBACK_ACTION_LABELS] ?? h.action,
-        actor: h.actor_name || h.actor_id ? { id: h.actor_id, name: h.actor_name, role: h.actor_role, roleLabel: h.actor_role ? (ROLE_LABELS[h.actor_role as Role] ?? h.actor_role) : null } : null,
+        actor: actorRef(h),
         toStatus: h.to_status,
         toStatusLabel: FEEDBACK_STATUS_LABELS[h.to_status],
         agencyCode: h.agency_code,
@@ -262,7 +263,7 @@ function summary(row: FeedbackRow) {
     overdue: { classificationLevel: row.classification_level, answer: row.answer_overdue, missedUpdates: row.missed_updates, resultEntry: row.result_entry_overdue },
     currentRole: row.step_role,
     currentRoleLabel: row.step_role ? ROLE_LABELS[row.step_role] : null,
-    handler: row.handler ? { ...row.handler, roleLabel: ROLE_LABELS[row.handler.role] } : null,
+    handler: withRoleLabel(row.handler),
     closedAt: iso(row.closed_at),
   };
 }
