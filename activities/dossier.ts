@@ -57,6 +57,12 @@ export function createDossierActivities(deps: DossierActivityDeps) {
     const s = r.after;
     const key = `dossier:${s.code}:${s.seq}`;
     const keys = await orm.em.fork().transactional(async (tx) => {
+      // The submission is the citizen's own step: the history names them (the engine carries only their id).
+      let actor = r.actor;
+      if (r.event === 'submit' && !actor?.name) {
+        const [c] = await tx.execute<{ id: string; full_name: string }[]>('select a.id, a.full_name from dossier d join account a on a.id = d.citizen_id where d.code = ?', [s.code]);
+        if (c) actor = { id: c.id, name: c.full_name, role: 'citizen' };
+      }
       await tx.execute(
         `update dossier set status = ?, accepted_at = ?, acceptance_due_at = ?, legal_due_at = ?, fee_paid_at = ?,
            pauses = ?::jsonb, acceptance_overdue = ?, overdue_level = ?, step_role = ?, handler = ?::jsonb,
@@ -72,13 +78,13 @@ export function createDossierActivities(deps: DossierActivityDeps) {
         `insert into dossier_history (dossier_code, seq, at, action, actor_id, actor_name, actor_role, from_status, to_status, before, after, payload, request_id)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?) on conflict do nothing`,
         [
-          s.code, s.seq, r.at, r.event, r.actor?.id ?? null, r.actor?.name ?? null, r.actor?.role ?? null,
+          s.code, s.seq, r.at, r.event, actor?.id ?? null, actor?.name ?? null, actor?.role ?? null,
           r.before?.status ?? null, s.status, JSON.stringify(snapshot(r.before)), JSON.stringify(snapshot(s)),
           JSON.stringify(r.payload), r.requestId,
         ],
       );
       await appendAudit(tx, {
-        at: r.at, actorId: r.actor?.id ?? null, actorRole: r.actor?.role ?? null, action: `dossier.${r.event}`, entityType: 'dossier',
+        at: r.at, actorId: actor?.id ?? null, actorRole: actor?.role ?? null, action: `dossier.${r.event}`, entityType: 'dossier',
         entityId: s.code, before: snapshot(r.before), after: snapshot(s), requestId: r.requestId, dedupeKey: key,
       });
       if (r.event === 'supplement') {

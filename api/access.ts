@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Actor, Role } from '../domain/access/roles';
 import { assertNoNul, Errors } from './errors';
 
@@ -10,14 +10,21 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Paging of every list route. */
-export const Page = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
-
 /** Who may call a route: anyone, any signed-in account, or the listed roles. */
 export type Access = 'public' | 'signed_in' | readonly Role[];
+
+/** A multipart body: its plain fields (validated like a JSON body) and the procedure's file components. */
+export interface MultipartSpec {
+  /** The text fields; a field holding JSON (the electronic form) is parsed before validation. */
+  fields: z.ZodObject;
+  /** The fields sent as JSON parts. */
+  jsonFields: readonly string[];
+  /** Whether the procedure is named in the request (submission) or is the dossier's (supplement). */
+  procedureField: string | null;
+}
+
+/** Success statuses a route answers with, each with its body schema (null: no body). */
+export type SuccessResponses = Partial<Record<200 | 201 | 204, z.ZodType | null>>;
 
 export interface RouteSpec {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -25,10 +32,16 @@ export interface RouteSpec {
   summary: string;
   tag: string;
   access: Access;
+  /** Path parameters and their formats; a value of the wrong shape answers 404 (it names nothing). */
+  params?: z.ZodObject;
+  query?: z.ZodObject;
   body?: z.ZodType;
-  query?: z.ZodType;
-  multipart?: boolean;
-  /** Example path parameters for generated requests (tests, fuzzing). */
+  multipart?: MultipartSpec;
+  /** Request headers the route reads, beyond authentication. */
+  headers?: z.ZodObject;
+  responses: SuccessResponses;
+  /** The route can refuse an action that conflicts with the resource's current state (409). */
+  conflicts?: boolean;
   handler: (req: Request, res: Response) => Promise<void> | void;
 }
 
@@ -55,14 +68,34 @@ export function mount(router: Router, spec: RouteSpec, ...middleware: RequestHan
   const i = ROUTES.findIndex((r) => r.method === spec.method && r.path === spec.path);
   if (i >= 0) ROUTES[i] = spec;
   else ROUTES.push(spec);
+  const checkResponses = process.env.NODE_ENV === 'test';
   router[spec.method](spec.path, authorize(spec.access), ...middleware, async (req: Request, res: Response, next: NextFunction) => {
     try {
       // Path parameters and multipart fields are parsed per route; check them here too.
       assertNoNul(req.params, 'path');
       assertNoNul(req.body, 'body');
+      if (spec.params && !spec.params.safeParse(req.params).success) throw Errors.notFound();
+      if (checkResponses) answerAsDocumented(spec, res);
       await spec.handler(req, res);
     } catch (e) {
       next(e);
     }
   });
+}
+
+/**
+ * In tests, every answer of a route is checked against the response schema the OpenAPI document
+ * publishes for it, so that the document cannot drift from what the server sends.
+ */
+function answerAsDocumented(spec: RouteSpec, res: Response): void {
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => {
+    if (res.statusCode < 300) {
+      const schema = spec.responses[res.statusCode as 200 | 201 | 204];
+      if (schema === undefined) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${res.statusCode}, which its route does not declare`);
+      const r = schema?.safeParse(body);
+      if (r && !r.success) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered outside its documented schema: ${JSON.stringify(r.error.issues.slice(0, 5))}`);
+    }
+    return json(body);
+  };
 }

@@ -16,7 +16,10 @@ import { dossierRoutes } from './dossiers/routes';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
 import { apiError, errorHandler, notFoundHandler, rejectNulCharacters } from './errors';
-import { docsPage, openApiDocument } from './openapi';
+import { docsPage } from './docs-page';
+import { methodNotAllowed } from './method-not-allowed';
+import { openApiDocument } from './openapi';
+import { ProcedureForm } from '../domain/dossier/form';
 
 export interface ApiDeps {
   cfg: Config;
@@ -74,9 +77,14 @@ export function createApp(deps: ApiDeps) {
   });
   app.get('/openapi.json', async (_req, res, next) => {
     try {
-      // File components of every procedure's form, so that the docs can upload them by name.
-      const rows = await orm.em.fork().execute<{ name: string }[]>("select distinct c->>'name' as name from procedure, jsonb_array_elements(form->'files') c order by 1");
-      res.json(openApiDocument(cfg.PUBLIC_URL, rows.map((r) => r.name)));
+      // The procedures open for submission (their forms and file components) and the agencies.
+      const em = orm.em.fork();
+      const procedures = await em.execute<{ code: string; name: string; form: unknown }[]>("select code, name, form from procedure where status = 'active' order by code");
+      const agencies = await em.execute<{ code: string }[]>('select code from agency order by code');
+      res.json(openApiDocument(cfg.PUBLIC_URL, {
+        procedures: procedures.map((p) => ({ code: p.code, name: p.name, form: ProcedureForm.parse(p.form) })),
+        agencies: agencies.map((a) => a.code),
+      }));
     } catch (e) {
       next(e);
     }
@@ -89,6 +97,7 @@ export function createApp(deps: ApiDeps) {
   app.use(auth.router);
   app.use(express.json({ limit: '1mb' }));
   app.use(rejectNulCharacters);
+  app.use(methodNotAllowed);
   // Every cookie-authenticated write carries the session's CSRF token (bearer tokens carry no cookie).
   app.use('/api', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' ? next() : auth.csrfProtection(req, res, next)));
 

@@ -100,6 +100,10 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
   const jwks = cfg.OIDC_JWKS_URL ? createRemoteJWKSet(new URL(cfg.OIDC_JWKS_URL)) : null;
   const resolveActor = (req: Request, _res: unknown, next: (e?: unknown) => void) => {
     const header = req.headers.authorization;
+    // One credential per request: a bearer token beside a session cookie is refused, not guessed at.
+    if (header?.startsWith('Bearer ') && /(^|;\s*)dvc\.sid=/.test(req.headers.cookie ?? '')) {
+      return next(apiError(401, 'AMBIGUOUS_CREDENTIALS', 'Yêu cầu chỉ được mang một loại thông tin xác thực: phiên đăng nhập (cookie) hoặc mã truy cập (Bearer).'));
+    }
     if (header?.startsWith('Bearer ')) {
       if (!jwks) return next(apiError(401, 'BEARER_NOT_SUPPORTED', 'Máy chủ chưa cấu hình xác thực bằng mã truy cập (OIDC_JWKS_URL).'));
       jwtVerify(header.slice(7), jwks, { issuer: cfg.OIDC_ISSUER, audience: cfg.OIDC_API_AUDIENCE })

@@ -2,53 +2,80 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { CalendarOverride, Procedure } from '../db/entities';
+import { ProcedureForm } from '../domain/dossier/form';
 import { mount } from './access';
-import { apiError, Errors, parse } from './errors';
+import { AgencyCode, IsoDate, Items, ProcedureCode } from './schemas';
+import { Errors, parse } from './errors';
 import type { CalendarStore } from '../services/calendar-store';
 import { appendAudit } from '../services/records';
 import { vietnamPublicHolidays } from '../domain/working-time';
 
-const OverrideBody = z.object({ kind: z.enum(['day_off', 'working_day']), note: z.string().trim().min(3).max(500) });
+const OverrideKind = z.enum(['day_off', 'working_day']);
+const KIND_LABELS = { day_off: 'Ngày nghỉ (theo thông báo)', working_day: 'Ngày làm việc bù' } as const;
+const OverrideBody = z.object({ kind: OverrideKind, note: z.string().trim().min(3).max(500) }).strict();
 const YearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() });
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d));
+/** A day of the working calendar: years 2000–2099 (the calendar's range). */
+const DateParams = z.object({ date: IsoDate.regex(/^20\d{2}-/) });
+const ProcedureParams = z.object({ code: ProcedureCode });
+
+const PROCEDURE_STATUS_LABELS: Record<string, string> = { active: 'Đang cung cấp', suspended: 'Tạm dừng tiếp nhận' };
+const ProcedureView = z.object({
+  code: ProcedureCode,
+  name: z.string(),
+  agencyCode: AgencyCode,
+  field: z.string(),
+  processingDays: z.number().int().min(0).describe('Thời hạn giải quyết (ngày làm việc)'),
+  feeAmount: z.number().int().min(0).describe('Phí, lệ phí (đồng)'),
+  form: ProcedureForm,
+  status: z.string(),
+  statusLabel: z.string(),
+});
+const Override = z.object({ date: IsoDate, kind: OverrideKind, kindLabel: z.string(), note: z.string() });
+const CalendarYear = z.object({ year: z.number().int(), publicHolidays: z.array(IsoDate), overrides: z.array(Override) });
+
+type ProcedureEntity = { code: string; name: string; agencyCode: string; field: string; processingDays: number; feeAmount: number; form: unknown; status: string };
+const procedureView = (p: ProcedureEntity) => ({ ...p, form: ProcedureForm.parse(p.form), statusLabel: PROCEDURE_STATUS_LABELS[p.status] ?? p.status });
+const override = (o: { date: string; kind: string; note: string }) => {
+  const kind = OverrideKind.parse(o.kind);
+  return { date: o.date, kind, kindLabel: KIND_LABELS[kind], note: o.note };
+};
 
 /** Public catalogue (procedures) and the working calendar an administrator maintains. */
 export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router {
   const router = Router();
 
   mount(router, {
-    method: 'get', path: '/api/procedures', tag: 'Thủ tục', access: 'public', summary: 'Danh mục thủ tục đang cung cấp trực tuyến, kèm biểu mẫu điện tử.',
+    method: 'get', path: '/api/procedures', tag: 'Thủ tục', access: 'public', responses: { 200: Items(ProcedureView) }, summary: 'Danh mục thủ tục đang cung cấp trực tuyến, kèm biểu mẫu điện tử.',
     handler: async (_req, res) => {
       const items = await orm.em.fork().find(Procedure, {}, { orderBy: { code: 'asc' } });
-      res.json({ items });
+      res.json({ items: items.map(procedureView) });
     },
   });
 
   mount(router, {
-    method: 'get', path: '/api/procedures/:code', tag: 'Thủ tục', access: 'public', summary: 'Một thủ tục và biểu mẫu điện tử của nó.',
+    method: 'get', path: '/api/procedures/:code', tag: 'Thủ tục', access: 'public', params: ProcedureParams, responses: { 200: ProcedureView }, summary: 'Một thủ tục và biểu mẫu điện tử của nó.',
     handler: async (req, res) => {
       const p = await orm.em.fork().findOne(Procedure, { code: String(req.params.code) });
       if (!p) throw Errors.notFound('Thủ tục');
-      res.json(p);
+      res.json(procedureView(p));
     },
   });
 
   mount(router, {
-    method: 'get', path: '/api/calendar', tag: 'Lịch làm việc', access: 'public', query: YearQuery,
+    method: 'get', path: '/api/calendar', tag: 'Lịch làm việc', access: 'public', query: YearQuery, responses: { 200: CalendarYear },
     summary: 'Ngày nghỉ lễ, Tết theo luật và các thay đổi đã công bố (ngày nghỉ thêm, ngày làm bù) của một năm.',
     handler: async (req, res) => {
       const year = parse(YearQuery, req.query).year ?? new Date().getUTCFullYear();
       const overrides = (await calendars.list()).filter((o) => o.date.startsWith(String(year)));
-      res.json({ year, publicHolidays: [...vietnamPublicHolidays(year)], overrides });
+      res.json({ year, publicHolidays: [...vietnamPublicHolidays(year)].sort(), overrides: overrides.map(override) });
     },
   });
 
   mount(router, {
-    method: 'put', path: '/api/calendar/:date', tag: 'Lịch làm việc', access: ['system_admin'], body: OverrideBody,
+    method: 'put', path: '/api/calendar/:date', tag: 'Lịch làm việc', access: ['system_admin'], params: DateParams, body: OverrideBody, responses: { 200: Override },
     summary: 'Ghi một ngày nghỉ thêm hoặc ngày làm bù theo thông báo chính thức.',
     handler: async (req, res) => {
       const date = String(req.params.date);
-      if (!IsoDate.safeParse(date).success) throw apiError(422, 'BAD_DATE', 'Ngày phải có dạng YYYY-MM-DD hợp lệ.');
       const body = parse(OverrideBody, req.body);
       const em = orm.em.fork();
       await em.transactional(async (tx) => {
@@ -60,15 +87,14 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router
         });
       });
       calendars.invalidate();
-      res.json({ date, ...body });
+      res.json(override({ date, ...body }));
     },
   });
 
   mount(router, {
-    method: 'delete', path: '/api/calendar/:date', tag: 'Lịch làm việc', access: ['system_admin'], summary: 'Bỏ một thay đổi lịch đã ghi.',
+    method: 'delete', path: '/api/calendar/:date', tag: 'Lịch làm việc', access: ['system_admin'], params: DateParams, responses: { 204: null }, summary: 'Bỏ một thay đổi lịch đã ghi.',
     handler: async (req, res) => {
       const date = String(req.params.date);
-      if (!IsoDate.safeParse(date).success) throw apiError(422, 'BAD_DATE', 'Ngày phải có dạng YYYY-MM-DD hợp lệ.');
       const em = orm.em.fork();
       const removed = await em.transactional(async (tx) => {
         const before = await tx.findOne(CalendarOverride, { date });

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { WorkflowUpdateFailedError, WorkflowNotFoundError, ApplicationFailure } from '@temporalio/client';
 import { DomainError } from '../domain/errors';
 
@@ -22,22 +22,12 @@ export const Errors = {
     ),
 };
 
+/** zod's own messages in Vietnamese; a schema's custom message (a rule in words) takes precedence. */
+z.config(z.locales.vi());
+
 function issueMessage(i: z.core.$ZodIssue): string {
-  switch (i.code) {
-    case 'invalid_type':
-      return `Sai kiểu dữ liệu (cần ${i.expected}).`;
-    case 'too_small':
-      return `Giá trị quá ngắn hoặc quá nhỏ (tối thiểu ${String(i.minimum)}).`;
-    case 'too_big':
-      return `Giá trị quá dài hoặc quá lớn (tối đa ${String(i.maximum)}).`;
-    case 'invalid_value':
-    case 'invalid_union':
-      return 'Giá trị không thuộc danh sách cho phép.';
-    case 'unrecognized_keys':
-      return `Trường không được hỗ trợ: ${i.keys.join(', ')}.`;
-    default:
-      return 'Giá trị không hợp lệ.';
-  }
+  if (i.code === 'invalid_union' && 'discriminator' in i) return `Giá trị "${String(i.discriminator)}" không thuộc danh sách cho phép.`;
+  return i.message;
 }
 
 /** PostgreSQL text cannot hold NUL; a request carrying one is refused before it reaches any code. */

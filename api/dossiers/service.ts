@@ -9,13 +9,15 @@ import { checkSubmission, ProcedureForm, type UploadedFileInfo } from '../../dom
 import { pausesOf } from '../../domain/dossier/deadlines';
 import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
 import type { PauseRecord } from '../../domain/dossier/state';
-import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
+import { ACTION_LABELS, STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
+import { ROLE_LABELS, type Role } from '../../domain/access/roles';
 import { formatVnHuman, HOUR_MS } from '../../domain/working-time';
 import type { CalendarStore } from '../../services/calendar-store';
 import { recordSubmission } from '../../services/dossier-intake';
 import { appendAudit } from '../../services/records';
 import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
-import { iso } from '../dates';
+import { instant, iso } from '../dates';
+import { actorRef, withRoleLabel } from '../schemas';
 import { apiError, Errors, fromTemporal } from '../errors';
 
 export interface UploadedFile {
@@ -53,8 +55,8 @@ interface DossierRow {
   pauses: PauseRecord[];
   acceptance_overdue: boolean;
   overdue_level: number;
-  step_role: string | null;
-  handler: { id: string; name: string; role: string } | null;
+  step_role: Role | null;
+  handler: { id: string; name: string; role: Role } | null;
   completed_at: Date | string | null;
   seq: number;
 }
@@ -132,7 +134,8 @@ export class DossierService {
     return {
       code,
       status: row!.status,
-      receivedAt: at.toISOString(),
+      statusLabel: STATUS_LABELS[row!.status],
+      receivedAt: instant(at),
       created,
       message: `Hồ sơ đã được gửi thành công. Thời điểm tiếp nhận trên hệ thống: ${formatVnHuman(at)}. Mã hồ sơ: ${code}.`,
     };
@@ -151,7 +154,8 @@ export class DossierService {
     await this.load(actor, code);
     const handle = this.deps.temporal.workflow.getHandle(code);
     try {
-      return await handle.executeUpdate(performActionUpdate, { args: [{ action, actor, requestId }] });
+      const r = await handle.executeUpdate(performActionUpdate, { args: [{ action, actor, requestId }] });
+      return { ...r, statusLabel: STATUS_LABELS[r.status] };
     } catch (e) {
       throw fromTemporal(e);
     }
@@ -160,6 +164,7 @@ export class DossierService {
   /** A supplement: checked against the form like a submission, files stored, then the workflow step. */
   async supplement(actor: Actor, code: string, formData: Record<string, unknown>, files: UploadedFile[], requestId: string) {
     const row = await this.load(actor, code);
+    if (row.status !== 'supplement_requested') throw apiError(409, 'WRONG_STEP', `Hồ sơ không ở trạng thái chờ bổ sung (hiện tại: "${STATUS_LABELS[row.status]}").`);
     const [proc] = await this.em().execute<{ form: unknown }[]>('select form from procedure where code = ?', [row.procedure_code]);
     const sniffed = await sniff(files);
     // Components not re-sent keep the previous version's files.
@@ -171,7 +176,6 @@ export class DossierService {
       ...kept.map((k) => ({ component: k.component, filename: k.filename, detectedMimeType: k.mimeType, size: k.size })),
     ]);
     if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Bản bổ sung chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Chưa có gì được gửi.', errors);
-    if (row.status !== 'supplement_requested') throw apiError(409, 'WRONG_STEP', `Hồ sơ không ở trạng thái chờ bổ sung (hiện tại: "${STATUS_LABELS[row.status]}").`);
     const stored = await this.em().transactional((tx) => storeFiles(tx, actor, sniffed));
     return this.act(actor, code, { type: 'supplement', formData, files: [...kept, ...stored] }, requestId);
   }
@@ -180,11 +184,19 @@ export class DossierService {
   async track(actor: Actor, code: string) {
     const row = await this.load(actor, code);
     const em = this.em();
-    const history = await em.execute<{ seq: number; at: Date | string; action: string; actor_name: string | null; actor_role: string | null; from_status: string | null; to_status: string; payload: unknown }[]>(
-      'select seq, at, action, actor_name, actor_role, from_status, to_status, payload from dossier_history where dossier_code = ? order by seq',
+    // Entries recorded before the submitter's name was kept fall back to the dossier's citizen.
+    const history = await em.execute<HistoryRow[]>(
+      `select h.seq, h.at, h.action, coalesce(h.actor_id, case when h.action = 'submit' then d.citizen_id end) as actor_id,
+              coalesce(h.actor_name, case when h.action = 'submit' then c.full_name end) as actor_name,
+              coalesce(h.actor_role, case when h.action = 'submit' then 'citizen' end) as actor_role, h.from_status, h.to_status, h.payload
+         from dossier_history h join dossier d on d.code = h.dossier_code left join account c on c.id = d.citizen_id
+        where h.dossier_code = ? order by h.seq`,
       [code],
     );
-    const results = await em.execute('select code, title, issued_at, revoked_at, revoke_reason from dossier_result where dossier_code = ? order by n', [code]);
+    const results = await em.execute<{ code: string; title: string; issued_at: string; revoked_at: string | null; revoke_reason: string | null }[]>(
+      'select code, title, issued_at, revoked_at, revoke_reason from dossier_result where dossier_code = ? order by n',
+      [code],
+    );
     const cal = await this.deps.calendars.calendar();
     const now = new Date();
     let elapsedWorkingHours: number | null = null;
@@ -202,11 +214,22 @@ export class DossierService {
       processingDays: row.processing_days,
       feeAmount: row.fee_amount,
       feePaidAt: iso(row.fee_paid_at),
-      pauses: row.pauses,
+      pauses: row.pauses.map((p) => ({ from: instant(p.from), to: iso(p.to), reason: p.reason, reasonLabel: PAUSE_LABELS[p.reason] })),
       elapsedWorkingHours,
       remainingWorkingHours,
-      history: history.map((h) => ({ ...h, at: iso(h.at) })),
-      results,
+      history: history.map((h) => ({
+        seq: h.seq,
+        at: instant(h.at),
+        action: h.action,
+        actionLabel: ACTION_LABELS[h.action as keyof typeof ACTION_LABELS] ?? h.action,
+        actor: actorRef(h),
+        fromStatus: h.from_status,
+        fromStatusLabel: h.from_status ? STATUS_LABELS[h.from_status] : null,
+        toStatus: h.to_status,
+        toStatusLabel: STATUS_LABELS[h.to_status],
+        details: (h.payload ?? {}) as Record<string, unknown>,
+      })),
+      results: results.map((r) => ({ code: r.code, title: r.title, issuedAt: instant(r.issued_at), revokedAt: iso(r.revoked_at), revokeReason: r.revoke_reason })),
     };
   }
 
@@ -262,7 +285,7 @@ export class DossierService {
         at: new Date().toISOString(), actorId: actor.id, actorRole: 'unit_leader', action: 'result.revoke', entityType: 'dossier_result', entityId: resultCode,
         before: { revokedAt: null }, after: { revokedAt: u!.revoked_at, reason }, requestId, dedupeKey: null,
       });
-      return { code: resultCode, revokedAt: iso(u!.revoked_at), reason };
+      return { code: resultCode, revokedAt: instant(u!.revoked_at), reason };
     });
   }
 }
@@ -307,6 +330,20 @@ async function storeFiles(tx: EntityManager, actor: Actor, files: SniffedFile[])
   return stored;
 }
 
+interface HistoryRow {
+  seq: number;
+  at: Date | string;
+  action: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_role: string | null;
+  from_status: DossierStatus | null;
+  to_status: DossierStatus;
+  payload: unknown;
+}
+
+const PAUSE_LABELS = { supplement: 'Chờ công dân bổ sung hồ sơ', fee: 'Chờ nộp phí, lệ phí' } as const;
+
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
@@ -318,14 +355,15 @@ function summary(row: DossierRow) {
     agency: { code: row.agency_code, name: row.agency_name },
     status: row.status,
     statusLabel: STATUS_LABELS[row.status],
-    receivedAt: iso(row.received_at)!,
+    receivedAt: instant(row.received_at),
     acceptedAt: iso(row.accepted_at),
     acceptanceDueAt: iso(row.acceptance_due_at),
     legalDueAt: iso(row.legal_due_at),
     acceptanceOverdue: row.acceptance_overdue,
     overdueLevel: row.overdue_level,
     currentRole: row.step_role,
-    handler: row.handler,
+    currentRoleLabel: row.step_role ? ROLE_LABELS[row.step_role] : null,
+    handler: withRoleLabel(row.handler),
     completedAt: iso(row.completed_at),
   };
 }

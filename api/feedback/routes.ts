@@ -1,55 +1,14 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
-import { EscalationReason, FeedbackChannel, FeedbackStatus } from '../../domain/feedback/vocabulary';
-import { mount, Page } from '../access';
+import { mount } from '../access';
 import { apiError, parse } from '../errors';
+import { Page } from '../schemas';
+import {
+  ActionBody, Contact, FeedbackList, FeedbackParams, FeedbackReceipt, FeedbackStepResult, FeedbackTracking, KeyedBody, PublishedAnswerList,
+  QueueQuery, SearchQuery, SubmitBody,
+} from './schemas';
 import type { FeedbackService } from './service';
 
-
-/** Vietnamese letters with diacritics: feedback is written in Vietnamese (000 §39). */
-const VIETNAMESE = /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]/i;
-const Contact = z.object({
-  name: z.string().trim().min(2).max(200),
-  address: z.string().trim().min(5).max(500),
-  phone: z.string().trim().regex(/^(\+84|0)\d{9,10}$/, 'Số điện thoại không hợp lệ'),
-  email: z.email().max(200),
-});
-const Content = z.object({
-  title: z.string().trim().min(5).max(300),
-  content: z.string().trim().min(20).max(10_000).refine((v) => VIETNAMESE.test(v), 'Nội dung phản ánh, kiến nghị phải viết bằng tiếng Việt có dấu'),
-});
-const SubmitBody = Content.extend({
-  contact: Contact.partial().optional(),
-  agencyCode: z.string().max(50).optional(),
-  dossierCode: z.string().max(60).optional(),
-  procedureCode: z.string().max(50).optional(),
-  /** A published answer the citizen disagrees with: the feedback goes to the lead agency. */
-  disagreesWith: z.string().max(60).optional(),
-}).strict();
-const KeyedBody = Content.extend({
-  channel: FeedbackChannel.exclude(['portal']),
-  receivedAt: z.iso.datetime({ offset: true }),
-  contact: Contact.extend({ email: z.email().max(200).nullable().optional() }),
-}).strict();
-const text = z.string().trim().min(5).max(10_000);
-const ActionBody = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('claim') }),
-  z.object({ type: z.literal('not_accept'), text }),
-  z.object({ type: z.literal('request_clarification'), text }),
-  z.object({ type: z.literal('clarify'), text }),
-  z.object({ type: z.literal('transfer'), toAgencyCode: z.string().min(1).max(50), text }),
-  z.object({ type: z.literal('accept') }),
-  z.object({ type: z.literal('escalate_to_lead'), reason: EscalationReason, text }),
-  z.object({ type: z.literal('post_progress'), text }),
-  z.object({ type: z.literal('reach_result') }),
-  z.object({ type: z.literal('enter_result'), text }),
-  z.object({ type: z.literal('approve_answer') }),
-  z.object({ type: z.literal('return_answer'), text }),
-  z.object({ type: z.literal('mark_confidential'), handedOverTo: z.string().trim().min(3).max(300), reference: z.string().trim().min(1).max(100) }),
-]);
-const QueueQuery = Page.extend({ status: FeedbackStatus.optional() });
-const SearchQuery = Page.extend({ q: z.string().trim().min(1).max(200).optional() });
 
 const FEEDBACK_ROLES = ['receiving_officer', 'processing_officer', 'unit_leader'] as const;
 
@@ -58,7 +17,7 @@ export function feedbackRoutes(service: FeedbackService): Router {
   const page = (req: Request) => parse(Page, req.query);
 
   mount(router, {
-    method: 'post', path: '/api/feedback', tag: 'Phản ánh, kiến nghị', access: ['citizen'], body: SubmitBody,
+    method: 'post', path: '/api/feedback', tag: 'Phản ánh, kiến nghị', access: ['citizen'], body: SubmitBody, responses: { 201: FeedbackReceipt },
     summary: 'Gửi phản ánh, kiến nghị (tiếng Việt); thông tin liên hệ lấy từ tài khoản, có thể sửa. Nêu hồ sơ, thủ tục hoặc cơ quan nhận.',
     handler: async (req, res) => {
       const body = parse(SubmitBody, req.body);
@@ -74,7 +33,7 @@ export function feedbackRoutes(service: FeedbackService): Router {
   });
 
   mount(router, {
-    method: 'post', path: '/api/feedback/keyed', tag: 'Phản ánh, kiến nghị', access: ['receiving_officer', 'clerk'], body: KeyedBody,
+    method: 'post', path: '/api/feedback/keyed', tag: 'Phản ánh, kiến nghị', access: ['receiving_officer', 'clerk'], body: KeyedBody, responses: { 201: FeedbackReceipt },
     summary: 'Cán bộ cập nhật phản ánh, kiến nghị nhận bằng văn bản, điện thoại, fax, thư điện tử, với ngày nhận gốc.',
     handler: async (req, res) => {
       const body = parse(KeyedBody, req.body);
@@ -90,19 +49,20 @@ export function feedbackRoutes(service: FeedbackService): Router {
   });
 
   mount(router, {
-    method: 'get', path: '/api/feedback', tag: 'Phản ánh, kiến nghị', access: ['citizen'], query: Page,
+    method: 'get', path: '/api/feedback', tag: 'Phản ánh, kiến nghị', access: ['citizen'], query: Page, responses: { 200: FeedbackList },
     summary: 'Phản ánh, kiến nghị của tôi.',
     handler: async (req, res) => void res.json({ items: await service.listOwn(req.actor!, page(req)) }),
   });
 
   mount(router, {
-    method: 'get', path: '/api/feedback/:code', tag: 'Phản ánh, kiến nghị', access: ['citizen', ...OfficerRole.options, 'system_admin', 'operator'],
+    method: 'get', path: '/api/feedback/:code', tag: 'Phản ánh, kiến nghị', access: ['citizen', ...OfficerRole.options, 'system_admin', 'operator'], params: FeedbackParams, responses: { 200: FeedbackTracking },
     summary: 'Tra cứu phản ánh, kiến nghị: trạng thái, cơ quan đang xử lý, các thời hạn, lịch sử.',
     handler: async (req, res) => void res.json(await service.track(req.actor!, String(req.params.code))),
   });
 
   mount(router, {
-    method: 'post', path: '/api/feedback/:code/actions', tag: 'Phản ánh, kiến nghị', access: ['citizen', ...FEEDBACK_ROLES], body: ActionBody,
+    method: 'post', path: '/api/feedback/:code/actions', tag: 'Phản ánh, kiến nghị', access: ['citizen', ...FEEDBACK_ROLES], params: FeedbackParams, body: ActionBody,
+    responses: { 200: FeedbackStepResult }, conflicts: true,
     summary: 'Một bước xử lý: claim, not_accept, request_clarification, clarify (người dân), transfer, accept, escalate_to_lead, post_progress, reach_result, enter_result, approve_answer, return_answer, mark_confidential.',
     handler: async (req, res) => {
       const body = parse(ActionBody, req.body);
@@ -112,19 +72,19 @@ export function feedbackRoutes(service: FeedbackService): Router {
   });
 
   mount(router, {
-    method: 'get', path: '/api/feedback-queue', tag: 'Phản ánh, kiến nghị', access: FEEDBACK_ROLES, query: QueueQuery,
+    method: 'get', path: '/api/feedback-queue', tag: 'Phản ánh, kiến nghị', access: FEEDBACK_ROLES, query: QueueQuery, responses: { 200: FeedbackList },
     summary: 'Hàng đợi phản ánh, kiến nghị của cơ quan theo bước thuộc vai trò của cán bộ.',
     handler: async (req, res) => void res.json({ items: await service.queue(req.actor!, parse(QueueQuery, req.query)) }),
   });
 
   mount(router, {
-    method: 'get', path: '/api/feedback-overdue', tag: 'Phản ánh, kiến nghị', access: ['supervising_officer', 'unit_leader'], query: Page,
+    method: 'get', path: '/api/feedback-overdue', tag: 'Phản ánh, kiến nghị', access: ['supervising_officer', 'unit_leader'], query: Page, responses: { 200: FeedbackList },
     summary: 'Phản ánh, kiến nghị quá hạn ở mọi bước (phân loại, trả lời 20 ngày, cập nhật 7 ngày, cập nhật kết quả).',
     handler: async (req, res) => void res.json({ items: await service.overdue(req.actor!, page(req)) }),
   });
 
   mount(router, {
-    method: 'get', path: '/api/public/feedback-answers', tag: 'Phản ánh, kiến nghị', access: 'public', query: SearchQuery,
+    method: 'get', path: '/api/public/feedback-answers', tag: 'Phản ánh, kiến nghị', access: 'public', query: SearchQuery, responses: { 200: PublishedAnswerList },
     summary: 'Kết quả trả lời đã công khai, tìm kiếm toàn văn; không có thông tin cá nhân.',
     handler: async (req, res) => {
       const q = parse(SearchQuery, req.query);

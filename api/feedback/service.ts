@@ -4,10 +4,12 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/access/roles';
 import { isOfficerRole } from '../../domain/access/roles';
-import { FEEDBACK_STATUS_LABELS, type FeedbackAction, type FeedbackChannel, type FeedbackStatus } from '../../domain/feedback/vocabulary';
+import { FEEDBACK_ACTION_LABELS, FEEDBACK_CHANNEL_LABELS, FEEDBACK_STATUS_LABELS, type FeedbackAction, type FeedbackChannel, type FeedbackStatus } from '../../domain/feedback/vocabulary';
 import { recordFeedback } from '../../services/feedback-intake';
 import { FEEDBACK_WORKFLOW, feedbackActionUpdate, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
-import { iso } from '../dates';
+import { instant, iso } from '../dates';
+import { actorRef, withRoleLabel } from '../schemas';
+import { ROLE_LABELS, type Role } from '../../domain/access/roles';
 import { apiError, Errors, fromTemporal } from '../errors';
 
 export interface Contact {
@@ -41,8 +43,8 @@ interface FeedbackRow {
   missed_updates: number;
   result_entry_overdue: boolean;
   escalated: boolean;
-  step_role: string | null;
-  handler: unknown;
+  step_role: Role | null;
+  handler: { id: string; name: string; role: Role } | null;
   handover: unknown;
   closed_at: string | null;
 }
@@ -85,12 +87,12 @@ export class FeedbackService {
     const em = this.em();
     if (target.dossierCode) {
       const [d] = await em.execute<{ agency_code: string; citizen_id: string }[]>('select agency_code, citizen_id from dossier where code = ?', [target.dossierCode]);
-      if (!d || d.citizen_id !== actor.id) throw apiError(422, 'UNKNOWN_DOSSIER', 'Không tìm thấy hồ sơ của bạn với mã đã nêu.', [{ field: 'dossierCode', code: 'UNKNOWN_DOSSIER', message: 'Mã hồ sơ không đúng.' }]);
+      if (!d || d.citizen_id !== actor.id) throw apiError(404, 'UNKNOWN_DOSSIER', 'Không tìm thấy hồ sơ của bạn với mã đã nêu.', [{ field: 'dossierCode', code: 'UNKNOWN_DOSSIER', message: 'Mã hồ sơ không đúng.' }]);
       return d.agency_code;
     }
     if (target.procedureCode) {
       const [p] = await em.execute<{ agency_code: string }[]>('select agency_code from procedure where code = ?', [target.procedureCode]);
-      if (!p) throw apiError(422, 'UNKNOWN_PROCEDURE', 'Thủ tục đã nêu không tồn tại.', [{ field: 'procedureCode', code: 'UNKNOWN_PROCEDURE', message: 'Mã thủ tục không đúng.' }]);
+      if (!p) throw apiError(404, 'UNKNOWN_PROCEDURE', 'Thủ tục đã nêu không tồn tại.', [{ field: 'procedureCode', code: 'UNKNOWN_PROCEDURE', message: 'Mã thủ tục không đúng.' }]);
       return p.agency_code;
     }
     if (!target.agencyCode) throw apiError(422, 'AGENCY_REQUIRED', 'Vui lòng chọn cơ quan nhận phản ánh, kiến nghị (hoặc nêu hồ sơ, thủ tục liên quan).', [{ field: 'agencyCode', code: 'REQUIRED', message: 'Chọn cơ quan.' }]);
@@ -100,7 +102,7 @@ export class FeedbackService {
 
   async requireAgency(code: string, field: string): Promise<void> {
     const [a] = await this.em().execute('select code from agency where code = ?', [code]);
-    if (!a) throw apiError(422, 'UNKNOWN_AGENCY', `Cơ quan "${code}" không tồn tại.`, [{ field, code: 'UNKNOWN_AGENCY', message: 'Mã cơ quan không đúng.' }]);
+    if (!a) throw apiError(404, 'UNKNOWN_AGENCY', `Cơ quan "${code}" không tồn tại.`, [{ field, code: 'UNKNOWN_AGENCY', message: 'Mã cơ quan không đúng.' }]);
   }
 
   /** The account holder's contact details, to prefill the form (000 §39). */
@@ -112,8 +114,11 @@ export class FeedbackService {
   async submit(actor: Actor | null, input: { citizenId: string | null; channel: FeedbackChannel; title: string; content: string; contact: Contact; agencyCode: string; dossierCode: string | null; procedureCode: string | null; disagreesWith: string | null; receivedAt: Date; keyedBy: string | null; requestId: string }) {
     if (input.disagreesWith) {
       const [prev] = await this.em().execute<{ citizen_id: string | null; status: string }[]>('select citizen_id, status from feedback where code = ?', [input.disagreesWith]);
-      if (!prev || prev.citizen_id !== input.citizenId || prev.status !== 'published') {
-        throw apiError(422, 'NOT_A_PUBLISHED_ANSWER', 'Chỉ có thể gửi lại khi không nhất trí với một kết quả trả lời đã công khai của chính bạn.', [{ field: 'disagreesWith', code: 'NOT_A_PUBLISHED_ANSWER', message: 'Mã phản ánh, kiến nghị không hợp lệ.' }]);
+      if (!prev || prev.citizen_id !== input.citizenId) {
+        throw apiError(404, 'UNKNOWN_FEEDBACK', 'Không tìm thấy phản ánh, kiến nghị của bạn với mã đã nêu.', [{ field: 'disagreesWith', code: 'UNKNOWN_FEEDBACK', message: 'Mã phản ánh, kiến nghị không đúng.' }]);
+      }
+      if (prev.status !== 'published') {
+        throw apiError(409, 'NOT_A_PUBLISHED_ANSWER', 'Chỉ có thể gửi lại khi không nhất trí với một kết quả trả lời đã công khai của chính bạn.', [{ field: 'disagreesWith', code: 'NOT_A_PUBLISHED_ANSWER', message: 'Mã phản ánh, kiến nghị không hợp lệ.' }]);
       }
     }
     const code = await this.em().transactional((tx) => recordFeedback(tx, input));
@@ -127,7 +132,7 @@ export class FeedbackService {
       this.deps.log.error({ err: e, code }, 'feedback workflow start failed; recovery will start it');
     }
     void actor;
-    return { code, receivedAt: input.receivedAt.toISOString(), message: `Phản ánh, kiến nghị đã được gửi. Mã: ${code}.` };
+    return { code, receivedAt: instant(input.receivedAt), message: `Phản ánh, kiến nghị đã được gửi. Mã: ${code}.` };
   }
 
   /** One step; its text (if any) is stored first and removed again if the step is refused. */
@@ -142,9 +147,10 @@ export class FeedbackService {
       await this.em().execute('insert into feedback_text (id, feedback_code, kind, body, author_id) values (?, ?, ?, ?, ?)', [textId, code, kind, text, actor.id]);
     }
     try {
-      return await this.deps.temporal.workflow.getHandle(code).executeUpdate(feedbackActionUpdate, {
+      const r = await this.deps.temporal.workflow.getHandle(code).executeUpdate(feedbackActionUpdate, {
         args: [{ action: (textId ? { ...action, textId } : action) as unknown as FeedbackAction, actor, requestId }],
       });
+      return { code: r.code, status: r.status, statusLabel: FEEDBACK_STATUS_LABELS[r.status], agencyCode: r.agencyCode, seq: r.seq };
     } catch (e) {
       if (textId) await this.em().execute('delete from feedback_text where id = ?', [textId]);
       throw fromTemporal(e);
@@ -154,23 +160,35 @@ export class FeedbackService {
   async track(actor: Actor, code: string) {
     const row = await this.load(actor, code);
     const em = this.em();
-    const history = await em.execute<{ seq: number; at: string; action: string; actor_name: string | null; actor_role: string | null; to_status: string; agency_code: string; body: string | null }[]>(
-      `select h.seq, h.at, h.action, h.actor_name, h.actor_role, h.to_status, h.agency_code, t.body
+    const history = await em.execute<{ seq: number; at: string; action: string; actor_id: string | null; actor_name: string | null; actor_role: string | null; to_status: FeedbackStatus; agency_code: string; body: string | null }[]>(
+      `select h.seq, h.at, h.action, h.actor_id, h.actor_name, h.actor_role, h.to_status, h.agency_code, t.body
          from feedback_history h left join feedback_text t on t.id = h.text_id where h.feedback_code = ? order by h.seq`,
       [code],
     );
-    const [publication] = await em.execute('select answer, published_at from feedback_publication where code = ?', [code]);
+    const [publication] = await em.execute<{ answer: string; published_at: string }[]>('select answer, published_at from feedback_publication where code = ?', [code]);
+    const handover = row.handover as { to: string; reference: string; at: string } | null;
     return {
       ...summary(row),
       content: row.content,
       contact: row.contact,
       channel: row.channel,
+      channelLabel: FEEDBACK_CHANNEL_LABELS[row.channel],
       dossierCode: row.dossier_code,
       procedureCode: row.procedure_code,
       disagreesWith: row.disagrees_with,
-      handover: row.handover,
-      publication: publication ?? null,
-      history: history.map((h) => ({ ...h, at: iso(h.at), text: h.body, body: undefined })),
+      handover: handover ? { to: handover.to, reference: handover.reference, at: instant(handover.at) } : null,
+      publication: publication ? { answer: publication.answer, publishedAt: instant(publication.published_at) } : null,
+      history: history.map((h) => ({
+        seq: h.seq,
+        at: instant(h.at),
+        action: h.action,
+        actionLabel: FEEDBACK_ACTION_LABELS[h.action as keyof typeof FEEDBACK_ACTION_LABELS] ?? h.action,
+        actor: actorRef(h),
+        toStatus: h.to_status,
+        toStatusLabel: FEEDBACK_STATUS_LABELS[h.to_status],
+        agencyCode: h.agency_code,
+        text: h.body,
+      })),
     };
   }
 
@@ -216,11 +234,15 @@ export class FeedbackService {
       params.push(q, q);
     }
     params.push(page.limit, page.offset);
-    return this.em().execute(
+    const rows = await this.em().execute<{ code: string; title: string; question: string; answer: string; agency_code: string; agency_name: string; received_at: string; published_at: string }[]>(
       `select p.code, p.title, p.question, p.answer, p.agency_code, a.name as agency_name, p.received_at, p.published_at
          from feedback_publication p join agency a on a.code = p.agency_code ${where} order by ${rank} limit ? offset ?`,
       params,
     );
+    return rows.map((r) => ({
+      code: r.code, title: r.title, question: r.question, answer: r.answer, agency: { code: r.agency_code, name: r.agency_name },
+      receivedAt: instant(r.received_at), publishedAt: instant(r.published_at),
+    }));
   }
 }
 
@@ -233,14 +255,15 @@ function summary(row: FeedbackRow) {
     agency: { code: row.agency_code, name: row.agency_name },
     originAgencyCode: row.origin_agency_code,
     escalated: row.escalated,
-    receivedAt: iso(row.received_at),
+    receivedAt: instant(row.received_at),
     classificationDueAt: iso(row.classification_due_at),
     answerDueAt: iso(row.answer_due_at),
     nextUpdateBy: iso(row.next_update_by),
     resultEntryDueAt: iso(row.result_entry_due_at),
     overdue: { classificationLevel: row.classification_level, answer: row.answer_overdue, missedUpdates: row.missed_updates, resultEntry: row.result_entry_overdue },
     currentRole: row.step_role,
-    handler: row.handler,
+    currentRoleLabel: row.step_role ? ROLE_LABELS[row.step_role] : null,
+    handler: withRoleLabel(row.handler),
     closedAt: iso(row.closed_at),
   };
 }

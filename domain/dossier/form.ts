@@ -109,3 +109,40 @@ export function checkSubmission(form: ProcedureForm, data: Record<string, unknow
   }
   return errors;
 }
+
+/**
+ * The JSON Schema of a procedure's electronic form, saying exactly what checkSubmission accepts:
+ * the OpenAPI document publishes it for each procedure.
+ */
+export function formJsonSchema(form: ProcedureForm): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  const noNul = '^[^\\u0000]*$';
+  for (const f of form.fields) {
+    const base = { title: f.label };
+    switch (f.type) {
+      case 'text':
+      case 'email': {
+        const s: Record<string, unknown> = { ...base, type: 'string', maxLength: f.maxLength ?? MAX_TEXT };
+        const patterns = [f.pattern ?? (f.required ? '^[^\\u0000]*\\S[^\\u0000]*$' : noNul)];
+        if (f.type === 'email') {
+          s.format = 'email';
+          patterns.push(EMAIL_PATTERN);
+        }
+        s.pattern = patterns[0];
+        if (patterns.length > 1) s.allOf = patterns.slice(1).map((p) => ({ pattern: p }));
+        properties[f.name] = s;
+        break;
+      }
+      case 'number':
+        properties[f.name] = { ...base, type: 'number', ...(f.min !== undefined ? { minimum: f.min } : {}), ...(f.max !== undefined ? { maximum: f.max } : {}) };
+        break;
+      case 'date':
+        properties[f.name] = { ...base, type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+        break;
+    }
+  }
+  return { type: 'object', properties, required: form.fields.filter((f) => f.required).map((f) => f.name), additionalProperties: false };
+}
+
+/** What z.email() accepts, as a JSON Schema pattern. */
+const EMAIL_PATTERN = (z.toJSONSchema(z.email()) as { pattern: string }).pattern;

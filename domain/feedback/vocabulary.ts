@@ -30,6 +30,14 @@ export const FEEDBACK_STATUS_LABELS: Record<FeedbackStatus, string> = {
 export const FeedbackChannel = z.enum(['portal', 'paper', 'phone', 'fax', 'email']);
 export type FeedbackChannel = z.infer<typeof FeedbackChannel>;
 
+export const FEEDBACK_CHANNEL_LABELS: Record<FeedbackChannel, string> = {
+  portal: 'Cổng Dịch vụ công',
+  paper: 'Văn bản giấy',
+  phone: 'Điện thoại',
+  fax: 'Fax',
+  email: 'Thư điện tử',
+};
+
 /** Why the lead agency (cơ quan chủ trì) takes over (000 §42.3.đ). */
 export const EscalationReason = z.enum(['government_competence', 'agencies_disagree']);
 

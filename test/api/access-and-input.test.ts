@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ROUTES, allows } from '../../api/access';
 import { DEMO_USERS, demoUser } from '../../db/demo-data';
 import { Role } from '../../domain/access/roles';
+import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
 import { because } from '../support/because';
 import { integrationSession, pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
@@ -188,5 +189,61 @@ describe('bad input: a clear error and no trace', () => {
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('WRONG_STEP');
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe('answer conventions (one contract for every client)', () => {
+  const citizen = () => sessions.get('congdan1')!;
+  /** Every key of an answer, at every depth, except inside the citizen's own form data and free details. */
+  function keysOf(value: unknown, path = ''): string[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => keysOf(v, `${path}[${i}]`));
+    if (!value || typeof value !== 'object') return [];
+    return Object.entries(value).flatMap(([k, v]) => [`${path}.${k}`, ...(k === 'formData' || k === 'details' ? [] : keysOf(v, `${path}.${k}`))]);
+  }
+  const stringsOf = (value: unknown): string[] =>
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(stringsOf) : value && typeof value === 'object' ? Object.values(value).flatMap(stringsOf) : [];
+
+  it('tracking: camelCase keys, instants with +07:00, every code beside its Vietnamese label, the submitter named', async () => {
+    const t = (await (await citizen().get(`/api/dossiers/${code}`)).json()) as Record<string, unknown> & { history: Record<string, unknown>[] };
+    const keys = keysOf(t);
+    expect(keys.filter((k) => /_/.test(k.split('.').pop()!))).toEqual([]);
+    const instants = stringsOf(t).filter((s) => /^\d{4}-\d{2}-\d{2}T/.test(s));
+    expect(instants.length).toBeGreaterThan(1);
+    expect(instants.filter((s) => !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+07:00$/.test(s))).toEqual([]);
+    expect(t.statusLabel).toBe(STATUS_LABELS[t.status as DossierStatus]);
+    expect(t.history[0]).toMatchObject({
+      action: 'submit', actionLabel: 'Nộp hồ sơ', toStatus: 'submitted', toStatusLabel: 'Chờ tiếp nhận',
+      actor: { id: demoUser('congdan1').id, name: demoUser('congdan1').fullName, role: 'citizen', roleLabel: 'Công dân' },
+    });
+  });
+
+  it('a method a known path does not have answers 405 with Allow, before sign-in is checked', async () => {
+    const res = await fetch(`${p.apiUrl}/api/dossiers/${code}`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+    const keyed = await fetch(`${p.apiUrl}/api/feedback/keyed`, { method: 'PUT' });
+    expect(keyed.headers.get('allow')).toBe('OPTIONS, POST');
+  });
+
+  it('feedback not in Vietnamese says that Vietnamese is required', async () => {
+    const res = await citizen().send('POST', '/api/feedback', { title: 'Complaint here', content: 'This content is written in English only, no diacritics.', agencyCode: 'HNI-STP' });
+    const body = (await res.json()) as { error: { details: { field: string; message: string }[] } };
+    expect(res.status).toBe(422);
+    expect(body.error.details.find((d) => d.field === 'content')?.message).toMatch(/tiếng Việt có dấu/);
+  });
+
+  it('the document describes every route with its success and error answers', async () => {
+    const doc = (await (await fetch(`${p.apiUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: { oneOf?: { properties: Record<string, unknown>; required: string[] }[] } }> } }>> };
+    const submit = doc.paths['/api/dossiers']!.post!;
+    expect(Object.keys(submit.responses).sort()).toEqual(['200', '201', '400', '401', '403', '404', '409', '413', '422']);
+    const birth = submit.requestBody!.content['multipart/form-data']!.schema.oneOf!.find((a) => (a.properties.procedureCode as { const: string }).const === 'STP-KS')!;
+    expect(birth.required.sort()).toEqual(['formData', 'giayChungSinh', 'procedureCode']);
+    expect(birth.properties.formData).toMatchObject({ type: 'object', required: ['hoTenTre', 'ngaySinhTre', 'noiSinh'], additionalProperties: false });
+    for (const route of ROUTES) {
+      const op = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')]![route.method]!;
+      because(`${route.method} ${route.path}`, () => expect(Object.keys(op.responses).some((s) => s.startsWith('2'))).toBe(true));
+      because(`${route.method} ${route.path}`, () => expect(op.responses['400']).toBeDefined());
+    }
   });
 });

@@ -57,9 +57,9 @@ describe('account lifecycle through the API', () => {
   });
 
   it('the unit administrator sees the unit’s accounts and confirms its six-monthly review', async () => {
-    const list = await json<{ items: { agency_code: string; last_sign_in_at: string | null }[] }>(await s['quantri.hn']!.get('/api/accounts'), 200);
+    const list = await json<{ items: { agencyCode: string; lastSignInAt: string | null }[] }>(await s['quantri.hn']!.get('/api/accounts'), 200);
     expect(list.items.length).toBeGreaterThanOrEqual(8);
-    expect(list.items.every((a) => a.agency_code === 'HNI-STP')).toBe(true);
+    expect(list.items.every((a) => a.agencyCode === 'HNI-STP')).toBe(true);
     // The worker registered the nightly schedule; trigger it now.
     const schedule = p.temporal.schedule.getHandle(ACCOUNT_SWEEP_SCHEDULE);
     const d = await schedule.describe();

@@ -56,7 +56,7 @@ describe('feedback through the API', () => {
 
     const found = await json<{ items: Record<string, unknown>[] }>(await fetch(`${p.apiUrl}/api/public/feedback-answers?q=${encodeURIComponent('sổ hộ khẩu')}`), 200);
     const item = found.items.find((i) => i.code === code);
-    expect(item).toMatchObject({ title: 'Giấy tờ trùng lặp khi xin lý lịch tư pháp', agency_code: 'HNI-STP' });
+    expect(item).toMatchObject({ title: 'Giấy tờ trùng lặp khi xin lý lịch tư pháp', agency: { code: 'HNI-STP' } });
     expect(String(item!.answer)).toContain('không yêu cầu nộp bản sao sổ hộ khẩu');
     expect(JSON.stringify(found)).not.toMatch(/Nguyễn Văn An|0912000001|an\.nguyen@|Hàng Bài|citizen/);
     const none = await json<{ items: unknown[] }>(await fetch(`${p.apiUrl}/api/public/feedback-answers?q=khongcotukhoanay`), 200);
@@ -75,21 +75,23 @@ describe('feedback through the API', () => {
       }),
       201,
     );
-    expect(r.receivedAt).toBe(receivedAt);
+    expect(Date.parse(r.receivedAt)).toBe(Date.parse(receivedAt));
+    expect(r.receivedAt).toMatch(/\+07:00$/);
     await recorded(r.code, 1);
     const t = await json<{ channel: string; receivedAt: string; agency: { code: string } }>(await s['tiepnhan.hn']!.get(`/api/feedback/${r.code}`), 200);
-    expect(t).toMatchObject({ channel: 'phone', receivedAt, agency: { code: 'HNI-STP' } });
+    expect(t).toMatchObject({ channel: 'phone', channelLabel: 'Điện thoại', agency: { code: 'HNI-STP' } });
+    expect(Date.parse(t.receivedAt)).toBe(Date.parse(receivedAt));
   });
 
   const bad: [string, () => Promise<Response>, number, string][] = [
     ['content not in Vietnamese', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Complaint here', content: 'This content is written in English only, no diacritics.', agencyCode: 'HNI-STP' }), 422, 'VALIDATION_FAILED'],
     ['no receiving agency', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Thiếu cơ quan', content: CONTENT }), 422, 'AGENCY_REQUIRED'],
-    ['unknown agency', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Cơ quan lạ', content: CONTENT, agencyCode: 'KHONG-CO' }), 422, 'UNKNOWN_AGENCY'],
-    ['a dossier that is not mine', () => s.congdan2!.send('POST', '/api/feedback', { title: 'Hồ sơ người khác', content: CONTENT, dossierCode: 'HNI-STP-000000-000001' }), 422, 'UNKNOWN_DOSSIER'],
+    ['unknown agency', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Cơ quan lạ', content: CONTENT, agencyCode: 'KHONG-CO' }), 404, 'UNKNOWN_AGENCY'],
+    ['a dossier that is not mine', () => s.congdan2!.send('POST', '/api/feedback', { title: 'Hồ sơ người khác', content: CONTENT, dossierCode: 'HNI-STP-000000-000001' }), 404, 'UNKNOWN_DOSSIER'],
     ['bad phone in contact', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Số điện thoại sai', content: CONTENT, agencyCode: 'HNI-STP', contact: { phone: '12ab' } }), 422, 'VALIDATION_FAILED'],
     ['unknown field', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Trường lạ', content: CONTENT, agencyCode: 'HNI-STP', secret: 1 }), 422, 'VALIDATION_FAILED'],
     ['keyed in with a future date', () => s['vanthu.hn']!.send('POST', '/api/feedback/keyed', { channel: 'paper', receivedAt: new Date(Date.now() + 86_400_000).toISOString(), title: 'Ngày tương lai', content: CONTENT, contact: { name: 'Lê Văn Cường', address: '8 Tràng Tiền, Hà Nội', phone: '0987654321' } }), 422, 'RECEIVED_IN_FUTURE'],
-    ['disagreeing with an answer that is not published', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Không nhất trí', content: CONTENT, agencyCode: 'HNI-STP', disagreesWith: 'PAKN-000000-000000' }), 422, 'NOT_A_PUBLISHED_ANSWER'],
+    ['disagreeing with an answer that is not published', () => s.congdan1!.send('POST', '/api/feedback', { title: 'Không nhất trí', content: CONTENT, agencyCode: 'HNI-STP', disagreesWith: 'PAKN-000000-000000' }), 404, 'UNKNOWN_FEEDBACK'],
   ];
   for (const [label, run, status, code] of bad) {
     it(`refuses ${label}, changing nothing`, async () => {
@@ -104,7 +106,7 @@ describe('feedback through the API', () => {
     const { code } = await json<{ code: string }>(await s.congdan1!.send('POST', '/api/feedback', { title: 'Phản ánh thử nghiệm', content: CONTENT, agencyCode: 'HNI-STP' }), 201);
     await recorded(code, 1);
     const before = await counts();
-    const t = await json<{ error: { code: string } }>(await s['tiepnhan.hn']!.send('POST', `/api/feedback/${code}/actions`, { type: 'transfer', toAgencyCode: 'KHONG-CO', text: 'Chuyển đi nơi khác.' }), 422);
+    const t = await json<{ error: { code: string } }>(await s['tiepnhan.hn']!.send('POST', `/api/feedback/${code}/actions`, { type: 'transfer', toAgencyCode: 'KHONG-CO', text: 'Chuyển đi nơi khác.' }), 404);
     expect(t.error.code).toBe('UNKNOWN_AGENCY');
     const o = await json<{ error: { code: string } }>(await s['xuly.hn']!.send('POST', `/api/feedback/${code}/actions`, { type: 'enter_result', text: 'Trả lời khi chưa tiếp nhận.' }), 409);
     expect(o.error.code).toBe('WRONG_STEP');

@@ -62,9 +62,9 @@ describe('a dossier from submission to result, through the real sign-in', () => 
 
     // Revocation is recorded with its time, and the result stays retrievable.
     await json(await officers['lanhdao.hn']!.send('POST', `/api/results/${code}-KQ1/revoke`, { reason: 'Phát hiện sai sót về ngày sinh' }), 200);
-    const after = await json<{ results: { code: string; revoked_at: string | null }[] }>(await citizen.get(`/api/dossiers/${code}`), 200);
+    const after = await json<{ results: { code: string; revokedAt: string | null }[] }>(await citizen.get(`/api/dossiers/${code}`), 200);
     expect(after.results).toHaveLength(1);
-    expect(after.results[0]!.revoked_at).toBeTruthy();
+    expect(after.results[0]!.revokedAt).toBeTruthy();
     const again = await officers['lanhdao.hn']!.send('POST', `/api/results/${code}-KQ1/revoke`, { reason: 'Phát hiện sai sót về ngày sinh' });
     expect((await json<{ error: { code: string } }>(again, 409)).error.code).toBe('ALREADY_REVOKED');
   });

@@ -25,14 +25,20 @@ export default async function setup() {
   const orm = await openOrm(url);
   await migrate(orm);
   await seedDemoData(orm);
-  await orm.em.fork().execute('drop database if exists dvc_accounts_test');
-  await orm.em.fork().execute('create database dvc_accounts_test');
+  // Databases of their own for the tests that move the whole population's clock (the account sweep)
+  // and for the contract test, whose generated requests change the calendar and lock accounts.
+  const others: Record<string, string> = {};
+  for (const name of ['dvc_accounts_test', 'dvc_contract_test']) {
+    await orm.em.fork().execute(`drop database if exists ${name}`);
+    await orm.em.fork().execute(`create database ${name}`);
+    others[name] = url.replace(/\/[^/?]+(\?.*)?$/, `/${name}$1`);
+    const other = await openOrm(others[name]);
+    await migrate(other);
+    await seedDemoData(other);
+    await other.close();
+  }
   await orm.close();
-  const accountsUrl = url.replace(/\/[^/?]+(\?.*)?$/, '/dvc_accounts_test$1');
-  const orm2 = await openOrm(accountsUrl);
-  await migrate(orm2);
-  await seedDemoData(orm2);
-  await orm2.close();
   process.env.DVC_TEST_DATABASE_URL = url;
-  process.env.DVC_TEST_ACCOUNTS_DATABASE_URL = accountsUrl;
+  process.env.DVC_TEST_ACCOUNTS_DATABASE_URL = others.dvc_accounts_test;
+  process.env.DVC_TEST_CONTRACT_DATABASE_URL = others.dvc_contract_test;
 }

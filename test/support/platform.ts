@@ -16,7 +16,7 @@ import { startSmtpCatcher } from './smtp';
  * The real platform for API tests: the test PostgreSQL, a Temporal dev server, the local OpenID
  * provider and an SMTP server, with the worker and the API running in this process.
  */
-export async function startTestPlatform() {
+export async function startTestPlatform(opts: { databaseUrl?: string } = {}) {
   const dataDir = await scratchDir('temporal');
   const temporal = await startTemporalDevServer({ dataDir, port: await freePort(), uiPort: 0, headless: true, onLog: (line) => testLogger().warn({ component: 'temporal-dev-server' }, line) });
   const smtp = await startSmtpCatcher();
@@ -30,7 +30,7 @@ export async function startTestPlatform() {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     PORT: String(apiPort),
     PUBLIC_URL: apiUrl,
-    DATABASE_URL: testContext().databaseUrl,
+    DATABASE_URL: opts.databaseUrl ?? testContext().databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: `dossier-api-${process.pid}`,
     OIDC_ISSUER: idp.issuer,
@@ -73,6 +73,8 @@ export interface Session {
   get(path: string): Promise<Response>;
   send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   multipart(path: string, form: FormData, headers?: Record<string, string>): Promise<Response>;
+  /** The credentials as request headers (cookie and CSRF token, or the bearer token), for outside tools. */
+  headers: Record<string, string>;
 }
 
 /** Signs in through the real authorization-code flow: API → provider login form → callback. */
@@ -98,6 +100,7 @@ export async function signIn(apiUrl: string, subject: string, password = DEMO_PA
   return {
     subject,
     csrf: csrfToken,
+    headers: { Cookie: await jar.getCookieString(apiUrl), 'X-CSRF-Token': csrfToken },
     fetch: f as typeof fetch,
     get: (path) => f(`${apiUrl}${path}`),
     send: (method, path, body, headers = {}) =>
@@ -128,6 +131,7 @@ export async function integrationSession(apiUrl: string, tokenURL: string, clien
   return {
     subject: `client:${client.clientId}`,
     csrf: '',
+    headers: { Authorization: auth.authorization },
     fetch,
     get: (path) => fetch(`${apiUrl}${path}`, { headers: auth }),
     send: (method, path, b, headers = {}) =>

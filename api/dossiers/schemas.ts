@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { OfficerRole } from '../../domain/access/roles';
+import { DossierAction, DossierStatus } from '../../domain/dossier/vocabulary';
+import { ActorRef, AgencyCode, DossierCode, Instant, Items, Page, ProcedureCode, ResultCode } from '../schemas';
+
+/** Requests and answers of the dossier routes: validation and the OpenAPI document read the same objects. */
+
+export const DossierParams = z.object({ code: DossierCode });
+export const ResultParams = z.object({ resultCode: ResultCode });
+
+export const QueueQuery = Page.extend({
+  step: DossierStatus.optional(),
+  dueWithinHours: z.coerce.number().min(0).max(24 * 365).optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
+
+/** The electronic form, sent as a JSON part; each procedure's document lists its own fields. */
+const FormData = z.record(z.string(), z.unknown());
+export const SubmitFields = z.object({ procedureCode: ProcedureCode, formData: FormData }).strict();
+export const SupplementFields = z.object({ formData: FormData }).strict();
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z.string().regex(/^[\w-]{8,100}$/).optional().describe('Khóa chống nộp trùng: gửi lại cùng khóa trả về cùng hồ sơ'),
+});
+
+export const RevokeBody = z.object({ reason: z.string().trim().min(10).max(2000) }).strict();
+
+/** Actions taken through the JSON route; the supplement has its own (it carries files). */
+export const ActionBody = z.discriminatedUnion(
+  'type',
+  DossierAction.options.filter((o) => o.shape.type.value !== 'supplement').map((o) => o.strict()) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+
+const Named = z.object({ code: z.string(), name: z.string() });
+
+export const DossierSummary = z.object({
+  code: DossierCode,
+  procedure: Named,
+  agency: z.object({ code: AgencyCode, name: z.string() }),
+  status: DossierStatus,
+  statusLabel: z.string(),
+  receivedAt: Instant,
+  acceptedAt: Instant.nullable(),
+  acceptanceDueAt: Instant.nullable(),
+  legalDueAt: Instant.nullable(),
+  acceptanceOverdue: z.boolean(),
+  overdueLevel: z.number().int().min(0),
+  currentRole: OfficerRole.nullable(),
+  currentRoleLabel: z.string().nullable(),
+  handler: z.object({ id: z.string(), name: z.string(), role: z.string(), roleLabel: z.string() }).nullable(),
+  completedAt: Instant.nullable(),
+});
+
+export const DossierHistoryEntry = z.object({
+  seq: z.number().int().positive(),
+  at: Instant,
+  action: z.string(),
+  actionLabel: z.string(),
+  actor: ActorRef.nullable(),
+  fromStatus: DossierStatus.nullable(),
+  fromStatusLabel: z.string().nullable(),
+  toStatus: DossierStatus,
+  toStatusLabel: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const DossierTracking = DossierSummary.extend({
+  formData: z.record(z.string(), z.unknown()),
+  formVersion: z.number().int().positive(),
+  processingDays: z.number().int().min(0),
+  feeAmount: z.number().int().min(0),
+  feePaidAt: Instant.nullable(),
+  pauses: z.array(z.object({ from: Instant, to: Instant.nullable(), reason: z.enum(['supplement', 'fee']), reasonLabel: z.string() })),
+  elapsedWorkingHours: z.number().nullable(),
+  remainingWorkingHours: z.number().nullable(),
+  history: z.array(DossierHistoryEntry),
+  results: z.array(z.object({ code: ResultCode, title: z.string(), issuedAt: Instant, revokedAt: Instant.nullable(), revokeReason: z.string().nullable() })),
+});
+
+export const SubmissionReceipt = z.object({
+  code: DossierCode,
+  status: DossierStatus,
+  statusLabel: z.string(),
+  receivedAt: Instant,
+  created: z.boolean().describe('false khi cùng Idempotency-Key đã nộp trước đó'),
+  message: z.string(),
+});
+
+export const StepResult = z.object({ code: DossierCode, status: DossierStatus, statusLabel: z.string(), seq: z.number().int().positive(), resultCode: ResultCode.nullable() });
+
+export const Revocation = z.object({ code: ResultCode, revokedAt: Instant, reason: z.string() });
+
+export const DossierList = Items(DossierSummary);
