@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { CalendarOverride, Procedure } from '../db/entities';
 import { ProcedureForm } from '../domain/dossier/form';
+import { trimmedText } from '../domain/text';
 import { mount } from './access';
 import { AgencyCode, IsoDate, Items, ProcedureCode } from './schemas';
 import { Errors, parse } from './errors';
@@ -12,7 +13,7 @@ import { vietnamPublicHolidays } from '../domain/working-time';
 
 const OverrideKind = z.enum(['day_off', 'working_day']);
 const KIND_LABELS = { day_off: 'Ngày nghỉ (theo thông báo)', working_day: 'Ngày làm việc bù' } as const;
-const OverrideBody = z.object({ kind: OverrideKind, note: z.string().trim().min(3).max(500) }).strict();
+const OverrideBody = z.object({ kind: OverrideKind, note: trimmedText(3, 500) }).strict();
 const YearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() });
 /** A day of the working calendar: years 2000–2099 (the calendar's range). */
 const DateParams = z.object({ date: IsoDate.regex(/^20\d{2}-/) });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Role } from '../../domain/access/roles';
 import { LockKind } from '../../domain/accounts/lifecycle';
+import { trimmedText } from '../../domain/text';
 import { AgencyCode, AgencyRef, Instant, Items, Page, Uuid } from '../schemas';
 
 /** Requests and answers of the account routes (quản lý tài khoản). */
@@ -8,8 +9,8 @@ import { AgencyCode, AgencyRef, Instant, Items, Page, Uuid } from '../schemas';
 export const AccountParams = z.object({ id: Uuid });
 export const AccountPage = Page.extend({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).max(10_000_000).default(0) });
 export const ListQuery = AccountPage.extend({ agencyCode: AgencyRef.optional(), locked: z.enum(['true', 'false']).optional() });
-export const LockBody = z.object({ kind: LockKind.exclude(['inactive']), note: z.string().trim().min(10).max(1000) }).strict();
-export const UnlockBody = z.object({ note: z.string().trim().min(10).max(1000) }).strict();
+export const LockBody = z.object({ kind: LockKind.exclude(['inactive']), note: trimmedText(10, 1000) }).strict();
+export const UnlockBody = z.object({ note: trimmedText(10, 1000) }).strict();
 
 export const AccountKind = z.enum(['citizen', 'officer', 'admin', 'operator', 'integration']);
 export type AccountKind = z.infer<typeof AccountKind>;

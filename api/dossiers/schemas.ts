@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
 import { DossierAction, DossierStatus } from '../../domain/dossier/vocabulary';
+import { trimmedText } from '../../domain/text';
 import { ActorRef, AgencyCode, DossierCode, Instant, Items, Page, ProcedureCode, ResultCode } from '../schemas';
 
 /** Requests and answers of the dossier routes: validation and the OpenAPI document read the same objects. */
@@ -23,7 +24,7 @@ export const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().regex(/^[\w-]{8,100}$/).optional().describe('Khóa chống nộp trùng: gửi lại cùng khóa trả về cùng hồ sơ'),
 });
 
-export const RevokeBody = z.object({ reason: z.string().trim().min(10).max(2000) }).strict();
+export const RevokeBody = z.object({ reason: trimmedText(10, 2000) }).strict();
 
 /** Actions taken through the JSON route; the supplement has its own (it carries files). */
 export const ActionBody = z.discriminatedUnion(

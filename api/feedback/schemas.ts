@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
 import { EscalationReason, FeedbackChannel, FeedbackStatus } from '../../domain/feedback/vocabulary';
+import { trimmedText } from '../../domain/text';
 import { ActorRef, AgencyCode, AgencyRef, DossierCode, FeedbackCode, Instant, Items, Page, ProcedureRef } from '../schemas';
 
 /** Requests and answers of the feedback routes (phản ánh, kiến nghị). */
@@ -12,15 +13,15 @@ const VIETNAMESE = /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽ�
 const VIETNAMESE_REQUIRED = 'Phải viết bằng tiếng Việt có dấu (ví dụ: "Đề nghị bỏ yêu cầu nộp bản sao").';
 
 export const Contact = z.object({
-  name: z.string().trim().min(2).max(200),
-  address: z.string().trim().min(5).max(500),
-  phone: z.string().trim().regex(/^(\+84|0)\d{9,10}$/, 'Số điện thoại không hợp lệ (ví dụ 0912345678 hoặc +84912345678).'),
+  name: trimmedText(2, 200),
+  address: trimmedText(5, 500),
+  phone: z.string().regex(/^(\+84|0)\d{9,10}$/, 'Số điện thoại không hợp lệ (ví dụ 0912345678 hoặc +84912345678).'),
   email: z.email('Địa chỉ thư điện tử không hợp lệ.').max(200),
 }).strict();
 
 const Content = z.object({
-  title: z.string().trim().min(5).max(300),
-  content: z.string().trim().min(20).max(10_000).regex(VIETNAMESE, VIETNAMESE_REQUIRED),
+  title: trimmedText(5, 300),
+  content: trimmedText(20, 10_000).regex(VIETNAMESE, VIETNAMESE_REQUIRED),
 });
 
 export const SubmitBody = Content.extend({
@@ -42,7 +43,7 @@ export const KeyedBody = Content.extend({
   contact: Contact.extend({ email: z.email('Địa chỉ thư điện tử không hợp lệ.').max(200).nullable().optional() }).strict(),
 }).strict();
 
-const text = z.string().trim().min(5).max(10_000);
+const text = trimmedText(5, 10_000);
 export const ActionBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('claim') }).strict(),
   z.object({ type: z.literal('not_accept'), text }).strict(),
@@ -56,11 +57,11 @@ export const ActionBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('enter_result'), text }).strict(),
   z.object({ type: z.literal('approve_answer') }).strict(),
   z.object({ type: z.literal('return_answer'), text }).strict(),
-  z.object({ type: z.literal('mark_confidential'), handedOverTo: z.string().trim().min(3).max(300), reference: z.string().trim().min(1).max(100) }).strict(),
+  z.object({ type: z.literal('mark_confidential'), handedOverTo: trimmedText(3, 300), reference: trimmedText(1, 100) }).strict(),
 ]);
 
 export const QueueQuery = Page.extend({ status: FeedbackStatus.optional() });
-export const SearchQuery = Page.extend({ q: z.string().trim().min(1).max(200).optional() });
+export const SearchQuery = Page.extend({ q: trimmedText(1, 200).optional() });
 
 export const FeedbackSummary = z.object({
   code: FeedbackCode,

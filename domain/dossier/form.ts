@@ -64,7 +64,8 @@ export function checkSubmission(form: ProcedureForm, data: Record<string, unknow
           errors.push({ field: f.name, code: 'NOT_TEXT', message: `"${f.label}" phải là chuỗi ký tự.` });
           break;
         }
-        if (v.length > (f.maxLength ?? MAX_TEXT)) errors.push({ field: f.name, code: 'TOO_LONG', message: `"${f.label}" dài quá ${f.maxLength ?? MAX_TEXT} ký tự.` });
+        // Characters (code points), as JSON Schema's maxLength counts them in the published form.
+        if ([...v].length > (f.maxLength ?? MAX_TEXT)) errors.push({ field: f.name, code: 'TOO_LONG', message: `"${f.label}" dài quá ${f.maxLength ?? MAX_TEXT} ký tự.` });
         if (f.pattern && !new RegExp(f.pattern).test(v)) errors.push({ field: f.name, code: 'BAD_FORMAT', message: `"${f.label}" không đúng định dạng.` });
         if (f.type === 'email' && !z.email().safeParse(v).success) errors.push({ field: f.name, code: 'BAD_EMAIL', message: `"${f.label}" không phải địa chỉ thư điện tử hợp lệ.` });
         break;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trimmedText } from '../text';
 
 /** Dossier status (trạng thái hồ sơ), shared by the API, the workflow and the read models. */
 export const DossierStatus = z.enum([
@@ -39,7 +40,7 @@ export const StoredFile = z.object({
 });
 export type StoredFile = z.infer<typeof StoredFile>;
 
-const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+const text = trimmedText;
 
 /** Every step a person takes on a dossier; one discriminated union for API and engine. */
 export const DossierAction = z.discriminatedUnion('type', [
