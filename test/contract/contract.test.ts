@@ -91,7 +91,7 @@ async function schemathesis(identity: string): Promise<{ code: number; output: s
     '--report', 'junit', '--report-junit-path', `${OUT}/${name}.xml`, '--no-color', '--output-truncate', 'false'];
   const env = { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: `${PROJECT_ROOT}test/contract` };
   try {
-    const { stdout } = await promisify(execFile)(bin, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+    const { stdout } = await promisify(execFile)(bin, args, { env, cwd: OUT, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 } /* its caches (.hypothesis) stay in test-output */);
     return { code: 0, output: stdout };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
