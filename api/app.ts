@@ -45,6 +45,8 @@ export function createApp(deps: ApiDeps) {
         return id;
       },
       customProps: (req) => ({ actor: (req as Request).actor?.id }),
+      // The sign-in callback's one-time code and state never reach the logs (the query is redacted too).
+      serializers: { req: (r: { url?: string }) => ({ ...r, url: r.url?.replace(/([?&](?:code|state)=)[^&]*/g, '$1[Redacted]') }) },
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
     }),
   );

@@ -30,11 +30,30 @@ function issueMessage(i: z.core.$ZodIssue): string {
   return i.message;
 }
 
-/** PostgreSQL text cannot hold NUL; a request carrying one is refused before it reaches any code. */
+/** Nesting deeper than any form or body of this API needs. */
+const MAX_DEPTH = 32;
+
+/**
+ * PostgreSQL text and JSON cannot hold NUL or a lone UTF-16 surrogate: a request carrying one is refused
+ * before it reaches any code, as is a value nested deeper than MAX_DEPTH. The walk is iterative, so no
+ * input can exhaust the stack.
+ */
 export function assertNoNul(value: unknown, where = 'body'): void {
-  const bad = (v: unknown): boolean =>
-    typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(bad) : v !== null && typeof v === 'object' ? Object.entries(v).some(([k, x]) => k.includes('\u0000') || bad(x)) : false;
-  if (bad(value)) throw apiError(400, 'INVALID_CHARACTERS', `Dữ liệu gửi lên (${where}) chứa ký tự không hợp lệ.`);
+  const badText = (s: string) => s.includes('\u0000') || !s.isWellFormed();
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (badText(v)) throw apiError(400, 'INVALID_CHARACTERS', `Dữ liệu gửi lên (${where}) chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode không trọn vẹn).`);
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_DEPTH) throw apiError(400, 'TOO_DEEP', `Dữ liệu gửi lên (${where}) lồng nhau quá ${MAX_DEPTH} cấp.`);
+    for (const [k, x] of Object.entries(v)) {
+      if (badText(k)) throw apiError(400, 'INVALID_CHARACTERS', `Dữ liệu gửi lên (${where}) chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode không trọn vẹn).`);
+      stack.push([x, depth + 1]);
+    }
+  }
 }
 
 export const rejectNulCharacters: RequestHandler = (req, _res, next) => {
@@ -84,6 +103,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   } else if (err && typeof err === 'object' && 'storageErrors' in err) {
     // busboy (under multer) could not read the multipart body.
     e = apiError(400, 'BAD_MULTIPART', 'Biểu mẫu tải lên không đúng định dạng multipart.');
+  } else if (err instanceof URIError || (err && typeof err === 'object' && (err as { status?: number }).status === 400 && /decode|URI/i.test(String((err as Error).message)))) {
+    // A path that is not valid percent-encoding (`/api/dossiers/%ff%fe`).
+    e = apiError(400, 'BAD_PATH', 'Đường dẫn chứa mã hóa ký tự không hợp lệ.');
   } else if (err && typeof err === 'object' && (err as { code?: string }).code === 'EBADCSRFTOKEN') {
     e = Errors.csrf();
   }

@@ -6,6 +6,7 @@ import { Migration002Feedback } from './migrations/002-feedback';
 import { Migration003Accounts } from './migrations/003-accounts';
 import { Migration004QueueIndexes } from './migrations/004-queue-indexes';
 import { Migration005FeedbackQueueIndex } from './migrations/005-feedback-queue-index';
+import { Migration006IdempotencyFingerprint } from './migrations/006-idempotency-fingerprint';
 
 export type Orm = MikroORM;
 
@@ -23,6 +24,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '003-accounts', class: Migration003Accounts },
         { name: '004-queue-indexes', class: Migration004QueueIndexes },
         { name: '005-feedback-queue-index', class: Migration005FeedbackQueueIndex },
+        { name: '006-idempotency-fingerprint', class: Migration006IdempotencyFingerprint },
       ],
       transactional: true,
       allOrNothing: true,

@@ -40,7 +40,7 @@ async function main() {
     const pg = await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, port: Number(env.EMBEDDED_PG_PORT ?? 54329), database: 'dvc' });
     stops.push(pg.stop);
     databaseUrl = pg.url;
-    urls['PostgreSQL (embedded)'] = pg.url;
+    urls['PostgreSQL (embedded)'] = pg.url.replace(/:[^:@/]+@/, ':***@'); // no password in the banner
   }
   let temporalAddress = env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {

@@ -12,6 +12,8 @@ export interface NewDossier {
   files: StoredFile[];
   receivedAt: Date;
   idempotencyKey: string | null;
+  /** SHA-256 of what the request carried, kept with the key. */
+  idempotencyFingerprint?: string | null;
 }
 
 /** Dossier code (mã hồ sơ): `<agency>-<yymmdd>-<number>`, unique, never changed afterwards. */
@@ -37,9 +39,9 @@ export async function recordSubmission(em: EntityManager, d: NewDossier): Promis
     }
     const code = await nextDossierCode(tx, d.agencyCode, d.receivedAt);
     await tx.execute(
-      `insert into dossier (code, procedure_code, agency_code, citizen_id, status, form_data, received_at, processing_days, fee_amount, step_role, idempotency_key, seq)
-       values (?, ?, ?, ?, 'submitted', ?::jsonb, ?, ?, ?, 'receiving_officer', ?, 0)`,
-      [code, d.procedureCode, d.agencyCode, d.citizenId, JSON.stringify(d.formData), d.receivedAt, d.processingDays, d.feeAmount, d.idempotencyKey],
+      `insert into dossier (code, procedure_code, agency_code, citizen_id, status, form_data, received_at, processing_days, fee_amount, step_role, idempotency_key, idempotency_fingerprint, seq)
+       values (?, ?, ?, ?, 'submitted', ?::jsonb, ?, ?, ?, 'receiving_officer', ?, ?, 0)`,
+      [code, d.procedureCode, d.agencyCode, d.citizenId, JSON.stringify(d.formData), d.receivedAt, d.processingDays, d.feeAmount, d.idempotencyKey, d.idempotencyFingerprint ?? null],
     );
     await tx.execute(
       'insert into dossier_version (dossier_code, version, form_data, files, submitted_at) values (?, 1, ?::jsonb, ?::jsonb, ?)',

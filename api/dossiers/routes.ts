@@ -3,7 +3,7 @@ import multer from 'multer';
 import { OfficerRole } from '../../domain/access/roles';
 import type { DossierAction } from '../../domain/dossier/vocabulary';
 import { mount } from '../access';
-import { apiError, parse } from '../errors';
+import { apiError, assertNoNul, parse } from '../errors';
 import { Page } from '../schemas';
 import {
   ActionBody, DossierList, DossierParams, DossierTracking, IdempotencyHeaders, QueueQuery, ResultParams, Revocation, RevokeBody,
@@ -30,6 +30,8 @@ function multipartFields(req: Request, jsonFields: readonly string[]): Record<st
       throw apiError(400, 'MALFORMED_JSON', `Trường "${name}" phải là JSON hợp lệ.`);
     }
   }
+  // Characters escaped inside a JSON part (`\u0000`) are only visible once it is parsed.
+  assertNoNul(raw, 'body');
   return raw;
 }
 

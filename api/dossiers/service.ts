@@ -93,15 +93,19 @@ export class DossierService {
     );
     if (!proc) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không tồn tại.`);
     if (proc.status !== 'active') throw apiError(409, 'PROCEDURE_SUSPENDED', 'Dịch vụ công này đang tạm dừng tiếp nhận hồ sơ mới.');
+    // A retry with the same Idempotency-Key answers the dossier it made and stores nothing again.
+    const fingerprint = input.idempotencyKey ? submissionFingerprint(input) : null;
+    const replay = input.idempotencyKey ? await this.replayOf(actor, input.idempotencyKey, fingerprint!) : null;
+    if (replay) return replay;
     const form = ProcedureForm.parse(proc.form);
     const sniffed = await sniff(input.files);
     const errors = checkSubmission(form, input.formData, sniffed.map((x) => x.info));
     if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Hồ sơ chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Hồ sơ chưa được gửi.', errors);
 
     const receivedAt = new Date();
-    const { code, created } = await em.transactional(async (tx) => {
+    const recorded = await em.transactional(async (tx) => {
       const stored = await storeFiles(tx, actor, sniffed);
-      return recordSubmission(tx, {
+      const r = await recordSubmission(tx, {
         procedureCode: proc.code,
         agencyCode: proc.agency_code,
         citizenId: actor.id,
@@ -111,8 +115,19 @@ export class DossierService {
         files: stored,
         receivedAt,
         idempotencyKey: input.idempotencyKey,
+        idempotencyFingerprint: fingerprint,
       });
+      // Another request with the key committed meanwhile: roll this one back, files included.
+      if (!r.created) throw new ConcurrentReplay();
+      return r;
+    }).catch(async (e: unknown) => {
+      // The same key sent concurrently: the first insert wins, this one rolled back (files included).
+      if (input.idempotencyKey && (e instanceof ConcurrentReplay || (e as { code?: string }).code === '23505')) return this.replayOf(actor, input.idempotencyKey, fingerprint!);
+      throw e;
     });
+    if (!recorded) throw new Error('idempotent submission vanished');
+    if ('message' in recorded) return recorded;
+    const { code, created } = recorded;
     if (created) {
       const wfInput: DossierWorkflowInput = {
         code,
@@ -130,15 +145,22 @@ export class DossierService {
       });
     }
     const [row] = await this.em().execute<{ received_at: string; status: DossierStatus }[]>('select received_at, status from dossier where code = ?', [code]);
-    const at = new Date(row!.received_at);
-    return {
-      code,
-      status: row!.status,
-      statusLabel: STATUS_LABELS[row!.status],
-      receivedAt: instant(at),
-      created,
-      message: `Hồ sơ đã được gửi thành công. Thời điểm tiếp nhận trên hệ thống: ${formatVnHuman(at)}. Mã hồ sơ: ${code}.`,
-    };
+    return receipt(code, row!.status, new Date(row!.received_at), created);
+  }
+
+  /** The dossier an earlier request with this key made, as its answer; a different request with the key is refused. */
+  private async replayOf(actor: Actor, key: string, fingerprint: string) {
+    const [row] = await this.em().execute<{ code: string; status: DossierStatus; received_at: string; idempotency_fingerprint: string | null }[]>(
+      'select code, status, received_at, idempotency_fingerprint from dossier where citizen_id = ? and idempotency_key = ?',
+      [actor.id, key],
+    );
+    if (!row) return null;
+    if (row.idempotency_fingerprint !== null && row.idempotency_fingerprint !== fingerprint) {
+      throw apiError(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key này đã được dùng cho một hồ sơ có nội dung khác; hãy dùng khóa mới cho hồ sơ mới.', [
+        { field: 'idempotency-key', code: 'IDEMPOTENCY_KEY_REUSED', message: `Khóa đã dùng cho hồ sơ ${row.code}.` },
+      ]);
+    }
+    return receipt(row.code, row.status, new Date(row.received_at), false);
   }
 
   async startWorkflow(input: DossierWorkflowInput) {
@@ -343,6 +365,30 @@ interface HistoryRow {
 }
 
 const PAUSE_LABELS = { supplement: 'Chờ công dân bổ sung hồ sơ', fee: 'Chờ nộp phí, lệ phí' } as const;
+
+class ConcurrentReplay extends Error {}
+
+/** The answer to a submission (the official receipt time is the one recorded). */
+function receipt(code: string, status: DossierStatus, at: Date, created: boolean) {
+  return {
+    code,
+    status,
+    statusLabel: STATUS_LABELS[status],
+    receivedAt: instant(at),
+    created,
+    message: `Hồ sơ đã được gửi thành công. Thời điểm tiếp nhận trên hệ thống: ${formatVnHuman(at)}. Mã hồ sơ: ${code}.`,
+  };
+}
+
+/** What a submission carried: procedure, form (keys in order) and each file's component, size and SHA-256. */
+function submissionFingerprint(input: { procedureCode: string; formData: Record<string, unknown>; files: UploadedFile[] }): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  const files = input.files
+    .map((f) => `${f.fieldname}:${f.size}:${createHash('sha256').update(f.buffer).digest('hex')}`)
+    .sort();
+  return createHash('sha256').update(JSON.stringify([input.procedureCode, canonical(input.formData), files])).digest('hex');
+}
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;

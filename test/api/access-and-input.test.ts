@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { ROUTES, allows } from '../../api/access';
+import { logFile } from '../support/capture-logs';
 import { DEMO_USERS, demoUser } from '../../db/demo-data';
 import { Role } from '../../domain/access/roles';
 import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
@@ -157,6 +159,12 @@ describe('bad input: a clear error and no trace', () => {
     ['the wrong role for the step', () => sessions.get(ACCOUNT_OF_ROLE.processing_officer!)!.send('POST', `/api/dossiers/${code}/actions`, { type: 'accept' }), 403, 'ROLE_NOT_ALLOWED'],
     ['unknown dossier', () => citizen().get('/api/dossiers/KHONG-CO-000000'), 404, 'NOT_FOUND'],
     ['bad query parameter', () => sessions.get(ACCOUNT_OF_ROLE.receiving_officer!)!.get('/api/work-queue?limit=-5'), 422, 'VALIDATION_FAILED'],
+    // Found by probing as an attacker (issue 9): each answered 500 before.
+    ['a NUL escaped inside the form JSON', () => citizen().multipart('/api/dossiers', birthForm('{"hoTenTre":"Lê\\u0000Hân","ngaySinhTre":"2026-10-20","noiSinh":"Hà Nội"}')), 400, 'INVALID_CHARACTERS'],
+    ['a lone surrogate in the form', () => citizen().multipart('/api/dossiers', birthForm('{"hoTenTre":"L\\ud800","ngaySinhTre":"2026-10-20","noiSinh":"Hà Nội"}')), 400, 'INVALID_CHARACTERS'],
+    ['a lone surrogate in a feedback contact', () => citizen().send('POST', '/api/feedback', '{"title":"Phản ánh thử","content":"Nội dung phản ánh bằng tiếng Việt có dấu đầy đủ.","agencyCode":"HNI-STP","contact":{"name":"\\ud800"}}'), 400, 'INVALID_CHARACTERS'],
+    ['arrays nested 10,000 deep', () => citizen().send('POST', '/api/feedback', `{"title":${'['.repeat(10_000)}${']'.repeat(10_000)}}`), 400, 'TOO_DEEP'],
+    ['a path that is not valid percent-encoding', () => citizen().get('/api/dossiers/%ff%fe'), 400, 'BAD_PATH'],
   ];
 
   for (const [label, run, status, errorCode] of cases) {
@@ -215,6 +223,14 @@ describe('answer conventions (one contract for every client)', () => {
       action: 'submit', actionLabel: 'Nộp hồ sơ', toStatus: 'submitted', toStatusLabel: 'Chờ tiếp nhận',
       actor: { id: demoUser('congdan1').id, name: demoUser('congdan1').fullName, role: 'citizen', roleLabel: 'Công dân' },
     });
+  });
+
+  it('the logs keep no sign-in code, state, session cookie or CSRF token', async () => {
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('/auth/callback?code=[Redacted]');
+    expect(log).not.toMatch(/callback\?code=(?!\[Redacted\])/);
+    expect(log).not.toMatch(/"cookie":"dvc\.sid/);
+    expect(log).not.toMatch(/"x-csrf-token":"[0-9a-f]/);
   });
 
   it('a method a known path does not have answers 405 with Allow, before sign-in is checked', async () => {

@@ -96,6 +96,29 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     expect(rows[0]).toEqual({ n: 1 });
   });
 
+  it('a replay stores nothing again; the key with a different dossier is refused; concurrent retries make one dossier', async () => {
+    const files = async () => (await p.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from stored_file'))[0]!.n;
+    const key = `replay-${Date.now()}`;
+    const first = await json<{ code: string }>(await citizen.multipart('/api/dossiers', birthForm(), { 'idempotency-key': key }), 201);
+    const before = await files();
+    for (let i = 0; i < 3; i++) expect((await json<{ code: string }>(await citizen.multipart('/api/dossiers', birthForm(), { 'idempotency-key': key }), 200)).code).toBe(first.code);
+    expect(await files()).toBe(before);
+    const other = birthForm();
+    other.set('formData', JSON.stringify({ hoTenTre: 'Một đứa trẻ khác', ngaySinhTre: '2026-10-21', noiSinh: 'Hà Nội' }));
+    const refused = await json<{ error: { code: string } }>(await citizen.multipart('/api/dossiers', other, { 'idempotency-key': key }), 422);
+    expect(refused.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await files()).toBe(before);
+
+    const together = `together-${Date.now()}`;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => citizen.multipart('/api/dossiers', birthForm(), { 'idempotency-key': together })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    const codes = new Set(await Promise.all(answers.map(async (a) => ((await a.json()) as { code: string }).code)));
+    expect(codes.size).toBe(1);
+    const rows = await p.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from dossier where idempotency_key = ?', [together]);
+    expect(rows[0]).toEqual({ n: 1 });
+    expect(await files()).toBe(before + 1);
+  });
+
   it('serves health, readiness and Prometheus metrics including the Temporal worker', async () => {
     expect((await fetch(`${p.apiUrl}/health`)).status).toBe(200);
     const ready = await fetch(`${p.apiUrl}/ready`);

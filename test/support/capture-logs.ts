@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { format } from 'node:util';
 import { expect } from '@jest/globals';
 import { pino, type Logger } from 'pino';
+import { createLogger } from '../../runtime/logger';
 
 /**
  * Runs before each test file: its console, the platform's JSON logs and the Temporal engine's logs
@@ -17,7 +18,10 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const
   console[method] = (...args: unknown[]) => appendFileSync(file, `[console.${method}] ${format(...args)}\n`);
 }
 
-const logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'info', timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: file, sync: true, append: true }));
+const logger: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'info', 'test', pino.destination({ dest: file, sync: true, append: true }));
+
+/** The current test file's log. */
+export const logFile = file;
 
 /** The logger the platform under test writes to (the current test file's log). */
 export const testLogger = () => logger;

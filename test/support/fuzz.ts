@@ -26,7 +26,7 @@ export interface FuzzFinding {
 const weirdStrings = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', ' ', '../../etc/passwd', '%00', '\u0000', "'; drop table dossier; --", '<script>alert(1)</script>', 'a'.repeat(5000), '🧨', 'null', 'NaN', '-1', '1e309', 'Đăng ký khai sinh'),
+  fc.constantFrom('', ' ', '../../etc/passwd', '%00', '\u0000', "'; drop table dossier; --", '<script>alert(1)</script>', 'a'.repeat(5000), '🧨', 'null', 'NaN', '-1', '1e309', 'Đăng ký khai sinh', '\ud800', 'x\udfffy', '%ff%fe'),
 );
 
 const jsonish = fc.oneof(
@@ -36,7 +36,15 @@ const jsonish = fc.oneof(
   fc.double(),
   fc.constant(null),
   fc.array(weirdStrings, { maxLength: 5 }),
+  // Nesting deeper than any body of the API (a stack overflow once).
+  fc.constant(JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`) as unknown),
 );
+
+/** A path segment as a client would send it; `%…` strings go raw (invalid percent-encoding on purpose). */
+function pathSegment(s: string): string {
+  if (/^%[0-9a-f]{2}/i.test(s)) return s;
+  return encodeURIComponent(s.isWellFormed() ? s : s.toWellFormed());
+}
 
 interface Rnd {
   /** An integer in [min, max], both included. */
@@ -96,7 +104,7 @@ export async function fuzz(opts: FuzzOptions): Promise<{ sent: number; byStatus:
     const path = route.path.replace(/:(\w+)/g, (_m, name: string) => {
       const real = opts.pathValues[name] ?? [];
       if (real.length && rnd.nextInt(0, 2) > 0) return encodeURIComponent(real[rnd.nextInt(0, real.length - 1)]!);
-      return encodeURIComponent(fc.sample(weirdStrings, { seed: rnd.nextInt(), numRuns: 1 })[0] || 'x');
+      return pathSegment(fc.sample(weirdStrings, { seed: rnd.nextInt(), numRuns: 1 })[0] || 'x');
     });
     const query = rnd.nextInt(0, 2) === 0 ? '' : `?${new URLSearchParams(fc.sample(fc.dictionary(fc.constantFrom('limit', 'offset', 'step', 'status', 'q', 'overdue', 'dueWithinHours', 'year', 'agencyCode', 'locked', 'junk'), weirdStrings, { maxKeys: 3 }), { seed: rnd.nextInt(), numRuns: 1 })[0]!)}`;
     let body: string | null = null;
