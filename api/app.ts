@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Request } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUiDist from 'swagger-ui-dist';
@@ -16,7 +16,8 @@ import { dossierRoutes } from './dossiers/routes';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
 import { apiError, errorHandler, notFoundHandler, rejectNulCharacters } from './errors';
-import { docsPage } from './docs-page';
+import helmet from 'helmet';
+import { docsPage, docsScript } from './docs-page';
 import { methodNotAllowed } from './method-not-allowed';
 import { openApiDocument } from './openapi';
 import { ProcedureForm } from '../domain/dossier/form';
@@ -35,6 +36,30 @@ export function createApp(deps: ApiDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 1);
+  // Security headers: a strict Content-Security-Policy (the docs page runs under it: scripts and styles
+  // from this origin only, Swagger UI's inline styles aside), no framing, nosniff, no referrer to other
+  // sites, HSTS when the platform is served over TLS (COOKIE_SECURE).
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          'font-src': ["'self'", 'data:'],
+          'object-src': ["'none'"],
+          'base-uri': ["'self'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+        },
+      },
+      strictTransportSecurity: cfg.COOKIE_SECURE ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
   app.use(
     pinoHttp({
       logger: log,
@@ -74,7 +99,15 @@ export function createApp(deps: ApiDeps) {
     const ok = Object.values(checks).every((v) => v === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  // Metrics describe the whole platform: only a scraper holding METRICS_TOKEN reads them.
+  app.get('/metrics', async (req, res, next) => {
+    if (!cfg.METRICS_TOKEN) return next();
+    const given = Buffer.from(req.headers.authorization ?? '');
+    const expected = Buffer.from(`Bearer ${cfg.METRICS_TOKEN}`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return void next(apiError(401, 'METRICS_TOKEN_REQUIRED', 'Cần mã truy cập số liệu giám sát (METRICS_TOKEN).'));
+    }
     res.type('text/plain; version=0.0.4').send(await renderMetrics(cfg.WORKER_METRICS_ADDRESS));
   });
   app.get('/openapi.json', async (_req, res, next) => {
@@ -92,6 +125,7 @@ export function createApp(deps: ApiDeps) {
     }
   });
   app.get('/docs', (_req, res) => void res.type('html').send(docsPage()));
+  app.get('/docs/docs.js', (_req, res) => void res.type('text/javascript').send(docsScript()));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
 
   const auth = createAuth(cfg, orm, log);
@@ -100,8 +134,23 @@ export function createApp(deps: ApiDeps) {
   app.use(express.json({ limit: '1mb' }));
   app.use(rejectNulCharacters);
   app.use(methodNotAllowed);
-  // Every cookie-authenticated write carries the session's CSRF token (bearer tokens carry no cookie).
-  app.use('/api', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' ? next() : auth.csrfProtection(req, res, next)));
+  // Answers for a signed-in account are never kept by a cache.
+  app.use('/api', (req, res, next) => {
+    if (req.actor) res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  // Every cookie-authenticated write carries the session's CSRF token (bearer tokens carry no cookie) and,
+  // when the browser says where it comes from, comes from this site.
+  const origin = new URL(cfg.PUBLIC_URL).origin;
+  app.use('/api', (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer') return next();
+    const from = req.headers.origin;
+    const site = req.headers['sec-fetch-site'];
+    if ((from !== undefined && from !== origin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+      return next(apiError(403, 'CROSS_SITE_REQUEST', 'Yêu cầu ghi dữ liệu phải xuất phát từ chính Cổng Dịch vụ công.'));
+    }
+    auth.csrfProtection(req, res, next);
+  });
 
   const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log });
   app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));

@@ -1,6 +1,6 @@
 /**
  * Interactive documentation (Swagger UI) that uses the signed-in session and sends the CSRF token.
- * The account's name is put into the page as text, never as HTML.
+ * The account's name is put into the page as text, never as HTML; no inline script (CSP).
  */
 export function docsPage(): string {
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>API Cổng Dịch vụ công</title>
@@ -8,8 +8,12 @@ export function docsPage(): string {
 <div style="font-family:sans-serif;padding:8px;background:#fffbe6" id="who">…</div>
 <div id="ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>
-let csrf = null;
+<script src="/docs/docs.js"></script></body></html>`;
+}
+
+/** The docs page's own script, served as a file so that the page runs under the Content-Security-Policy. */
+export function docsScript(): string {
+  return `let csrf = null;
 function link(text, href, onclick) { const a = document.createElement('a'); a.textContent = text; a.href = href; if (onclick) a.onclick = onclick; return a; }
 fetch('/auth/me', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : null).then(me => {
   const who = document.getElementById('who');
@@ -26,5 +30,5 @@ fetch('/auth/me', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : nu
 });
 SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', withCredentials: true,
   requestInterceptor: (req) => { if (csrf && req.method !== 'GET') req.headers['X-CSRF-Token'] = csrf; return req; } });
-</script></body></html>`;
+`;
 }

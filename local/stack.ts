@@ -78,6 +78,7 @@ async function main() {
   }
   const cfg = loadConfig({
     SESSION_SECRET: localSecret('session-secret'),
+    METRICS_TOKEN: localSecret('metrics-token'),
     WORKER_METRICS_ADDRESS: env.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464',
     ...env,
     ...oidc,
@@ -97,7 +98,8 @@ async function main() {
   urls['API'] = publicUrl;
   urls['API docs (sign in here)'] = `${publicUrl}/docs`;
   urls['Sign in'] = `${publicUrl}/auth/login`;
-  urls['Health / readiness / metrics'] = `${publicUrl}/health, ${publicUrl}/ready, ${publicUrl}/metrics`;
+  urls['Health / readiness'] = `${publicUrl}/health, ${publicUrl}/ready`;
+  urls['Metrics (Bearer token in .data/metrics-token)'] = `${publicUrl}/metrics`;
   const width = Math.max(...Object.keys(urls).map((k) => k.length));
   process.stdout.write(`\nCổng Dịch vụ công — nền tảng xử lý hồ sơ đang chạy (Ctrl-C để dừng)\n${Object.entries(urls).map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n\n`);
 }

@@ -20,6 +20,8 @@ const Env = z.object({
   /** Workflows kept in the worker's cache (memory vs. replay work); Temporal's default is sized from the machine. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/).optional(),
+  /** Bearer token a metrics scraper sends to GET /metrics; without it /metrics is not served. */
+  METRICS_TOKEN: z.string().min(16, 'cần ít nhất 16 ký tự').optional(),
   OIDC_ISSUER: url,
   OIDC_AUTHORIZATION_URL: url,
   OIDC_TOKEN_URL: url,

@@ -39,6 +39,8 @@ export interface UploadedFileInfo {
 }
 
 const MAX_TEXT = 5000;
+/** File names longer than this are refused (file systems and mail clients stop at 255). */
+const MAX_FILE_NAME = 255;
 
 /**
  * The automatic technical check before anything is sent (RULES.md §1.1): every required field,
@@ -95,6 +97,7 @@ export function checkSubmission(form: ProcedureForm, data: Record<string, unknow
       errors.push({ field: file.component, code: 'UNKNOWN_COMPONENT', message: `Thủ tục không có thành phần hồ sơ "${file.component}".` });
       continue;
     }
+    if ([...file.filename].length > MAX_FILE_NAME) errors.push({ field: c.name, code: 'FILE_NAME_TOO_LONG', message: `Tên tệp dài quá ${MAX_FILE_NAME} ký tự; vui lòng đổi tên tệp.` });
     if (file.size === 0) errors.push({ field: c.name, code: 'EMPTY_FILE', message: `Tệp "${file.filename}" rỗng.` });
     if (file.size > c.maxBytes) {
       errors.push({ field: c.name, code: 'FILE_TOO_LARGE', message: `Tệp "${file.filename}" vượt quá dung lượng cho phép (${Math.floor(c.maxBytes / 1024 / 1024)} MB).` });

@@ -165,6 +165,9 @@ describe('bad input: a clear error and no trace', () => {
     ['a lone surrogate in a feedback contact', () => citizen().send('POST', '/api/feedback', '{"title":"Phản ánh thử","content":"Nội dung phản ánh bằng tiếng Việt có dấu đầy đủ.","agencyCode":"HNI-STP","contact":{"name":"\\ud800"}}'), 400, 'INVALID_CHARACTERS'],
     ['arrays nested 10,000 deep', () => citizen().send('POST', '/api/feedback', `{"title":${'['.repeat(10_000)}${']'.repeat(10_000)}}`), 400, 'TOO_DEEP'],
     ['a path that is not valid percent-encoding', () => citizen().get('/api/dossiers/%ff%fe'), 400, 'BAD_PATH'],
+    ['a cross-site write (Origin of another site)', () => citizen().send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 'Không còn nhu cầu' }, { origin: 'https://evil.example' }), 403, 'CROSS_SITE_REQUEST'],
+    ['a cross-site write (Sec-Fetch-Site)', () => citizen().send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 'Không còn nhu cầu' }, { 'sec-fetch-site': 'cross-site' }), 403, 'CROSS_SITE_REQUEST'],
+    ['a 5,000-character file name', () => citizen().multipart('/api/dossiers', birthForm(undefined, { bytes: pdfBytes(), name: `${'a'.repeat(4996)}.pdf` })), 422, 'SUBMISSION_INVALID'],
   ];
 
   for (const [label, run, status, errorCode] of cases) {
@@ -231,6 +234,22 @@ describe('answer conventions (one contract for every client)', () => {
     expect(log).not.toMatch(/callback\?code=(?!\[Redacted\])/);
     expect(log).not.toMatch(/"cookie":"dvc\.sid/);
     expect(log).not.toMatch(/"x-csrf-token":"[0-9a-f]/);
+  });
+
+  it('security headers: CSP without inline script, no framing, nosniff, no caching of signed-in answers', async () => {
+    const docs = await fetch(`${p.apiUrl}/docs`);
+    const csp = docs.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("'unsafe-eval'");
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await docs.text()).not.toMatch(/<script>(?!<\/script>)/);
+    const tracked = await citizen().get(`/api/dossiers/${code}`);
+    expect(tracked.headers.get('cache-control')).toBe('no-store');
+    expect(tracked.headers.get('referrer-policy')).toBe('same-origin');
+    // The same site's own page passes the origin check (a citizen may not claim: the step itself refuses).
+    const ok = await citizen().send('POST', `/api/dossiers/${code}/actions`, { type: 'claim' }, { origin: new URL(p.apiUrl).origin, 'sec-fetch-site': 'same-origin' });
+    expect(((await ok.json()) as { error: { code: string } }).error.code).toBe('ROLE_NOT_ALLOWED');
   });
 
   it('a method a known path does not have answers 405 with Allow, before sign-in is checked', async () => {

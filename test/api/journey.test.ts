@@ -1,6 +1,6 @@
 import { json } from '../support/http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
+import { pdfBytes, signIn, startTestPlatform, TEST_METRICS_TOKEN, type Session } from '../support/platform';
 
 let p: Awaited<ReturnType<typeof startTestPlatform>>;
 let citizen: Session;
@@ -123,7 +123,12 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     expect((await fetch(`${p.apiUrl}/health`)).status).toBe(200);
     const ready = await fetch(`${p.apiUrl}/ready`);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
-    const metrics = await (await fetch(`${p.apiUrl}/metrics`)).text();
+    // Only the scraper holding the token reads them.
+    const anonymous = await fetch(`${p.apiUrl}/metrics`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('METRICS_TOKEN_REQUIRED');
+    expect((await fetch(`${p.apiUrl}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all-000' } })).status).toBe(401);
+    const metrics = await (await fetch(`${p.apiUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
     expect(metrics).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/api\/dossiers"/m);
     expect(metrics).toMatch(/^notifications_sent_total\{channel="email",outcome="sent"\} [1-9]/m);
     expect(metrics).toMatch(/^temporal_workflow_completed\{/m);

@@ -16,6 +16,9 @@ import { startSmtpCatcher } from './smtp';
  * The real platform for API tests: the test PostgreSQL, a Temporal dev server, the local OpenID
  * provider and an SMTP server, with the worker and the API running in this process.
  */
+/** The metrics scraper's token in tests. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 export async function startTestPlatform(opts: { databaseUrl?: string } = {}) {
   const dataDir = await scratchDir('temporal');
   const temporal = await startTemporalDevServer({ dataDir, port: await freePort(), uiPort: 0, headless: true, onLog: (line) => testLogger().warn({ component: 'temporal-dev-server' }, line) });
@@ -41,6 +44,7 @@ export async function startTestPlatform(opts: { databaseUrl?: string } = {}) {
     OIDC_CLIENT_ID: 'dvc-test',
     OIDC_CLIENT_SECRET: clientSecret,
     SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     SMTP_URL: smtp.url,
     SMS_GATEWAY_URL: sms.url,
     SMS_GATEWAY_KEY: 'test-sms-key-0123',
