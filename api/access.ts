@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import type { z } from 'zod';
 import type { Actor, Role } from '../domain/access/roles';
 import { assertNoNul, Errors } from './errors';
+import type { RateLimitName, RateLimits } from './rate-limits';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -40,6 +41,8 @@ export interface RouteSpec {
   /** Request headers the route reads, beyond authentication. */
   headers?: z.ZodObject;
   responses: SuccessResponses;
+  /** A limit on abuse the route counts against (429 with Retry-After when reached). */
+  rateLimit?: RateLimitName;
   /** The route can refuse an action that conflicts with the resource's current state (409). */
   conflicts?: boolean;
   handler: (req: Request, res: Response) => Promise<void> | void;
@@ -69,7 +72,15 @@ export function mount(router: Router, spec: RouteSpec, ...middleware: RequestHan
   if (i >= 0) ROUTES[i] = spec;
   else ROUTES.push(spec);
   const checkResponses = process.env.NODE_ENV === 'test';
-  router[spec.method](spec.path, authorize(spec.access), ...middleware, async (req: Request, res: Response, next: NextFunction) => {
+  // The limits live on the application (app.locals.rateLimits), so that route modules stay free of them.
+  const limited: RequestHandler[] = spec.rateLimit
+    ? [(req, res, next) => {
+        const limits = req.app.locals.rateLimits as RateLimits | undefined;
+        if (limits) limits.count(spec.rateLimit!, req, res, next);
+        else next();
+      }]
+    : [];
+  router[spec.method](spec.path, authorize(spec.access), ...limited, ...middleware, async (req: Request, res: Response, next: NextFunction) => {
     try {
       // Path parameters and multipart fields are parsed per route; check them here too.
       assertNoNul(req.params, 'path');

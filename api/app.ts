@@ -19,6 +19,7 @@ import { apiError, errorHandler, notFoundHandler, rejectNulCharacters } from './
 import helmet from 'helmet';
 import { docsPage, docsScript } from './docs-page';
 import { methodNotAllowed } from './method-not-allowed';
+import { RateLimits } from './rate-limits';
 import { openApiDocument } from './openapi';
 import { ProcedureForm } from '../domain/dossier/form';
 
@@ -128,8 +129,18 @@ export function createApp(deps: ApiDeps) {
   app.get('/docs/docs.js', (_req, res) => void res.type('text/javascript').send(docsScript()));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
 
+  // Limits on abuse, shared by every API process; routes name theirs (RouteSpec.rateLimit).
+  const rateLimits = new RateLimits({
+    databaseUrl: cfg.DATABASE_URL,
+    prefix: cfg.RATE_LIMIT_PREFIX,
+    limits: { signIn: cfg.RATE_LIMIT_SIGN_IN, submissions: cfg.RATE_LIMIT_SUBMISSIONS, feedback: cfg.RATE_LIMIT_FEEDBACK, publicSearch: cfg.RATE_LIMIT_PUBLIC_SEARCH },
+    log,
+  });
+  app.locals.rateLimits = rateLimits;
   const auth = createAuth(cfg, orm, log);
   app.use(auth.sessionMiddleware, ...auth.passportInit, auth.resolveActor);
+  // Each sign-in starts an anonymous session (the OpenID state): counted per address, before it is made.
+  app.get(['/auth/login', '/auth/callback'], rateLimits.middleware('signIn'));
   app.use(auth.router);
   app.use(express.json({ limit: '1mb' }));
   app.use(rejectNulCharacters);
@@ -173,5 +184,9 @@ export function createApp(deps: ApiDeps) {
   app.get('/', (_req, res) => void res.redirect('/docs'));
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return { app, dossiers, close: auth.close };
+  const close = async () => {
+    await auth.close();
+    await rateLimits.close();
+  };
+  return { app, dossiers, close };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProcedureForm } from '../domain/dossier/form';
 import { formJsonSchema } from '../domain/dossier/form';
+import { RATE_LIMIT_SCOPE } from './rate-limits';
 import { ROUTES, type RouteSpec } from './access';
 import { ErrorBody } from './schemas';
 
@@ -22,6 +23,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Xung đột với trạng thái hiện tại (sai bước, đã thực hiện, đã khóa…)',
   413: 'Dữ liệu hoặc tệp vượt quá dung lượng cho phép',
   422: 'Dữ liệu không hợp lệ; details nêu từng trường',
+  429: 'Gửi quá nhiều yêu cầu trong thời gian ngắn; chờ số giây trong Retry-After rồi gửi lại',
 };
 
 /**
@@ -103,7 +105,7 @@ function multipartBody(spec: RouteSpec, catalogue: Catalogue): Json {
   const fields = request(m.fields, catalogue) as { properties: Json; required?: string[] };
   const alternatives = catalogue.procedures.map((p) => {
     const files = fileParts(p.form, m.procedureField === null);
-    const properties: Json = { ...fields.properties, ...files.properties, formData: formJsonSchema(p.form) };
+    const properties: Json = { ...fields.properties, ...files.properties, formData: formJsonSchema(p.form, catalogue.now ?? new Date()) };
     if (m.procedureField) properties[m.procedureField] = { type: 'string', const: p.code, description: p.name };
     return { title: `${p.code} — ${p.name}`, type: 'object', properties, required: [...(fields.required ?? []), ...files.required], additionalProperties: false };
   });
@@ -123,6 +125,7 @@ function errorStatuses(spec: RouteSpec): number[] {
   if (spec.body || spec.multipart) s.add(404).add(413).add(422);
   if (spec.query) s.add(422);
   if (spec.conflicts) s.add(409);
+  if (spec.rateLimit) s.add(429);
   return [...s].sort();
 }
 
@@ -152,6 +155,10 @@ function operation(spec: RouteSpec, catalogue: Catalogue): Json {
   }
   for (const status of errorStatuses(spec)) {
     responses[String(status)] = { description: ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    if (status === 429) {
+      (responses['429'] as Json).headers = { 'Retry-After': { description: 'Số giây cần chờ trước khi gửi lại', schema: { type: 'integer', minimum: 1 } } };
+      (responses['429'] as Json).description = `${ERROR_TEXT[429]} (giới hạn "${spec.rateLimit}", tính theo ${RATE_LIMIT_SCOPE[spec.rateLimit!] === 'account' ? 'tài khoản' : 'địa chỉ IP'})`;
+    }
   }
   const op: Json = {
     operationId: operationId(spec),

@@ -46,7 +46,7 @@ export const DEMO_PROCEDURES: { code: string; name: string; agencyCode: string; 
       fields: [
         { name: 'hoTen', label: 'Họ và tên', type: 'text', required: true, maxLength: 100 },
         { name: 'soDinhDanh', label: 'Số định danh cá nhân', type: 'text', required: true, pattern: '^\\d{12}$' },
-        { name: 'ngaySinh', label: 'Ngày sinh', type: 'date', required: true },
+        { name: 'ngaySinh', label: 'Ngày sinh', type: 'date', required: true, minDate: '1900-01-01', maxDate: 'today' },
         { name: 'mucDich', label: 'Mục đích sử dụng phiếu', type: 'text', required: true, maxLength: 500 },
         { name: 'soLuongPhieu', label: 'Số lượng phiếu', type: 'number', required: false, min: 1, max: 10 },
       ],
@@ -63,7 +63,7 @@ export const DEMO_PROCEDURES: { code: string; name: string; agencyCode: string; 
     form: {
       fields: [
         { name: 'hoTenTre', label: 'Họ và tên trẻ', type: 'text', required: true, maxLength: 100 },
-        { name: 'ngaySinhTre', label: 'Ngày sinh của trẻ', type: 'date', required: true },
+        { name: 'ngaySinhTre', label: 'Ngày sinh của trẻ', type: 'date', required: true, minDate: '1900-01-01', maxDate: 'today' },
         { name: 'noiSinh', label: 'Nơi sinh', type: 'text', required: true, maxLength: 300 },
       ],
       files: [{ name: 'giayChungSinh', label: 'Giấy chứng sinh', required: true, mimeTypes: ['application/pdf', 'image/jpeg', 'image/png'], maxBytes: 5 * 1024 * 1024 }],

@@ -7,6 +7,7 @@ import { Migration003Accounts } from './migrations/003-accounts';
 import { Migration004QueueIndexes } from './migrations/004-queue-indexes';
 import { Migration005FeedbackQueueIndex } from './migrations/005-feedback-queue-index';
 import { Migration006IdempotencyFingerprint } from './migrations/006-idempotency-fingerprint';
+import { Migration007RateLimits } from './migrations/007-rate-limits';
 
 export type Orm = MikroORM;
 
@@ -25,6 +26,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '004-queue-indexes', class: Migration004QueueIndexes },
         { name: '005-feedback-queue-index', class: Migration005FeedbackQueueIndex },
         { name: '006-idempotency-fingerprint', class: Migration006IdempotencyFingerprint },
+        { name: '007-rate-limits', class: Migration007RateLimits },
       ],
       transactional: true,
       allOrNothing: true,

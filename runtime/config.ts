@@ -4,6 +4,21 @@ import { parseSessions } from '../domain/working-time';
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.url({ protocol: /^https?$/ });
 
+/** `N/window`: at most N requests per window (`30s`, `10m`, `1h`), or `off`. */
+export const RateLimitSetting = z.union([
+  z.literal('off').transform(() => null),
+  z
+    .string()
+    .regex(/^\d{1,6}\/\d{1,5}[smh]$/, 'phải có dạng số-lần/khoảng-thời-gian, ví dụ 10/10m, hoặc off')
+    .transform((v) => {
+      const [points, window] = v.split('/') as [string, string];
+      const unit = { s: 1, m: 60, h: 3600 }[window.slice(-1) as 's' | 'm' | 'h'];
+      return { points: Number(points), seconds: Number(window.slice(0, -1)) * unit };
+    }),
+]);
+export type RateLimitSetting = z.infer<typeof RateLimitSetting>;
+
+
 /** Every setting the platform reads from its environment, validated at start-up. */
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -52,6 +67,13 @@ const Env = z.object({
   /** The lead agency for escalated feedback (002 §29; the Government Office under 000 §42.3.đ). */
   FEEDBACK_LEAD_AGENCY: z.string().min(1).default('BTP-CKSTTHC'),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** Limits on abuse (`N/window` or `off`), shared by every API process through PostgreSQL. */
+  RATE_LIMIT_SIGN_IN: RateLimitSetting.prefault('30/5m'),
+  RATE_LIMIT_SUBMISSIONS: RateLimitSetting.prefault('10/10m'),
+  RATE_LIMIT_FEEDBACK: RateLimitSetting.prefault('5/10m'),
+  RATE_LIMIT_PUBLIC_SEARCH: RateLimitSetting.prefault('120/1m'),
+  /** The deployment's keys in the shared table (API processes of one deployment use the same). */
+  RATE_LIMIT_PREFIX: z.string().regex(/^[\w-]{1,40}$/).default('dvc'),
 });
 
 export type Config = z.infer<typeof Env>;

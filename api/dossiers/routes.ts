@@ -1,5 +1,5 @@
-import { Router, type Request, type RequestHandler } from 'express';
-import multer from 'multer';
+import { Router } from 'express';
+import type { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
 import type { DossierAction } from '../../domain/dossier/vocabulary';
 import { mount } from '../access';
@@ -9,18 +9,15 @@ import {
   ActionBody, DossierList, DossierParams, DossierTracking, IdempotencyHeaders, QueueQuery, ResultParams, Revocation, RevokeBody,
   StepResult, SubmissionReceipt, SubmitFields, SupplementFields,
 } from './schemas';
-import type { DossierService, UploadedFile } from './service';
+import type { DossierService } from './service';
+import { readUpload, type Components } from '../uploads';
 
 const STEP_ROLES = ['receiving_officer', 'processing_officer', 'fee_officer', 'unit_leader', 'result_officer'] as const;
 
-function multipartError(e: unknown): unknown {
-  if (e && typeof e === 'object' && (e as { name?: string }).name === 'MulterError') return e;
-  return apiError(400, 'BAD_MULTIPART', 'Biểu mẫu tải lên không đúng định dạng multipart/form-data.');
-}
-
-/** The multipart text fields, with the named JSON parts parsed. */
-function multipartFields(req: Request, jsonFields: readonly string[]): Record<string, unknown> {
-  const raw = { ...((req.body as Record<string, unknown> | undefined) ?? {}) };
+/** The multipart text fields, with the named JSON parts parsed; the parsed form is kept as sent (own keys only). */
+function multipartFields<T extends z.ZodType<{ formData: Record<string, unknown> }>>(schema: T, fields: Record<string, string>, jsonFields: readonly string[]): z.infer<T> {
+  const raw: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  Object.assign(raw, fields);
   for (const name of jsonFields) {
     const v = raw[name];
     if (typeof v !== 'string') continue;
@@ -32,29 +29,33 @@ function multipartFields(req: Request, jsonFields: readonly string[]): Record<st
   }
   // Characters escaped inside a JSON part (`\u0000`) are only visible once it is parsed.
   assertNoNul(raw, 'body');
-  return raw;
+  const parsed = parse(schema, { ...raw });
+  // The form as parsed from JSON, not a copy: a `__proto__` key stays a key, refused as an unknown field.
+  return { ...parsed, formData: raw.formData as Record<string, unknown> };
 }
 
 export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: number }): Router {
   const router = Router();
-  const parseMultipart = multer({ storage: multer.memoryStorage(), limits: { fileSize: opts.maxUploadBytes, files: 20, fields: 20, fieldSize: 1024 * 1024 } }).any();
-  // Whatever the multipart parser cannot read (no boundary, a truncated body) is the client's error.
-  const upload: RequestHandler = (req, res, next) => parseMultipart(req, res, (e?: unknown) => next(e ? multipartError(e) : undefined));
-  const files = (req: Request) => ((req.files as UploadedFile[] | undefined) ?? []);
+  // Each file part is checked as it starts against the procedure's components (see readUpload).
+  const limits = { maxFields: 20, maxFieldBytes: 1024 * 1024, maxFiles: 20 };
+  const bounded = (c: Components): Components => new Map([...c].map(([name, max]) => [name, Math.min(max, opts.maxUploadBytes)]));
 
   mount(router, {
-    method: 'post', path: '/api/dossiers', tag: 'Hồ sơ', access: ['citizen'],
+    method: 'post', path: '/api/dossiers', tag: 'Hồ sơ', access: ['citizen'], rateLimit: 'submissions',
     multipart: { fields: SubmitFields, jsonFields: ['formData'], procedureField: 'procedureCode' }, headers: IdempotencyHeaders,
     responses: { 201: SubmissionReceipt, 200: SubmissionReceipt }, conflicts: true,
     summary: 'Nộp hồ sơ: multipart với procedureCode, formData (JSON) và mỗi tệp mang tên thành phần hồ sơ. Header Idempotency-Key chống nộp trùng (gửi lại: 200 với hồ sơ đã nộp).',
     handler: async (req, res) => {
       const headers = IdempotencyHeaders.safeParse(req.headers);
       if (!headers.success) throw apiError(400, 'BAD_IDEMPOTENCY_KEY', 'Idempotency-Key phải gồm 8–100 ký tự chữ, số, "-" hoặc "_".');
-      const body = parse(SubmitFields, multipartFields(req, ['formData']));
-      const r = await service.submit(req.actor!, { ...body, files: files(req), idempotencyKey: headers.data['idempotency-key'] ?? null, requestId: String(req.id) });
+      const known = new Map<string | null, Promise<Components>>();
+      const components = (procedureCode: string | null) => known.get(procedureCode) ?? known.set(procedureCode, service.uploadComponents(procedureCode).then(bounded)).get(procedureCode)!;
+      const upload = await readUpload(req, { ...limits, components: (fields) => components(fields.procedureCode ?? null) });
+      const body = multipartFields(SubmitFields, upload.fields, ['formData']);
+      const r = await service.submit(req.actor!, { ...body, files: upload.files, idempotencyKey: headers.data['idempotency-key'] ?? null, requestId: String(req.id) });
       res.status(r.created ? 201 : 200).json(r);
     },
-  }, upload);
+  });
 
   mount(router, {
     method: 'get', path: '/api/dossiers', tag: 'Hồ sơ', access: ['citizen'], query: Page, responses: { 200: DossierList },
@@ -70,14 +71,18 @@ export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: n
   });
 
   mount(router, {
-    method: 'post', path: '/api/dossiers/:code/supplement', tag: 'Hồ sơ', access: ['citizen'], params: DossierParams,
+    method: 'post', path: '/api/dossiers/:code/supplement', tag: 'Hồ sơ', access: ['citizen'], rateLimit: 'submissions', params: DossierParams,
     multipart: { fields: SupplementFields, jsonFields: ['formData'], procedureField: null }, responses: { 200: StepResult }, conflicts: true,
     summary: 'Bổ sung hồ sơ theo yêu cầu: formData (JSON, toàn bộ tờ khai) và các tệp thay thế; thành phần không gửi lại giữ tệp cũ; mã hồ sơ không đổi.',
     handler: async (req, res) => {
-      const body = parse(SupplementFields, multipartFields(req, ['formData']));
-      res.json(await service.supplement(req.actor!, String(req.params.code), body.formData, files(req), String(req.id)));
+      const code = String(req.params.code);
+      const components = service.supplementComponents(req.actor!, code).then(bounded);
+      components.catch(() => undefined);
+      const upload = await readUpload(req, { ...limits, components: () => components });
+      const body = multipartFields(SupplementFields, upload.fields, ['formData']);
+      res.json(await service.supplement(req.actor!, code, body.formData, upload.files, String(req.id)));
     },
-  }, upload);
+  });
 
   mount(router, {
     method: 'post', path: '/api/dossiers/:code/actions', tag: 'Hồ sơ', access: ['citizen', ...STEP_ROLES], params: DossierParams, body: ActionBody,

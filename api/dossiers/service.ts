@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Actor } from '../../domain/access/roles';
 import { isOfficerRole } from '../../domain/access/roles';
 import { checkSubmission, ProcedureForm, type UploadedFileInfo } from '../../domain/dossier/form';
+import { contentProblem } from '../../domain/dossier/file-content';
 import { pausesOf } from '../../domain/dossier/deadlines';
 import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
 import type { PauseRecord } from '../../domain/dossier/state';
@@ -17,15 +18,10 @@ import { recordSubmission } from '../../services/dossier-intake';
 import { appendAudit } from '../../services/records';
 import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
 import { instant, iso } from '../dates';
+import type { Components, UploadedFile } from '../uploads';
 import { actorRef, withRoleLabel } from '../schemas';
 import { apiError, Errors, fromTemporal } from '../errors';
 
-export interface UploadedFile {
-  fieldname: string;
-  originalname: string;
-  size: number;
-  buffer: Buffer;
-}
 
 export interface DossierServiceDeps {
   orm: MikroORM;
@@ -83,6 +79,28 @@ export class DossierService {
     const [row] = await this.em().execute<DossierRow[]>(`${SELECT_DOSSIER} where d.code = ?`, [code]);
     if (!row || !this.visible(actor, row)) throw Errors.notFound('Hồ sơ');
     return row;
+  }
+
+  /**
+   * The file components a submission may carry: its procedure's, or, while its code is not known yet
+   * (or names no procedure), any component of the catalogue; the full check narrows it afterwards.
+   */
+  async uploadComponents(procedureCode: string | null): Promise<Components> {
+    const rows = await this.em().execute<{ name: string; max_bytes: number }[]>(
+      `select c->>'name' as name, max((c->>'maxBytes')::bigint) as max_bytes
+         from procedure p cross join lateral jsonb_array_elements(p.form->'files') c
+        where ?::text is null or p.code = ? or not exists (select 1 from procedure q where q.code = ?)
+        group by 1`,
+      [procedureCode, procedureCode, procedureCode],
+    );
+    return new Map(rows.map((r) => [r.name, Number(r.max_bytes)]));
+  }
+
+  /** The file components a supplement to this dossier may carry (not found unless the actor sees it). */
+  async supplementComponents(actor: Actor, code: string): Promise<Components> {
+    const row = await this.load(actor, code);
+    const [proc] = await this.em().execute<{ form: unknown }[]>('select form from procedure where code = ?', [row.procedure_code]);
+    return new Map(ProcedureForm.parse(proc!.form).files.map((c) => [c.name, c.maxBytes]));
   }
 
   async submit(actor: Actor, input: { procedureCode: string; formData: Record<string, unknown>; files: UploadedFile[]; idempotencyKey: string | null; requestId: string }) {
@@ -320,15 +338,13 @@ interface SniffedFile {
 /** Detects each file's type from its content, not from the name the client gave. */
 async function sniff(files: UploadedFile[]): Promise<SniffedFile[]> {
   return Promise.all(
-    files.map(async (file) => ({
-      file,
-      info: {
-        component: file.fieldname,
-        filename: file.originalname,
-        detectedMimeType: file.size > 0 ? ((await fileTypeFromBuffer(file.buffer))?.mime ?? null) : null,
-        size: file.size,
-      },
-    })),
+    files.map(async (file) => {
+      const detectedMimeType = file.size > 0 ? ((await fileTypeFromBuffer(file.buffer))?.mime ?? null) : null;
+      return {
+        file,
+        info: { component: file.fieldname, filename: file.originalname, detectedMimeType, size: file.size, contentProblem: contentProblem(file.buffer, detectedMimeType) },
+      };
+    }),
   );
 }
 

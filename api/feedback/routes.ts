@@ -17,7 +17,7 @@ export function feedbackRoutes(service: FeedbackService): Router {
   const page = (req: Request) => parse(Page, req.query);
 
   mount(router, {
-    method: 'post', path: '/api/feedback', tag: 'Phản ánh, kiến nghị', access: ['citizen'], body: SubmitBody, responses: { 201: FeedbackReceipt },
+    method: 'post', path: '/api/feedback', tag: 'Phản ánh, kiến nghị', access: ['citizen'], rateLimit: 'feedback', body: SubmitBody, responses: { 201: FeedbackReceipt },
     summary: 'Gửi phản ánh, kiến nghị (tiếng Việt); thông tin liên hệ lấy từ tài khoản, có thể sửa. Nêu hồ sơ, thủ tục hoặc cơ quan nhận.',
     handler: async (req, res) => {
       const body = parse(SubmitBody, req.body);
@@ -84,7 +84,7 @@ export function feedbackRoutes(service: FeedbackService): Router {
   });
 
   mount(router, {
-    method: 'get', path: '/api/public/feedback-answers', tag: 'Phản ánh, kiến nghị', access: 'public', query: SearchQuery, responses: { 200: PublishedAnswerList },
+    method: 'get', path: '/api/public/feedback-answers', tag: 'Phản ánh, kiến nghị', access: 'public', rateLimit: 'publicSearch', query: SearchQuery, responses: { 200: PublishedAnswerList },
     summary: 'Kết quả trả lời đã công khai, tìm kiếm toàn văn; không có thông tin cá nhân.',
     handler: async (req, res) => {
       const q = parse(SearchQuery, req.query);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CONTENT_PROBLEM_LABELS, type ContentProblem } from './file-content';
+import { DateBound, dateRangePattern, formatVnDate, resolveDateBound } from './date-range';
 
 /** One field of a procedure's electronic form (tờ khai điện tử). */
 export const FormField = z.object({
@@ -10,6 +12,9 @@ export const FormField = z.object({
   pattern: z.string().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
+  /** The earliest and latest day a date field accepts: a day, or `today`, `today-30d`, `today+365d` (Vietnam time). */
+  minDate: DateBound.optional(),
+  maxDate: DateBound.optional(),
 });
 
 /** One file component of the dossier (thành phần hồ sơ): allowed formats and size (002 §14.3). */
@@ -36,6 +41,8 @@ export interface UploadedFileInfo {
   /** The type detected from the content, not the one the client claimed. */
   detectedMimeType: string | null;
   size: number;
+  /** Something the file may not carry (a polyglot), found in its content. */
+  contentProblem?: ContentProblem | null;
 }
 
 const MAX_TEXT = 5000;
@@ -46,7 +53,7 @@ const MAX_FILE_NAME = 255;
  * The automatic technical check before anything is sent (RULES.md §1.1): every required field,
  * field formats, every required file, file types and sizes. Returns all errors at once.
  */
-export function checkSubmission(form: ProcedureForm, data: Record<string, unknown>, files: UploadedFileInfo[]): FieldError[] {
+export function checkSubmission(form: ProcedureForm, data: Record<string, unknown>, files: UploadedFileInfo[], now = new Date()): FieldError[] {
   const errors: FieldError[] = [];
   const known = new Set(form.fields.map((f) => f.name));
   for (const key of Object.keys(data)) {
@@ -85,7 +92,13 @@ export function checkSubmission(form: ProcedureForm, data: Record<string, unknow
       }
       case 'date': {
         const ok = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
-        if (!ok) errors.push({ field: f.name, code: 'BAD_DATE', message: `"${f.label}" phải là ngày hợp lệ dạng YYYY-MM-DD.` });
+        if (!ok) {
+          errors.push({ field: f.name, code: 'BAD_DATE', message: `"${f.label}" phải là ngày hợp lệ dạng YYYY-MM-DD.` });
+          break;
+        }
+        const [min, max] = [f.minDate && resolveDateBound(f.minDate, now), f.maxDate && resolveDateBound(f.maxDate, now)];
+        if (min && v < min) errors.push({ field: f.name, code: 'DATE_OUT_OF_RANGE', message: `"${f.label}" không được trước ngày ${formatVnDate(min)}.` });
+        if (max && v > max) errors.push({ field: f.name, code: 'DATE_OUT_OF_RANGE', message: `"${f.label}" không được sau ngày ${formatVnDate(max)}.` });
         break;
       }
     }
@@ -102,7 +115,9 @@ export function checkSubmission(form: ProcedureForm, data: Record<string, unknow
     if (file.size > c.maxBytes) {
       errors.push({ field: c.name, code: 'FILE_TOO_LARGE', message: `Tệp "${file.filename}" vượt quá dung lượng cho phép (${Math.floor(c.maxBytes / 1024 / 1024)} MB).` });
     }
-    if (!file.detectedMimeType || !c.mimeTypes.includes(file.detectedMimeType)) {
+    if (file.contentProblem) {
+      errors.push({ field: c.name, code: 'FILE_CONTENT_NOT_ALLOWED', message: `Tệp "${file.filename}" ${CONTENT_PROBLEM_LABELS[file.contentProblem]}; vui lòng xuất lại tệp từ phần mềm gốc rồi gửi lại.` });
+    } else if (!file.detectedMimeType || !c.mimeTypes.includes(file.detectedMimeType)) {
       errors.push({ field: c.name, code: 'FILE_TYPE_NOT_ALLOWED', message: `Tệp "${file.filename}" không đúng định dạng cho phép (${c.mimeTypes.join(', ')}).` });
     }
   }
@@ -118,7 +133,7 @@ export function checkSubmission(form: ProcedureForm, data: Record<string, unknow
  * The JSON Schema of a procedure's electronic form, saying exactly what checkSubmission accepts:
  * the OpenAPI document publishes it for each procedure.
  */
-export function formJsonSchema(form: ProcedureForm): Record<string, unknown> {
+export function formJsonSchema(form: ProcedureForm, now = new Date()): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   const noNul = '^[^\\u0000]*$';
   for (const f of form.fields) {
@@ -141,7 +156,11 @@ export function formJsonSchema(form: ProcedureForm): Record<string, unknown> {
         properties[f.name] = { ...base, type: 'number', ...(f.min !== undefined ? { minimum: f.min } : {}), ...(f.max !== undefined ? { maximum: f.max } : {}) };
         break;
       case 'date':
-        properties[f.name] = { ...base, type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+        properties[f.name] = {
+          ...base, type: 'string', format: 'date',
+          pattern: f.minDate || f.maxDate ? dateRangePattern(f.minDate && resolveDateBound(f.minDate, now), f.maxDate && resolveDateBound(f.maxDate, now)) : '^\\d{4}-\\d{2}-\\d{2}$',
+          ...(f.minDate ? { 'x-min-date': f.minDate } : {}), ...(f.maxDate ? { 'x-max-date': f.maxDate } : {}),
+        };
         break;
     }
   }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { crc32 } from 'node:zlib';
 import { ROUTES, allows } from '../../api/access';
 import { logFile } from '../support/capture-logs';
 import { DEMO_USERS, demoUser } from '../../db/demo-data';
@@ -23,6 +25,26 @@ function birthForm(formData: unknown = { hoTenTre: 'Lê Gia Hân', ngaySinhTre: 
   form.set('formData', typeof formData === 'string' ? formData : JSON.stringify(formData));
   if (file) form.set('giayChungSinh', new Blob([file.bytes]), file.name);
   return form;
+}
+
+/** A PDF whose first kilobyte is also a web page with a script and whose end is a ZIP archive. */
+function polyglot(): Uint8Array {
+  const head = Buffer.from('%PDF-1.4\n%<html><body><script>alert(document.cookie)</script></body></html>\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+  const name = Buffer.from('a.html');
+  const data = Buffer.from('<script>alert(1)</script>');
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(name.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24); central.writeUInt16LE(name.length, 28);
+  central.writeUInt32LE(head.length, 42);
+  const end = Buffer.alloc(22);
+  const centralAt = head.length + local.length + name.length + data.length;
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + name.length, 12); end.writeUInt32LE(centralAt, 16);
+  return new Uint8Array(Buffer.concat([head, local, name, data, central, name, end]));
 }
 
 async function counts() {
@@ -136,7 +158,8 @@ describe('authorisation: every route × every role', () => {
 
 describe('bad input: a clear error and no trace', () => {
   const citizen = () => sessions.get('congdan1')!;
-  const cases: [string, () => Promise<Response>, number, string][] = [
+  /** Label, request, status, error code and, for a form error, the field and its code. */
+  const cases: [string, () => Promise<Response>, number, string, string?][] = [
     ['malformed JSON', () => citizen().send('POST', `/api/dossiers/${code}/actions`, '{"type": "withdraw",'), 400, 'MALFORMED_JSON'],
     ['malformed formData JSON', () => citizen().multipart('/api/dossiers', birthForm('{not json')), 400, 'MALFORMED_JSON'],
     ['wrong types', () => citizen().send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 42 }), 422, 'VALIDATION_FAILED'],
@@ -153,7 +176,7 @@ describe('bad input: a clear error and no trace', () => {
       const big = new Uint8Array(5.5 * 1024 * 1024);
       big.set(pdfBytes());
       return citizen().multipart('/api/dossiers', birthForm(undefined, { bytes: big, name: 'gcs.pdf' }));
-    }, 422, 'SUBMISSION_INVALID'],
+    }, 413, 'FILE_TOO_LARGE'],
     ['missing CSRF token', () => citizen().fetch(`${p.apiUrl}/api/dossiers/${code}/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'withdraw', reason: 'x' }) }), 403, 'CSRF_TOKEN_INVALID'],
     ['acting out of turn (approve a dossier not yet accepted)', () => sessions.get(ACCOUNT_OF_ROLE.unit_leader!)!.send('POST', `/api/dossiers/${code}/actions`, { type: 'approve' }), 409, 'WRONG_STEP'],
     ['the wrong role for the step', () => sessions.get(ACCOUNT_OF_ROLE.processing_officer!)!.send('POST', `/api/dossiers/${code}/actions`, { type: 'accept' }), 403, 'ROLE_NOT_ALLOWED'],
@@ -167,10 +190,23 @@ describe('bad input: a clear error and no trace', () => {
     ['a path that is not valid percent-encoding', () => citizen().get('/api/dossiers/%ff%fe'), 400, 'BAD_PATH'],
     ['a cross-site write (Origin of another site)', () => citizen().send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 'Không còn nhu cầu' }, { origin: 'https://evil.example' }), 403, 'CROSS_SITE_REQUEST'],
     ['a cross-site write (Sec-Fetch-Site)', () => citizen().send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 'Không còn nhu cầu' }, { 'sec-fetch-site': 'cross-site' }), 403, 'CROSS_SITE_REQUEST'],
-    ['a 5,000-character file name', () => citizen().multipart('/api/dossiers', birthForm(undefined, { bytes: pdfBytes(), name: `${'a'.repeat(4996)}.pdf` })), 422, 'SUBMISSION_INVALID'],
+    ['a 5,000-character file name', () => citizen().multipart('/api/dossiers', birthForm(undefined, { bytes: pdfBytes(), name: `${'a'.repeat(4996)}.pdf` })), 422, 'SUBMISSION_INVALID', 'giayChungSinh:FILE_NAME_TOO_LONG'],
+    ["a child's birth date in 2999", () => citizen().multipart('/api/dossiers', birthForm({ hoTenTre: 'Lê Gia Hân', ngaySinhTre: '2999-01-01', noiSinh: 'Hà Nội' })), 422, 'SUBMISSION_INVALID', 'ngaySinhTre:DATE_OUT_OF_RANGE'],
+    ['a __proto__ key in the form', () => citizen().multipart('/api/dossiers', birthForm('{"hoTenTre":"Lê Gia Hân","ngaySinhTre":"2026-10-20","noiSinh":"Hà Nội","__proto__":{"x":1}}')), 422, 'SUBMISSION_INVALID', '__proto__:UNKNOWN_FIELD'],
+    ['a PDF that is also a web page and a ZIP archive', () => citizen().multipart('/api/dossiers', birthForm(undefined, { bytes: polyglot(), name: 'gcs.pdf' })), 422, 'SUBMISSION_INVALID', 'giayChungSinh:FILE_CONTENT_NOT_ALLOWED'],
+    ['a file under a component the procedure does not have', () => {
+      const f = birthForm();
+      f.append('khongCo', new Blob([new Uint8Array(2 * 1024 * 1024)]), 'x.bin');
+      return citizen().multipart('/api/dossiers', f);
+    }, 422, 'SUBMISSION_INVALID', 'khongCo:UNKNOWN_COMPONENT'],
+    ['two files for one component', () => {
+      const f = birthForm();
+      f.append('giayChungSinh', new Blob([pdfBytes('second')]), 'gcs2.pdf');
+      return citizen().multipart('/api/dossiers', f);
+    }, 422, 'SUBMISSION_INVALID', 'giayChungSinh:TOO_MANY_FILES'],
   ];
 
-  for (const [label, run, status, errorCode] of cases) {
+  for (const [label, run, status, errorCode, detail] of cases) {
     it(label, async () => {
       const before = await counts();
       const res = await run();
@@ -178,10 +214,38 @@ describe('bad input: a clear error and no trace', () => {
       because(JSON.stringify(body), () => expect(res.status).toBe(status));
       expect(body.error.code).toBe(errorCode);
       expect(body.error.message).toMatch(/[àáảãạăâđêôơưệịọụỳ]/i); // Vietnamese
+      if (detail) because(JSON.stringify(body), () => expect(body.error.details?.map((d) => `${d.field}:${d.code}`)).toContain(detail));
       const after = await counts();
       because(label, () => expect(after).toEqual(before));
     });
   }
+
+  it('a file under an unknown component is refused as its part starts, before the rest of the body is sent', async () => {
+    const before = await counts();
+    const boundary = 'x-boundary-0123456789';
+    const part = (name: string, extra = '') => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n\r\n`;
+    const req = request(`${p.apiUrl}/api/dossiers`, {
+      method: 'POST',
+      headers: { ...citizen().headers, 'content-type': `multipart/form-data; boundary=${boundary}`, origin: p.apiUrl },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+    });
+    req.write(`${part('procedureCode')}STP-KS\r\n${part('formData')}{"hoTenTre":"Lê Gia Hân","ngaySinhTre":"2026-10-20","noiSinh":"Hà Nội"}\r\n`);
+    req.write(`${part('khongCo', '; filename="x.bin"')}`);
+    req.write(Buffer.alloc(1024 * 1024));
+    // The body is not finished: an answer now means the part was refused without waiting for (or keeping) the rest.
+    const { status, body } = await answered;
+    req.end(`\r\n--${boundary}--\r\n`);
+    because(body, () => expect(status).toBe(422));
+    expect((JSON.parse(body) as { error: { details: { code: string }[] } }).error.details[0]!.code).toBe('UNKNOWN_COMPONENT');
+    expect(await counts()).toEqual(before);
+  });
 
   it('field-level errors name each field to fix', async () => {
     const res = await citizen().multipart('/api/dossiers', birthForm({ hoTenTre: '', ngaySinhTre: '2026-02-30', noiSinh: 'Hà Nội', thua: 1 }, null));

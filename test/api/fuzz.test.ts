@@ -57,7 +57,9 @@ function seedBodies(route: RouteSpec): unknown[] {
   if (route.path.endsWith('/lock')) return [{ kind: 'violation', note: 'Vi phạm quy chế sử dụng tài khoản' }];
   if (route.path.endsWith('/unlock') || route.path.endsWith('/revoke')) return [{ note: 'Lý do mở khóa đủ dài', reason: 'Lý do thu hồi đủ dài' }];
   if (route.path.startsWith('/api/calendar')) return [{ kind: 'day_off', note: 'Ngày nghỉ thử nghiệm' }];
-  if (route.path === '/api/dossiers') return [{ procedureCode: 'STP-KS', formData: '{}' }];
+  const birth = { hoTenTre: 'Lê Gia Hân', ngaySinhTre: '2026-10-20', noiSinh: 'Hà Nội' };
+  if (route.path === '/api/dossiers') return [{ procedureCode: 'STP-KS', formData: '{}' }, { procedureCode: 'STP-KS', formData: birth }];
+  if (route.path.endsWith('/supplement')) return [{ formData: birth }];
   return [{}];
 }
 

@@ -26,7 +26,7 @@ export interface FuzzFinding {
 const weirdStrings = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', ' ', '../../etc/passwd', '%00', '\u0000', "'; drop table dossier; --", '<script>alert(1)</script>', 'a'.repeat(5000), '🧨', 'null', 'NaN', '-1', '1e309', 'Đăng ký khai sinh', '\ud800', 'x\udfffy', '%ff%fe'),
+  fc.constantFrom('', ' ', '../../etc/passwd', '%00', '\u0000', "'; drop table dossier; --", '<script>alert(1)</script>', 'a'.repeat(5000), '🧨', 'null', 'NaN', '-1', '1e309', 'Đăng ký khai sinh', '\ud800', 'x\udfffy', '%ff%fe', '__proto__', 'constructor', '2999-01-01', '0000-00-00'),
 );
 
 const jsonish = fc.oneof(
@@ -38,7 +38,36 @@ const jsonish = fc.oneof(
   fc.array(weirdStrings, { maxLength: 5 }),
   // Nesting deeper than any body of the API (a stack overflow once).
   fc.constant(JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`) as unknown),
+  // Keys that name the prototype (silently dropped by an object copy once, instead of refused).
+  fc.constant(JSON.parse('{"__proto__": {"isAdmin": true}, "constructor": {"prototype": {}}}') as unknown),
 );
+
+/** File contents for multipart parts: a PDF, a PDF that is also a page and an archive, empty, text, zeros. */
+const fileBytes = fc.constantFrom(
+  '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+  '%PDF-1.4\n%<html><script>alert(1)</script></html>\n%%EOF\nPK\u0005\u0006\u0000\u0000\u0000\u0000\u0001\u0000\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000',
+  '',
+  'hello',
+  '\u0000'.repeat(70_000),
+);
+
+/** A multipart body as a browser would send it: text fields, the form as JSON, files under real and made-up components. */
+function multipartBody(seed: unknown, rnd: Rnd): FormData {
+  const form = new FormData();
+  const fields = (seed && typeof seed === 'object' ? seed : {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(fields)) {
+    if (rnd.nextInt(0, 4) === 0) continue;
+    const value = k === 'formData' && rnd.nextInt(0, 1) === 0 ? mutate(v, rnd) : v;
+    form.append(k, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  const parts = rnd.nextInt(0, 3);
+  for (let i = 0; i < parts; i++) {
+    const name = fc.sample(fc.oneof(fc.constantFrom('giayChungSinh', 'cccd', 'uyQuyen', 'khongCo', '__proto__'), weirdStrings), { seed: rnd.nextInt(), numRuns: 1 })[0] || 'x';
+    const fileName = fc.sample(fc.oneof(fc.constantFrom('a.pdf', 'a'.repeat(300) + '.pdf'), weirdStrings), { seed: rnd.nextInt(), numRuns: 1 })[0] || 'a.pdf';
+    form.append(name, new Blob([Buffer.from(fc.sample(fileBytes, { seed: rnd.nextInt(), numRuns: 1 })[0]!, 'latin1')]), fileName);
+  }
+  return form;
+}
 
 /** A path segment as a client would send it; `%…` strings go raw (invalid percent-encoding on purpose). */
 function pathSegment(s: string): string {
@@ -108,11 +137,16 @@ export async function fuzz(opts: FuzzOptions): Promise<{ sent: number; byStatus:
     });
     const query = rnd.nextInt(0, 2) === 0 ? '' : `?${new URLSearchParams(fc.sample(fc.dictionary(fc.constantFrom('limit', 'offset', 'step', 'status', 'q', 'overdue', 'dueWithinHours', 'year', 'agencyCode', 'locked', 'junk'), weirdStrings, { maxKeys: 3 }), { seed: rnd.nextInt(), numRuns: 1 })[0]!)}`;
     let body: string | null = null;
+    let multipart: FormData | null = null;
     let contentType = 'application/json';
     if (route.method !== 'get') {
       const kind = rnd.nextInt(0, 9);
       const seeds = opts.seedBodies(route);
-      if (kind <= 5 && seeds.length) body = JSON.stringify(mutate(seeds[rnd.nextInt(0, seeds.length - 1)], rnd));
+      if (route.multipart && kind <= 5) {
+        multipart = multipartBody(seeds.length ? seeds[rnd.nextInt(0, seeds.length - 1)] : {}, rnd);
+        contentType = 'multipart/form-data';
+        body = `multipart: ${JSON.stringify([...multipart.keys()])}`;
+      } else if (kind <= 5 && seeds.length) body = JSON.stringify(mutate(seeds[rnd.nextInt(0, seeds.length - 1)], rnd));
       else if (kind <= 7) body = JSON.stringify(fc.sample(jsonish, { seed: rnd.nextInt(), numRuns: 1 })[0]);
       else if (kind === 8) body = `{"type": ${'['.repeat(rnd.nextInt(1, 50))}`;
       else {
@@ -122,7 +156,8 @@ export async function fuzz(opts: FuzzOptions): Promise<{ sent: number; byStatus:
     }
     const before = route.method === 'get' ? null : await opts.counts();
     const url = `${opts.apiUrl}${path}${query}`;
-    const init: RequestInit = { method: route.method.toUpperCase(), headers: { 'content-type': contentType, ...(session ? { 'x-csrf-token': session.csrf } : {}) }, body };
+    const headers: Record<string, string> = { ...(multipart ? {} : { 'content-type': contentType }), ...(session ? { 'x-csrf-token': session.csrf } : {}) };
+    const init: RequestInit = { method: route.method.toUpperCase(), headers, body: multipart ?? body };
     let res: Response;
     try {
       res = session ? await session.fetch(url, init) : await fetch(url, init);
