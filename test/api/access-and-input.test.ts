@@ -335,7 +335,7 @@ describe('answer conventions (one contract for every client)', () => {
   it('the document describes every route with its success and error answers', async () => {
     const doc = (await (await fetch(`${p.apiUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: { oneOf?: { properties: Record<string, unknown>; required: string[] }[] } }> } }>> };
     const submit = doc.paths['/api/dossiers']!.post!;
-    expect(Object.keys(submit.responses).sort()).toEqual(['200', '201', '400', '401', '403', '404', '409', '413', '422']);
+    expect(Object.keys(submit.responses).sort()).toEqual(['200', '201', '400', '401', '403', '404', '409', '413', '422', '429']);
     const birth = submit.requestBody!.content['multipart/form-data']!.schema.oneOf!.find((a) => (a.properties.procedureCode as { const: string }).const === 'STP-KS')!;
     expect(birth.required.sort()).toEqual(['formData', 'giayChungSinh', 'procedureCode']);
     expect(birth.properties.formData).toMatchObject({ type: 'object', required: ['hoTenTre', 'ngaySinhTre', 'noiSinh'], additionalProperties: false });
