@@ -1,8 +1,20 @@
-# One image for the API, the worker and the local identity provider; the command picks the role.
-FROM node:22-bookworm-slim
+# The production image: the built API and worker (plain JavaScript, the workflow bundle made ahead of
+# time) on the production dependencies only. The command picks the role (api.mjs or worker.mjs).
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm install --no-save tsx
+RUN npm ci --no-audit --no-fund
 COPY . .
+RUN npm run build
+
+# The local stand-ins (OpenID provider) run from the build stage, which has the development tools.
+FROM build AS local-tools
+
+FROM node:22-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
 USER node
-CMD ["node", "--import", "tsx", "api/main.ts"]
+CMD ["node", "dist/api.mjs"]

@@ -10,7 +10,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { startEmbeddedPostgres } from '../db/embedded';
+import { startEmbeddedPostgres } from '../local/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { sweepInactiveBatch } from '../services/account-lifecycle';
 import { freePort } from '../test/support/ports';

@@ -11,7 +11,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { DEMO_INTEGRATION_CLIENT, demoUser } from '../db/demo-data';
-import { startEmbeddedPostgres } from '../db/embedded';
+import { startEmbeddedPostgres } from '../local/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemoData } from '../db/seed';
 import { startIdentityProvider } from '../local/identity-provider';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { startEmbeddedPostgres } from '../db/embedded';
+import { startEmbeddedPostgres } from './embedded-postgres';
 import { openOrm } from '../db/orm';
 import { migrate } from '../db/orm';
 import { seedDemoData } from '../db/seed';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from '../api/app';
 import { DEFAULT_ESCALATION } from '../domain/dossier/deadlines';
 import { startMissingWorkflows } from '../services/process-recovery';
-import { createProcessWorker } from '../workers/process-worker';
+import { createProcessWorker, usesPrebuiltBundle } from '../workers/process-worker';
 import type { Config } from './config';
 import { openServices } from './services';
 import { installTemporalRuntime } from './temporal';
@@ -39,7 +39,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
     void recover();
     recoveryTimer = setInterval(recover, 60_000);
     recoveryTimer.unref();
-    log.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'worker running');
+    log.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE, prebuiltWorkflowBundle: usesPrebuiltBundle() }, 'worker running');
   }
   let server: Server | null = null;
   let closeApp = async () => undefined as unknown;

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -20,13 +22,20 @@ export interface WorkerDeps {
   log: Logger;
 }
 
+/** Next to the production build's worker (dist/worker.mjs), the bundle `npm run build` made. */
+const PREBUILT_BUNDLE = fileURLToPath(new URL('./workflow-bundle.js', import.meta.url));
+
+/** Whether this process runs the workflow bundle made by the build (production). */
+export const usesPrebuiltBundle = () => existsSync(PREBUILT_BUNDLE);
+
 let bundle: Promise<{ code: string }> | null = null;
 
-/** The workflow bundle, built once per process (webpack takes a few seconds). */
+/** The workflow bundle: the prebuilt one in production, else built once per process (webpack takes a few seconds). */
 export async function workflowBundle(): Promise<{ code: string }> {
   if (!bundle) {
-    const { bundleWorkflowCode } = await import('@temporalio/worker');
-    bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+    bundle = usesPrebuiltBundle()
+      ? readFile(PREBUILT_BUNDLE, 'utf8').then((code) => ({ code }))
+      : import('@temporalio/worker').then(({ bundleWorkflowCode }) => bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }));
   }
   return bundle;
 }

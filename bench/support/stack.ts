@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DEMO_PROCEDURES, demoUser } from '../../db/demo-data';
-import { startEmbeddedPostgres } from '../../db/embedded';
+import { startEmbeddedPostgres } from '../../local/embedded-postgres';
 import { migrate, openOrm } from '../../db/orm';
 import { seedDemoData } from '../../db/seed';
 import type { Actor } from '../../domain/access/roles';

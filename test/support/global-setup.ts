@@ -1,4 +1,4 @@
-import { startEmbeddedPostgres } from '../../db/embedded';
+import { startEmbeddedPostgres } from '../../local/embedded-postgres';
 import { migrate, openOrm } from '../../db/orm';
 import { seedDemoData } from '../../db/seed';
 import { freePort } from './ports';

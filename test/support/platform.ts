@@ -31,7 +31,7 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
   const apiUrl = `http://localhost:${apiPort}`;
   const clientSecret = 'test-client-secret-0123456789';
   const idp = await startIdentityProvider({ port: await freePort(), clientId: 'dvc-test', clientSecret, redirectUris: [`${apiUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
-  const cfg = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     PORT: String(apiPort),
@@ -57,11 +57,14 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
     RATE_LIMIT_PREFIX: `test-${process.pid}-${apiPort}`,
     ...GENEROUS_LIMITS,
     ...opts.env,
-  });
+  };
+  const cfg = loadConfig(env);
   const platform = await startPlatform(cfg, testLogger(), { api: true, worker: true });
   return {
     apiUrl,
     cfg,
+    /** The environment the platform was configured from (for processes started beside it). */
+    env,
     idp,
     smtp,
     sms,
