@@ -17,7 +17,7 @@ import { seedDemoData } from '../db/seed';
 import { startIdentityProvider } from '../local/identity-provider';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { freePort } from '../test/support/ports';
-import { signIn } from '../test/support/platform';
+import { signIn } from '../test/support/sessions';
 
 const N = Number(process.env.DOSSIERS ?? 1_000_000);
 const DURATION = Number(process.env.DURATION ?? 8);
@@ -81,6 +81,7 @@ const [{ size }] = (await em().execute<{ size: string }[]>("select pg_size_prett
 const temporal = await startTemporalDevServer({ dataDir: `${dataDir}/temporal`, port: await freePort(), uiPort: 0, headless: true });
 const apiPort = await freePort();
 const apiUrl = `http://localhost:${apiPort}`;
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const idp = await startIdentityProvider({ port: await freePort(), clientId: 'bench', clientSecret: 'bench-client-secret-0123', redirectUris: [`${apiUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
 const api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
   env: {
@@ -88,6 +89,9 @@ const api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     TEMPORAL_ADDRESS: temporal.address, OIDC_ISSUER: idp.issuer, OIDC_AUTHORIZATION_URL: idp.authorizationURL, OIDC_TOKEN_URL: idp.tokenURL,
     OIDC_USERINFO_URL: idp.userInfoURL, OIDC_CLIENT_ID: 'bench', OIDC_CLIENT_SECRET: 'bench-client-secret-0123',
     SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789', SMTP_URL: 'smtp://127.0.0.1:1',
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
+    // The load comes from one address and one account: the limits on abuse would answer 429.
+    RATE_LIMIT_SIGN_IN: 'off', RATE_LIMIT_SUBMISSIONS: 'off', RATE_LIMIT_FEEDBACK: 'off', RATE_LIMIT_PUBLIC_SEARCH: 'off',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -104,7 +108,7 @@ const sessionCookie = async (subject: string) => {
 };
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const text = await (await fetch(`${apiUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(' ')[1]) : NaN;
 }

@@ -23,7 +23,12 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
  * for VNeID in development and tests: authorization-code flow, client secret, password `demo`.
  * Its keys and in-memory storage are for development only.
  */
+/** Wrong passwords in a row before a login is locked, and for how long. */
+const LOCK_AFTER = 5;
+const LOCK_MS = 15 * 60_000;
+
 export async function startIdentityProvider(opts: IdentityProviderOptions) {
+  const failures = new Map<string, { count: number; lockedUntil: number }>();
   const host = opts.host ?? '127.0.0.1';
   const issuer = `http://${host === '0.0.0.0' ? 'localhost' : host}:${opts.port}`;
   const provider = new Provider(issuer, {
@@ -96,12 +101,22 @@ export async function startIdentityProvider(opts: IdentityProviderOptions) {
   app.post('/interaction/:uid/login', express.urlencoded({ extended: false }), async (req, res, next) => {
     try {
       const details = await provider.interactionDetails(req, res);
-      const login = String(req.body?.login ?? '');
+      const login = String(req.body?.login ?? '').slice(0, 100);
+      // As the national identity provider does: after repeated wrong passwords the login is locked for a while.
+      const record = failures.get(login);
+      if (record && record.lockedUntil > Date.now()) {
+        const minutes = Math.ceil((record.lockedUntil - Date.now()) / 60_000);
+        res.status(429).setHeader('Retry-After', String(minutes * 60)).type('html').send(loginPage(details.uid, `Đăng nhập tạm khóa do nhập sai mật khẩu nhiều lần; vui lòng thử lại sau ${minutes} phút.`));
+        return;
+      }
       const user = DEMO_USERS.find((u) => u.subject === login && u.kind !== 'integration');
       if (!user || req.body?.password !== DEMO_PASSWORD) {
+        const count = (record?.count ?? 0) + 1;
+        failures.set(login, { count, lockedUntil: count >= LOCK_AFTER ? Date.now() + LOCK_MS : 0 });
         res.status(401).type('html').send(loginPage(details.uid, 'Tên đăng nhập hoặc mật khẩu không đúng.'));
         return;
       }
+      failures.delete(login);
       await provider.interactionFinished(req, res, { login: { accountId: user.subject } }, { mergeWithLastSubmission: false });
     } catch (e) {
       next(e);

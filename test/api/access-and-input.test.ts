@@ -220,6 +220,13 @@ describe('bad input: a clear error and no trace', () => {
     });
   }
 
+  it('repeated wrong passwords lock the login at the identity provider: then even the right one is refused', async () => {
+    for (let i = 0; i < 5; i++) await expect(signIn(p.apiUrl, 'congdan2', 'sai-mat-khau')).rejects.toThrow(/sign-in refused/);
+    await expect(signIn(p.apiUrl, 'congdan2')).rejects.toThrow(/sign-in locked for congdan2: Đăng nhập tạm khóa .* thử lại sau 15 phút/);
+    // The session made before stays valid: locking sign-in does not sign anyone out.
+    expect((await sessions.get('congdan2')!.get('/api/dossiers')).status).toBe(200);
+  });
+
   it('a file under an unknown component is refused as its part starts, before the rest of the body is sent', async () => {
     const before = await counts();
     const boundary = 'x-boundary-0123456789';
