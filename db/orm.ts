@@ -8,6 +8,7 @@ import { Migration004QueueIndexes } from './migrations/004-queue-indexes';
 import { Migration005FeedbackQueueIndex } from './migrations/005-feedback-queue-index';
 import { Migration006IdempotencyFingerprint } from './migrations/006-idempotency-fingerprint';
 import { Migration007RateLimits } from './migrations/007-rate-limits';
+import { Migration008NotificationRelay } from './migrations/008-notification-relay';
 
 export type Orm = MikroORM;
 
@@ -27,6 +28,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '005-feedback-queue-index', class: Migration005FeedbackQueueIndex },
         { name: '006-idempotency-fingerprint', class: Migration006IdempotencyFingerprint },
         { name: '007-rate-limits', class: Migration007RateLimits },
+        { name: '008-notification-relay', class: Migration008NotificationRelay },
       ],
       transactional: true,
       allOrNothing: true,

@@ -5,6 +5,7 @@ import { createApp } from '../api/app';
 import { DEFAULT_ESCALATION } from '../domain/dossier/deadlines';
 import { startMissingWorkflows } from '../services/process-recovery';
 import { createProcessWorker, usesPrebuiltBundle } from '../workers/process-worker';
+import { NotificationRelay } from '../services/notification-relay';
 import type { Config } from './config';
 import { openServices } from './services';
 import { installTemporalRuntime } from './temporal';
@@ -21,6 +22,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
   let workerConnection: NativeConnection | null = null;
   let workerRun: Promise<void> | null = null;
   let recoveryTimer: NodeJS.Timeout | null = null;
+  let relay: NotificationRelay | null = null;
   if (parts.worker) {
     const nc = await services.nativeConnection();
     workerConnection = nc;
@@ -39,6 +41,9 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
     void recover();
     recoveryTimer = setInterval(recover, 60_000);
     recoveryTimer.unref();
+    // The outbox relay sends what the processes queued; nothing on their path waits for SMTP or SMS.
+    relay = new NotificationRelay(services.notifier, { databaseUrl: cfg.DATABASE_URL, log: log.child({ component: 'outbox-relay' }) });
+    await relay.start();
     log.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE, prebuiltWorkflowBundle: usesPrebuiltBundle() }, 'worker running');
   }
   let server: Server | null = null;
@@ -67,6 +72,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
         // The worker's own connection keeps the engine runtime (and the process) alive until closed.
         await workerConnection?.close();
       }
+      await relay?.stop();
       await services.close();
     },
   };

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OutboxMessage } from './notifications';
+import { OUTBOX_CHANNEL } from './notification-relay';
 
 /** Shared record-keeping for every process: append-only audit entries, the outbox, recipients. */
 
@@ -25,13 +26,17 @@ export async function appendAudit(tx: EntityManager, e: AuditEntry): Promise<voi
   );
 }
 
-/** Queues messages in the caller's transaction; a message already queued under its key is kept as it is. */
+/**
+ * Queues messages in the caller's transaction (a message already queued under its key is kept as it
+ * is) and wakes the relays when it commits; the relays send them, never the caller.
+ */
 export async function enqueueMessages(tx: EntityManager, messages: OutboxMessage[]): Promise<string[]> {
   for (const m of messages) {
     await tx.execute('insert into notification (dedupe_key, channel, recipient, subject, body) values (?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing', [
       m.dedupeKey, m.channel ?? 'email', m.recipient, m.subject, m.body,
     ]);
   }
+  if (messages.length > 0) await tx.execute(`select pg_notify('${OUTBOX_CHANNEL}', '')`);
   return messages.map((m) => m.dedupeKey);
 }
 

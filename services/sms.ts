@@ -8,6 +8,20 @@ export interface SmsGateway {
   send(message: { to: string; text: string; idempotencyKey: string }): Promise<void>;
 }
 
+/** The gateway refused a message; `permanent` when no retry can change it (an invalid number). */
+export class SmsRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get permanent(): boolean {
+    return this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
+  }
+}
+
 export class HttpSmsGateway implements SmsGateway {
   constructor(
     private readonly baseUrl: string,
@@ -21,6 +35,6 @@ export class HttpSmsGateway implements SmsGateway {
       body: JSON.stringify({ to: m.to, text: m.text }),
       signal: AbortSignal.timeout(10_000),
     });
-    if (!res.ok) throw new Error(`SMS gateway answered ${res.status}: ${await res.text()}`);
+    if (!res.ok) throw new SmsRefused(res.status, `SMS gateway answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 
 /** A refused action becomes a failed update (type = the error code), never a failed workflow task. */
@@ -18,4 +18,19 @@ export function createSerial() {
     return p;
   };
   return { serial, drained: () => chain };
+}
+
+/**
+ * Changes to running processes (open dossiers and feedback live for weeks): each is a patch, so that a
+ * history recorded before it replays along the old path. Remove a patch only after every process
+ * started before it has closed (deprecatePatch first).
+ */
+export const PATCHES = {
+  /** Messages are sent by the outbox relay; the process no longer waits for SMTP or SMS. */
+  outboxRelay: 'delivery-by-outbox-relay',
+} as const;
+
+/** Whether this process's messages go through the relay (true for every process started since the change). */
+export function deliveredByRelay(): boolean {
+  return patched(PATCHES.outboxRelay);
 }

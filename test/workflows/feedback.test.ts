@@ -36,7 +36,12 @@ async function submit(opts: { agencyCode?: string; disagreesWith?: string; histo
   });
   const input: FeedbackWorkflowInput = { code, citizenId: citizen.id, agencyCode, receivedAt: receivedAt.toISOString(), leadAgencyCode: LEAD, escalated: !!opts.disagreesWith, requestId: null, historyLimit: opts.historyLimit };
   const handle = await w.env.client.workflow.start(FEEDBACK_WORKFLOW, { taskQueue: w.taskQueue, workflowId: code, args: [input] });
-  const view = () => handle.query(feedbackViewQuery);
+  // The view, once the messages of what it shows have left the outbox (the relay sends them).
+  const view = async () => {
+    const v = await handle.query(feedbackViewQuery);
+    await w.outboxSettled();
+    return v;
+  };
   await settled(view);
   /** An officer's or citizen's step; free text goes to the records first, as the API does. */
   const act = async (a: Actor, action: FeedbackAction | { type: FeedbackAction['type']; text: string; [k: string]: unknown }) => {

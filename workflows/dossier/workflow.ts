@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log, proxyActivities, setHandler } from
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
-import { createSerial, toFailure } from '../shared';
+import { createSerial, deliveredByRelay, toFailure } from '../shared';
 import { dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from './definitions';
 
 const acts = proxyActivities<DossierActivities>({
@@ -34,7 +34,8 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     const withDue = { ...after, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
     const keys = await acts.recordTransition({ before: recorded, after: withDue, event, ...rest });
     recorded = withDue;
-    if (keys.length > 0) await acts.deliverNotifications(keys);
+    // Processes started before the outbox relay delivered their own messages here (kept for replay).
+    if (keys.length > 0 && !deliveredByRelay()) await acts.deliverNotifications(keys);
   };
 
   setHandler(dossierViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));

@@ -3,7 +3,7 @@ import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
 import { nextFeedbackDeadline, onFeedbackDeadline, type FeedbackSchedule } from '../../domain/feedback/deadlines';
 import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, type FeedbackState } from '../../domain/feedback/state';
-import { createSerial, toFailure } from '../shared';
+import { createSerial, deliveredByRelay, toFailure } from '../shared';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 
 const acts = proxyActivities<FeedbackActivities & Pick<DossierActivities, 'deliverNotifications'>>({
@@ -34,7 +34,8 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   const record = async (after: FeedbackState, event: FeedbackTransitionRecord['event'], rest: Omit<FeedbackTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
     const keys = await acts.recordFeedbackTransition({ before: recorded, after, schedule, event, ...rest });
     recorded = after;
-    if (keys.length > 0) await acts.deliverNotifications(keys);
+    // Processes started before the outbox relay delivered their own messages here (kept for replay).
+    if (keys.length > 0 && !deliveredByRelay()) await acts.deliverNotifications(keys);
   };
 
   setHandler(feedbackViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
