@@ -73,6 +73,15 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
   return r.data;
 }
 
+/**
+ * Whether the engine certainly did not apply an update: the process refused it (validator or handler)
+ * or no longer runs. A timeout or a lost connection is not a refusal: the step may have been applied.
+ */
+export function certainlyRefused(e: unknown): boolean {
+  if (e instanceof WorkflowUpdateFailedError) return true;
+  return e instanceof WorkflowNotFoundError || (e instanceof Error && /workflow execution already completed/i.test(e.message));
+}
+
 /** Maps a failure from the workflow engine to the same error answers. */
 export function fromTemporal(e: unknown): unknown {
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {

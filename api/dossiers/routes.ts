@@ -11,6 +11,7 @@ import {
 } from './schemas';
 import type { DossierService } from './service';
 import { readUpload, type Components } from '../uploads';
+import { ActionIdempotencyHeaders, idempotencyKeyOf } from '../idempotency';
 
 const STEP_ROLES = ['receiving_officer', 'processing_officer', 'fee_officer', 'unit_leader', 'result_officer'] as const;
 
@@ -86,9 +87,12 @@ export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: n
 
   mount(router, {
     method: 'post', path: '/api/dossiers/:code/actions', tag: 'Hồ sơ', access: ['citizen', ...STEP_ROLES], params: DossierParams, body: ActionBody,
-    responses: { 200: StepResult }, conflicts: true,
+    headers: ActionIdempotencyHeaders, responses: { 200: StepResult }, conflicts: true,
     summary: 'Thực hiện một bước: claim, accept, request_supplement, reject, confirm_payment, submit_for_approval, approve, return_for_rework, issue_result, withdraw.',
-    handler: async (req, res) => void res.json(await service.act(req.actor!, String(req.params.code), parse(ActionBody, req.body) as DossierAction, String(req.id))),
+    handler: async (req, res) => {
+      const key = idempotencyKeyOf(req);
+      res.json(await service.act(req.actor!, String(req.params.code), parse(ActionBody, req.body) as DossierAction, String(req.id), key));
+    },
   });
 
   mount(router, {

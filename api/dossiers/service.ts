@@ -21,6 +21,7 @@ import { instant, iso } from '../dates';
 import type { Components, UploadedFile } from '../uploads';
 import { actorRef, withRoleLabel } from '../schemas';
 import { apiError, Errors, fromTemporal } from '../errors';
+import { updateIdOf } from '../idempotency';
 
 
 export interface DossierServiceDeps {
@@ -190,11 +191,13 @@ export class DossierService {
     }
   }
 
-  async act(actor: Actor, code: string, action: DossierAction, requestId: string) {
+  async act(actor: Actor, code: string, action: DossierAction, requestId: string, idempotencyKey: string | null = null) {
     await this.load(actor, code);
     const handle = this.deps.temporal.workflow.getHandle(code);
+    // A retried request (same key and content) is the same update: applied once, answered alike.
+    const updateId = updateIdOf(actor.id, idempotencyKey, { code, action });
     try {
-      const r = await handle.executeUpdate(performActionUpdate, { args: [{ action, actor, requestId }] });
+      const r = await handle.executeUpdate(performActionUpdate, { args: [{ action, actor, requestId }], ...(updateId ? { updateId } : {}) });
       return { ...r, statusLabel: STATUS_LABELS[r.status] };
     } catch (e) {
       throw fromTemporal(e);

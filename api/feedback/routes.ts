@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { OfficerRole } from '../../domain/access/roles';
 import { mount } from '../access';
+import { ActionIdempotencyHeaders, idempotencyKeyOf } from '../idempotency';
 import { apiError, parse } from '../errors';
 import { Page } from '../schemas';
 import {
@@ -62,12 +63,13 @@ export function feedbackRoutes(service: FeedbackService): Router {
 
   mount(router, {
     method: 'post', path: '/api/feedback/:code/actions', tag: 'Phản ánh, kiến nghị', access: ['citizen', ...FEEDBACK_ROLES], params: FeedbackParams, body: ActionBody,
-    responses: { 200: FeedbackStepResult }, conflicts: true,
+    headers: ActionIdempotencyHeaders, responses: { 200: FeedbackStepResult }, conflicts: true,
     summary: 'Một bước xử lý: claim, not_accept, request_clarification, clarify (người dân), transfer, accept, escalate_to_lead, post_progress, reach_result, enter_result, approve_answer, return_answer, mark_confidential.',
     handler: async (req, res) => {
+      const key = idempotencyKeyOf(req);
       const body = parse(ActionBody, req.body);
       const { text: t, ...action } = body as typeof body & { text?: string };
-      res.json(await service.act(req.actor!, String(req.params.code), action, t ?? null, String(req.id)));
+      res.json(await service.act(req.actor!, String(req.params.code), action, t ?? null, String(req.id), key));
     },
   });
 

@@ -10,7 +10,8 @@ import { FEEDBACK_WORKFLOW, feedbackActionUpdate, type FeedbackWorkflowInput } f
 import { instant, iso } from '../dates';
 import { actorRef, withRoleLabel } from '../schemas';
 import { ROLE_LABELS, type Role } from '../../domain/access/roles';
-import { apiError, Errors, fromTemporal } from '../errors';
+import { apiError, certainlyRefused, Errors, fromTemporal } from '../errors';
+import { derivedUuid, updateIdOf } from '../idempotency';
 
 export interface Contact {
   name: string;
@@ -136,23 +137,27 @@ export class FeedbackService {
   }
 
   /** One step; its text (if any) is stored first and removed again if the step is refused. */
-  async act(actor: Actor, code: string, action: { type: FeedbackAction['type']; toAgencyCode?: string } & Record<string, unknown>, text: string | null, requestId: string) {
+  async act(actor: Actor, code: string, action: { type: FeedbackAction['type']; toAgencyCode?: string } & Record<string, unknown>, text: string | null, requestId: string, idempotencyKey: string | null = null) {
     const row = await this.load(actor, code);
     if (row.handover) throw apiError(409, 'CONFIDENTIAL', 'Phản ánh, kiến nghị đã được chuyển xử lý theo chế độ mật.');
     if (action.type === 'transfer' && action.toAgencyCode) await this.requireAgency(action.toAgencyCode, 'toAgencyCode');
+    // A retried request (same key and content) is the same update, with the same text.
+    const updateId = updateIdOf(actor.id, idempotencyKey, { code, action, text });
     const kind = TEXT_KIND[action.type];
     let textId: string | null = null;
     if (kind) {
-      textId = randomUUID();
-      await this.em().execute('insert into feedback_text (id, feedback_code, kind, body, author_id) values (?, ?, ?, ?, ?)', [textId, code, kind, text, actor.id]);
+      textId = updateId ? derivedUuid(updateId, 'feedback-text') : randomUUID();
+      await this.em().execute('insert into feedback_text (id, feedback_code, kind, body, author_id) values (?, ?, ?, ?, ?) on conflict (id) do nothing', [textId, code, kind, text, actor.id]);
     }
     try {
       const r = await this.deps.temporal.workflow.getHandle(code).executeUpdate(feedbackActionUpdate, {
         args: [{ action: (textId ? { ...action, textId } : action) as unknown as FeedbackAction, actor, requestId }],
+        ...(updateId ? { updateId } : {}),
       });
       return { code: r.code, status: r.status, statusLabel: FEEDBACK_STATUS_LABELS[r.status], agencyCode: r.agencyCode, seq: r.seq };
     } catch (e) {
-      if (textId) await this.em().execute('delete from feedback_text where id = ?', [textId]);
+      // Only a certain refusal removes the text: after a timeout the step may have been applied and refer to it.
+      if (textId && certainlyRefused(e)) await this.em().execute('delete from feedback_text where id = ?', [textId]);
       throw fromTemporal(e);
     }
   }

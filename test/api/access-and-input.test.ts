@@ -260,6 +260,24 @@ describe('bad input: a clear error and no trace', () => {
     expect(body.error.details.map((d) => `${d.field}:${d.code}`).sort()).toEqual(['giayChungSinh:FILE_REQUIRED', 'hoTenTre:REQUIRED', 'ngaySinhTre:BAD_DATE', 'thua:UNKNOWN_FIELD']);
   });
 
+  it('a step retried with its Idempotency-Key is applied once and answered alike', async () => {
+    const res = await citizen().multipart('/api/dossiers', birthForm());
+    const { code: c3 } = (await res.json()) as { code: string };
+    await recorded(c3);
+    const receiving = sessions.get(ACCOUNT_OF_ROLE.receiving_officer!)!;
+    const send = () => receiving.send('POST', `/api/dossiers/${c3}/actions`, { type: 'accept' }, { 'idempotency-key': `tiep-nhan-${c3}` });
+    const answers = await Promise.all([send(), send()]);
+    const bodies = (await Promise.all(answers.map((r) => r.json()))) as { seq: number; status: string }[];
+    because(JSON.stringify(bodies), () => expect(answers.map((r) => r.status)).toEqual([200, 200]));
+    expect(bodies[1]).toEqual(bodies[0]);
+    const later = (await (await send()).json()) as { seq: number };
+    expect(later.seq).toBe(bodies[0]!.seq);
+    const [h] = await p.orm.em.fork().execute<{ n: number }[]>("select count(*)::int as n from dossier_history where dossier_code = ? and action = 'accept'", [c3]);
+    expect(h!.n).toBe(1);
+    // Without the key, the same step again is a new request, refused as acting twice.
+    expect((await receiving.send('POST', `/api/dossiers/${c3}/actions`, { type: 'accept' })).status).toBe(409);
+  });
+
   it('acting twice: the second acceptance is refused and recorded nowhere', async () => {
     const res = await citizen().multipart('/api/dossiers', birthForm());
     const { code: c2 } = (await res.json()) as { code: string };

@@ -48,7 +48,18 @@ describe('feedback through the API', () => {
 
     const act = (who: string, body: unknown) => s[who]!.send('POST', `/api/feedback/${code}/actions`, body);
     await json(await act('tiepnhan.hn', { type: 'accept' }), 200);
-    await json(await act('xuly.hn', { type: 'post_progress', text: 'Đang phối hợp với Công an thành phố để khai thác dữ liệu.' }), 200);
+    // The progress update sent twice with its Idempotency-Key (a retry after a lost answer): applied once, one text.
+    const progress = { type: 'post_progress', text: 'Đang phối hợp với Công an thành phố để khai thác dữ liệu.' };
+    const retried = await Promise.all([1, 2].map(() => s['xuly.hn']!.send('POST', `/api/feedback/${code}/actions`, progress, { 'idempotency-key': `tien-do-${code}` })));
+    const [first, second] = await Promise.all(retried.map((r) => json<{ seq: number }>(r, 200)));
+    expect(second!.seq).toBe(first!.seq);
+    const again = await json<{ seq: number }>(await s['xuly.hn']!.send('POST', `/api/feedback/${code}/actions`, progress, { 'idempotency-key': `tien-do-${code}` }), 200);
+    expect(again.seq).toBe(first!.seq);
+    const [texts] = await p.orm.em.fork().execute<{ n: number; h: number }[]>(
+      "select (select count(*) from feedback_text where feedback_code = ? and kind = 'progress')::int as n, (select count(*) from feedback_history where feedback_code = ? and action = 'post_progress')::int as h",
+      [code, code],
+    );
+    expect(texts).toEqual({ n: 1, h: 1 });
     await p.smtp.waitFor((m) => m.subject.includes(`Cập nhật tình hình xử lý phản ánh, kiến nghị ${code}`) && m.text.includes('Công an thành phố'));
     await json(await act('xuly.hn', { type: 'enter_result', text: 'Từ ngày 01/12/2026 Sở Tư pháp không yêu cầu nộp bản sao sổ hộ khẩu.' }), 200);
     await json(await act('lanhdao.hn', { type: 'approve_answer' }), 200);
