@@ -1,3 +1,4 @@
+import { permanentFailure } from './failures';
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log as activityLog } from '@temporalio/activity';
@@ -57,6 +58,14 @@ export function createDossierActivities(deps: DossierActivityDeps) {
     const s = r.after;
     const key = `dossier:${s.code}:${s.seq}`;
     const keys = await orm.em.fork().transactional(async (tx) => {
+      // Without its record the process cannot go on; no retry can change that.
+      const [info] = await tx.execute<{ procedure_name: string; agency_name: string; full_name: string; email: string | null }[]>(
+        `select p.name as procedure_name, a.name as agency_name, c.full_name, c.email
+           from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code
+           join account c on c.id = d.citizen_id where d.code = ?`,
+        [s.code],
+      );
+      if (!info) throw permanentFailure(`dossier ${s.code} has no record`);
       // The submission is the citizen's own step: the history names them (the engine carries only their id).
       let actor = r.actor;
       if (r.event === 'submit' && !actor?.name) {
@@ -107,13 +116,6 @@ export function createDossierActivities(deps: DossierActivityDeps) {
         );
       }
 
-      const [info] = await tx.execute<{ procedure_name: string; agency_name: string; full_name: string; email: string | null }[]>(
-        `select p.name as procedure_name, a.name as agency_name, c.full_name, c.email
-           from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code
-           join account c on c.id = d.citizen_id where d.code = ?`,
-        [s.code],
-      );
-      if (!info) throw new Error(`dossier ${s.code} has no record`);
       const ctx: MessageContext = {
         procedureName: info.procedure_name,
         agencyName: info.agency_name,

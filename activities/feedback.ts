@@ -1,3 +1,4 @@
+import { permanentFailure } from './failures';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log as activityLog } from '@temporalio/activity';
 import { answerDueAt, feedbackSchedule, progressMark, type FeedbackSchedule } from '../domain/feedback/deadlines';
@@ -90,7 +91,7 @@ export function createFeedbackActivities(deps: FeedbackActivityDeps) {
         'select f.title, f.contact, a.name as agency_name, f.handover from feedback f join agency a on a.code = ? where f.code = ?',
         [s.agencyCode, s.code],
       );
-      if (!info) throw new Error(`feedback ${s.code} has no record`);
+      if (!info) throw permanentFailure(`feedback ${s.code} has no record`);
       if (info.handover) return [];
       const [text] = r.textId ? await tx.execute<{ body: string }[]>('select body from feedback_text where id = ?', [r.textId]) : [];
 

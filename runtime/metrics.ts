@@ -18,6 +18,13 @@ export const notificationsSent = new client.Counter({
   registers: [registry],
 });
 
+export const activityFailures = new client.Counter({
+  name: 'activity_failures_total',
+  help: 'Failed activity attempts, by activity and whether the engine retries them',
+  labelNames: ['activity', 'retryable'] as const,
+  registers: [registry],
+});
+
 /**
  * The API's metrics, followed by the Temporal worker's (its Rust core serves them in Prometheus
  * format on WORKER_METRICS_ADDRESS), so that one scrape shows both.

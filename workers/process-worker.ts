@@ -10,6 +10,7 @@ import { createAccountActivities } from '../activities/accounts';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier } from '../services/notifications';
+import { visibleActivityFailures } from './activity-failures';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -57,6 +58,7 @@ export async function createProcessWorker(connection: NativeConnection, namespac
     taskQueue,
     maxCachedWorkflows,
     workflowBundle: await workflowBundle(),
+    interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }))] },
     activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps) },
   });
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { ApplicationFailure, patched, type ActivityOptions } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 
 /** A refused action becomes a failed update (type = the error code), never a failed workflow task. */
@@ -34,3 +34,23 @@ export const PATCHES = {
 export function deliveredByRelay(): boolean {
   return patched(PATCHES.outboxRelay);
 }
+
+/** Failures no retry can change: a domain refusal, or an activity's own permanent error. */
+export const NON_RETRYABLE = ['DomainError', 'PermanentFailure'];
+
+/**
+ * Activity policies every process uses. Recording a step and computing clocks must eventually succeed
+ * (a database outage must not lose a step), so they retry without limit, backing off to a minute; each
+ * failed attempt is counted and logged by the worker (activity_failures_total), an error from the third.
+ */
+export const RECORDING: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+/** Batches of a sweep: longer, heartbeating, backing off to five minutes. */
+export const BATCH: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+};

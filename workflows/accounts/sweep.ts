@@ -1,7 +1,7 @@
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { AccountActivities } from '../../activities/accounts';
 import type { DossierActivities } from '../../activities/dossier';
-import { deliveredByRelay } from '../shared';
+import { BATCH, deliveredByRelay } from '../shared';
 
 export const ACCOUNT_SWEEP_WORKFLOW = 'accountSweepWorkflow';
 export const ACCOUNT_SWEEP_SCHEDULE = 'account-inactivity-sweep';
@@ -20,11 +20,7 @@ export interface AccountSweepTotals {
   messages: number;
 }
 
-const acts = proxyActivities<AccountActivities & Pick<DossierActivities, 'deliverNotifications' | 'pendingNotifications'>>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<AccountActivities & Pick<DossierActivities, 'deliverNotifications' | 'pendingNotifications'>>(BATCH);
 
 const DELIVERY_CHUNK = 200;
 

@@ -2,13 +2,10 @@ import { allHandlersFinished, condition, log, proxyActivities, setHandler } from
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
-import { createSerial, deliveredByRelay, toFailure } from '../shared';
+import { createSerial, deliveredByRelay, RECORDING, toFailure } from '../shared';
 import { dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from './definitions';
 
-const acts = proxyActivities<DossierActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<DossierActivities>(RECORDING);
 
 /**
  * Dossier handling (xử lý hồ sơ, RULES.md §1): from submission to result, withdrawal or refusal.

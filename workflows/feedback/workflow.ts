@@ -3,13 +3,10 @@ import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
 import { nextFeedbackDeadline, onFeedbackDeadline, type FeedbackSchedule } from '../../domain/feedback/deadlines';
 import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, type FeedbackState } from '../../domain/feedback/state';
-import { createSerial, deliveredByRelay, toFailure } from '../shared';
+import { createSerial, deliveredByRelay, RECORDING, toFailure } from '../shared';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 
-const acts = proxyActivities<FeedbackActivities & Pick<DossierActivities, 'deliverNotifications'>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<FeedbackActivities & Pick<DossierActivities, 'deliverNotifications'>>(RECORDING);
 
 /** Keep each run's history small: a feedback may wait for its answer for many weeks. */
 const MAX_HISTORY_EVENTS = 2000;
