@@ -12,11 +12,20 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code must stay deterministic: no wall clock, no I/O, no Node built-ins.
+    // Workflow code must stay deterministic: no I/O, no Node built-ins, nothing with side effects. From
+    // the project's side-effect layers (at any depth of folders) only types may be imported: activities
+    // are called through proxyActivities.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: ['node:*', '@mikro-orm/*', 'express', 'nodemailer', 'pino', '../activities/*!(types)', '../api/*'],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', '@mikro-orm/*', 'express', 'nodemailer', 'pino', 'pg', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'Workflow code is deterministic: no I/O, no Node built-ins.' },
+          {
+            group: ['**/activities', '**/activities/**', '**/services', '**/services/**', '**/api', '**/api/**', '**/db', '**/db/**', '**/runtime', '**/runtime/**', '**/workers', '**/workers/**', '**/local/**'],
+            allowTypeImports: true,
+            message: 'Workflow code may import only types from side-effect layers; call activities through proxyActivities.',
+          },
+        ],
       }],
     },
   },
