@@ -21,6 +21,8 @@ export interface FeedbackTransitionRecord {
   payload: Record<string, unknown>;
   textId: string | null;
   requestId: string | null;
+  /** The agency that reviews the answer (000 §45.2); absent in steps recorded before it was kept. */
+  reviewAgencyCode?: string | null;
 }
 
 export interface FeedbackActivityDeps {
@@ -56,12 +58,12 @@ export function createFeedbackActivities(deps: FeedbackActivityDeps) {
       await tx.execute(
         `update feedback set status = ?, agency_code = ?, step_role = ?, handler = ?::jsonb, classification_due_at = ?, answer_due_at = ?,
            next_update_by = ?, result_entry_due_at = ?, classification_level = ?, answer_overdue = ?, missed_updates = ?,
-           result_entry_overdue = ?, escalated = ?, closed_at = ?, seq = ?, updated_at = now()
+           result_entry_overdue = ?, escalated = ?, closed_at = ?, seq = ?, review_agency_code = coalesce(?, review_agency_code, origin_agency_code), updated_at = now()
          where code = ? and seq < ?`,
         [
           s.status, s.agencyCode, FEEDBACK_STEP_ROLE[s.status] ?? (s.status === 'clarification_requested' ? 'citizen' : null),
           s.handler ? JSON.stringify(s.handler) : null, due.classificationDueAt, due.answerDueAt, due.nextUpdateBy, due.resultEntryDueAt,
-          s.classificationLevel, s.answerOverdue, s.missedUpdates, s.resultEntryOverdue, s.escalated, s.closedAt, s.seq, s.code, s.seq,
+          s.classificationLevel, s.answerOverdue, s.missedUpdates, s.resultEntryOverdue, s.escalated, s.closedAt, s.seq, r.reviewAgencyCode ?? null, s.code, s.seq,
         ],
       );
       await tx.execute(

@@ -9,6 +9,7 @@ import { Migration005FeedbackQueueIndex } from './migrations/005-feedback-queue-
 import { Migration006IdempotencyFingerprint } from './migrations/006-idempotency-fingerprint';
 import { Migration007RateLimits } from './migrations/007-rate-limits';
 import { Migration008NotificationRelay } from './migrations/008-notification-relay';
+import { Migration009FeedbackReviewAgency } from './migrations/009-feedback-review-agency';
 
 export type Orm = MikroORM;
 
@@ -29,6 +30,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '006-idempotency-fingerprint', class: Migration006IdempotencyFingerprint },
         { name: '007-rate-limits', class: Migration007RateLimits },
         { name: '008-notification-relay', class: Migration008NotificationRelay },
+        { name: '009-feedback-review-agency', class: Migration009FeedbackReviewAgency },
       ],
       transactional: true,
       allOrNothing: true,

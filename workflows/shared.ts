@@ -28,6 +28,8 @@ export function createSerial() {
 export const PATCHES = {
   /** Messages are sent by the outbox relay; the process no longer waits for SMTP or SMS. */
   outboxRelay: 'delivery-by-outbox-relay',
+  /** 000 §45.2: feedback answers are reviewed by the receiving agency, not the current agency's leader. */
+  reviewByReceivingAgency: 'feedback-review-by-receiving-agency',
 } as const;
 
 /** Whether this process's messages go through the relay (true for every process started since the change). */

@@ -28,6 +28,7 @@ interface FeedbackRow {
   content: string | null;
   contact: Contact | null;
   origin_agency_code: string;
+  review_agency_code: string | null;
   agency_code: string;
   agency_name: string;
   dossier_code: string | null;
@@ -74,7 +75,7 @@ export class FeedbackService {
   private visible(actor: Actor, row: FeedbackRow): boolean {
     if (actor.roles.includes('system_admin') || actor.roles.includes('operator')) return true;
     if (actor.roles.includes('citizen') && row.citizen_id === actor.id) return true;
-    return actor.roles.some(isOfficerRole) && (actor.agencyCode === row.agency_code || actor.agencyCode === row.origin_agency_code);
+    return actor.roles.some(isOfficerRole) && [row.agency_code, row.origin_agency_code, row.review_agency_code].includes(actor.agencyCode ?? '');
   }
 
   private async load(actor: Actor, code: string): Promise<FeedbackRow> {
@@ -204,8 +205,9 @@ export class FeedbackService {
 
   async queue(actor: Actor, f: { status?: FeedbackStatus; limit: number; offset: number }) {
     const roles = actor.roles.filter(isOfficerRole);
-    const params: unknown[] = [actor.agencyCode, roles.length === 1 ? roles[0] : `{${roles.join(',')}}`];
-    let where = `f.agency_code = ? and ${roles.length === 1 ? 'f.step_role = ?' : 'f.step_role = any(?::text[])'} and f.closed_at is null`;
+    const params: unknown[] = [actor.agencyCode, actor.agencyCode, roles.length === 1 ? roles[0] : `{${roles.join(',')}}`];
+    // Answers under review wait in the receiving agency's queue (000 §45.2), every other step in the processing agency's.
+    let where = `(f.status <> 'under_review' and f.agency_code = ? or f.status = 'under_review' and f.review_agency_code = ?) and ${roles.length === 1 ? 'f.step_role = ?' : 'f.step_role = any(?::text[])'} and f.closed_at is null`;
     if (f.status) {
       where += ' and f.status = ?';
       params.push(f.status);

@@ -47,6 +47,8 @@ export interface DossierTransition {
   /** Clocks changed: deadlines must be recomputed. */
   clocksChanged: boolean;
   resultCode: string | null;
+  /** The role the actor acted in (what the history and the audit record), not merely their first role. */
+  role: Role;
 }
 
 /** Steps that only hand the dossier to the next role. */
@@ -119,19 +121,21 @@ function wrongStep(state: DossierState, action: string): DomainError {
   return conflict('WRONG_STEP', `Không thể thực hiện "${action}" khi hồ sơ đang ở trạng thái "${STATUS_LABELS[state.status]}".`);
 }
 
-function requireOfficer(state: DossierState, actor: Actor, role: OfficerRole): void {
+function requireOfficer(state: DossierState, actor: Actor, role: OfficerRole): OfficerRole {
   if (!actor.roles.includes(role)) {
     throw forbidden('ROLE_NOT_ALLOWED', 'Tài khoản không có vai trò được phép thực hiện bước này.');
   }
   if (actor.agencyCode !== state.agencyCode) {
     throw forbidden('OUTSIDE_AGENCY', 'Cán bộ chỉ được xử lý hồ sơ thuộc cơ quan của mình.');
   }
+  return role;
 }
 
-function requireOwner(state: DossierState, actor: Actor): void {
+function requireOwner(state: DossierState, actor: Actor): 'citizen' {
   if (!actor.roles.includes('citizen') || actor.id !== state.citizenId) {
     throw forbidden('NOT_OWNER', 'Chỉ người nộp hồ sơ mới được thực hiện thao tác này.');
   }
+  return 'citizen';
 }
 
 function closePause(pauses: PauseRecord[], at: string): PauseRecord[] {
@@ -151,13 +155,14 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
   const s: DossierState = { ...state, seq: state.seq + 1 };
   let clocksChanged = false;
   let resultCode: string | null = null;
+  let acting: Role | null = null;
   const handlerOf = (role: OfficerRole): Handler => ({ id: actor.id, name: actor.name, role });
 
   switch (action.type) {
     case 'claim': {
       const role = STEP_ROLE[state.status];
       if (!role) throw wrongStep(state, 'Nhận xử lý');
-      requireOfficer(state, actor, role);
+      acting = requireOfficer(state, actor, role);
       if (state.handler?.id === actor.id && state.handler.role === role) {
         throw conflict('ALREADY_HANDLER', 'Cán bộ đã nhận xử lý hồ sơ này.');
       }
@@ -166,7 +171,7 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
     }
     case 'accept': {
       requireStatus(state, 'Tiếp nhận', 'submitted');
-      requireOfficer(state, actor, 'receiving_officer');
+      acting = requireOfficer(state, actor, 'receiving_officer');
       s.acceptedAt = at;
       s.acceptanceDueAt = null;
       if (state.feeAmount > 0) {
@@ -181,14 +186,14 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
     }
     case 'request_supplement': {
       if (state.status === 'submitted') {
-        requireOfficer(state, actor, 'receiving_officer');
+        acting = requireOfficer(state, actor, 'receiving_officer');
         if (state.preAcceptanceSupplementRequested) {
           throw conflict('SUPPLEMENT_ALREADY_REQUESTED', 'Hồ sơ đã được yêu cầu bổ sung một lần; hướng dẫn phải đầy đủ ngay từ lần đầu. Hãy tiếp nhận hoặc từ chối.');
         }
         s.preAcceptanceSupplementRequested = true;
         s.acceptanceDueAt = null;
       } else if (state.status === 'processing') {
-        requireOfficer(state, actor, 'processing_officer');
+        acting = requireOfficer(state, actor, 'processing_officer');
         s.pauses = [...state.pauses, { from: at, to: null, reason: 'supplement' }];
       } else {
         throw wrongStep(state, 'Yêu cầu bổ sung');
@@ -200,7 +205,7 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
     }
     case 'reject': {
       requireStatus(state, 'Từ chối tiếp nhận', 'submitted');
-      requireOfficer(state, actor, 'receiving_officer');
+      acting = requireOfficer(state, actor, 'receiving_officer');
       s.status = 'rejected';
       s.acceptanceDueAt = null;
       s.handler = null;
@@ -210,7 +215,7 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
     }
     case 'supplement': {
       requireStatus(state, 'Bổ sung hồ sơ', 'supplement_requested');
-      requireOwner(state, actor);
+      acting = requireOwner(state, actor);
       const back = state.supplementReturnTo ?? 'submitted';
       s.status = back;
       s.supplementReturnTo = null;
@@ -227,7 +232,7 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
     }
     case 'confirm_payment': {
       requireStatus(state, 'Xác nhận nộp phí', 'awaiting_fee');
-      requireOfficer(state, actor, 'fee_officer');
+      acting = requireOfficer(state, actor, 'fee_officer');
       if (action.amount !== state.feeAmount) {
         throw conflict('FEE_AMOUNT_MISMATCH', `Số tiền xác nhận (${action.amount}) khác mức phí của thủ tục (${state.feeAmount}).`);
       }
@@ -243,14 +248,14 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
     case 'return_for_rework': {
       const step = HAND_OVER[action.type];
       requireStatus(state, ACTION_LABELS[action.type], step.from);
-      requireOfficer(state, actor, step.role);
+      acting = requireOfficer(state, actor, step.role);
       s.status = step.to;
       s.handler = null;
       break;
     }
     case 'issue_result': {
       requireStatus(state, 'Trả kết quả', 'returning_result');
-      requireOfficer(state, actor, 'result_officer');
+      acting = requireOfficer(state, actor, 'result_officer');
       s.resultCount = state.resultCount + 1;
       resultCode = resultCodeOf(state.code, s.resultCount);
       s.status = 'completed';
@@ -260,7 +265,7 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
       break;
     }
     case 'withdraw': {
-      requireOwner(state, actor);
+      acting = requireOwner(state, actor);
       if (isTerminal(state.status)) {
         throw wrongStep(state, 'Rút hồ sơ');
       }
@@ -273,7 +278,7 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
       break;
     }
   }
-  return { state: s, clocksChanged, resultCode };
+  return { state: s, clocksChanged, resultCode, role: acting ?? 'citizen' };
 }
 
 /** The role currently expected to act, for work queues and the citizen's tracking page. */

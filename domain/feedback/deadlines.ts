@@ -1,6 +1,5 @@
 import { addCalendarDays, type WorkingCalendar } from '../working-time';
-import type { FeedbackState } from './state';
-import type { FeedbackStatus } from './vocabulary';
+import { ANSWER_CLOCK_STATUSES, type FeedbackState } from './state';
 
 /** Feedback clocks (000 §42.3, §44): working days for classification and result entry, calendar days for the answer. */
 export const FEEDBACK_RULES = {
@@ -17,8 +16,6 @@ export interface FeedbackSchedule {
   resultEntryDueAt: string | null;
 }
 
-/** While in these statuses the 20-day answer clock runs. */
-const ANSWER_CLOCK: readonly FeedbackStatus[] = ['received', 'processing', 'result_reached', 'under_review'];
 
 export function feedbackSchedule(s: FeedbackState, cal: WorkingCalendar): FeedbackSchedule {
   const from = new Date(s.classificationFrom);
@@ -45,7 +42,7 @@ export function nextFeedbackDeadline(s: FeedbackState, sched: FeedbackSchedule):
   const candidates: { at: string; kind: FeedbackDeadlineKind }[] = [];
   const rung = s.status === 'received' ? sched.classification[s.classificationLevel] : undefined;
   if (rung) candidates.push({ at: rung, kind: 'classification' });
-  if (ANSWER_CLOCK.includes(s.status)) {
+  if (ANSWER_CLOCK_STATUSES.includes(s.status)) {
     if (!s.answerOverdue) candidates.push({ at: answerDueAt(s).toISOString(), kind: 'answer' });
     else candidates.push({ at: progressMark(s, s.progressMarks + 1).toISOString(), kind: 'progress' });
   }

@@ -1,4 +1,4 @@
-import type { Actor, OfficerRole } from '../access/roles';
+import type { Actor, OfficerRole, Role } from '../access/roles';
 import { conflict, forbidden } from '../errors';
 import type { FeedbackAction, FeedbackStatus } from './vocabulary';
 import { FEEDBACK_ACTION_LABELS, FEEDBACK_STATUS_LABELS, FEEDBACK_TERMINAL } from './vocabulary';
@@ -77,12 +77,34 @@ export const FEEDBACK_STEP_ROLE: Partial<Record<FeedbackStatus, OfficerRole>> = 
   under_review: 'unit_leader',
 };
 
-function officer(s: FeedbackState, actor: Actor, roles: readonly OfficerRole[]): OfficerRole {
+function officer(s: FeedbackState, actor: Actor, roles: readonly OfficerRole[], agencyCode = s.agencyCode): OfficerRole {
   const role = roles.find((r) => actor.roles.includes(r));
   if (!role) throw forbidden('ROLE_NOT_ALLOWED', 'Tài khoản không có vai trò được phép thực hiện bước này.');
-  if (actor.agencyCode !== s.agencyCode) throw forbidden('OUTSIDE_AGENCY', 'Chỉ cơ quan đang được giao phản ánh, kiến nghị mới được thực hiện bước này.');
+  if (actor.agencyCode !== agencyCode) {
+    throw forbidden('OUTSIDE_AGENCY', agencyCode === s.agencyCode
+      ? 'Chỉ cơ quan đang được giao phản ánh, kiến nghị mới được thực hiện bước này.'
+      : 'Chỉ cơ quan tiếp nhận phản ánh, kiến nghị mới được duyệt câu trả lời trước khi công khai.');
+  }
   return role;
 }
+
+/**
+ * The agency that received the feedback (the first it was sent to, or the lead agency when it arrived
+ * escalated): it reviews the answer before publication and returns it when it does not fit (000 §45.2).
+ */
+export function receivingAgency(s: Pick<FeedbackState, 'transferredFrom' | 'agencyCode'>): string {
+  return s.transferredFrom[0] ?? s.agencyCode;
+}
+
+/** While in these statuses the 20-day answer clock and its 7-day progress cadence run. */
+export const ANSWER_CLOCK_STATUSES: readonly FeedbackStatus[] = ['received', 'processing', 'result_reached', 'under_review'];
+
+/** Rules that changed while processes were running; a process keeps the rules it started with. */
+export interface FeedbackRuleSet {
+  /** 000 §45.2: the receiving agency reviews the answer (before: the current agency's leader). */
+  reviewByReceivingAgency: boolean;
+}
+export const CURRENT_FEEDBACK_RULES: FeedbackRuleSet = { reviewByReceivingAgency: true };
 
 function step(s: FeedbackState, action: FeedbackAction['type'], ...allowed: FeedbackStatus[]): void {
   if (!allowed.includes(s.status)) {
@@ -94,9 +116,13 @@ function step(s: FeedbackState, action: FeedbackAction['type'], ...allowed: Feed
  * The feedback rules (RULES.md §2): who may do what, when, and what it changes. Pure; throws
  * DomainError when the action is not allowed.
  */
-export function applyFeedbackAction(state: FeedbackState, action: FeedbackAction, actor: Actor, at: string): { state: FeedbackState; clocksChanged: boolean } {
+export function applyFeedbackAction(
+  state: FeedbackState, action: FeedbackAction, actor: Actor, at: string, rules: FeedbackRuleSet = CURRENT_FEEDBACK_RULES,
+): { state: FeedbackState; clocksChanged: boolean; role: Role } {
   const s: FeedbackState = { ...state, seq: state.seq + 1 };
   let clocksChanged = true;
+  let acting: Role = 'citizen';
+  const reviewer = rules.reviewByReceivingAgency ? receivingAgency(state) : state.agencyCode;
   const restartClassification = () => {
     s.classificationFrom = at;
     s.classificationLevel = 0;
@@ -105,7 +131,7 @@ export function applyFeedbackAction(state: FeedbackState, action: FeedbackAction
     case 'claim': {
       const role = FEEDBACK_STEP_ROLE[state.status];
       if (!role) throw conflict('WRONG_STEP', 'Không có bước nào đang chờ cán bộ nhận xử lý.');
-      officer(state, actor, [role]);
+      acting = officer(state, actor, [role], state.status === 'under_review' ? reviewer : state.agencyCode);
       if (state.handler?.id === actor.id && state.handler.role === role) throw conflict('ALREADY_HANDLER', 'Cán bộ đã nhận xử lý phản ánh, kiến nghị này.');
       s.handler = { id: actor.id, name: actor.name, role };
       clocksChanged = false;
@@ -113,13 +139,13 @@ export function applyFeedbackAction(state: FeedbackState, action: FeedbackAction
     }
     case 'not_accept':
       step(state, action.type, 'received');
-      officer(state, actor, ['receiving_officer']);
+      acting = officer(state, actor, ['receiving_officer']);
       s.status = 'not_accepted';
       s.closedAt = at;
       break;
     case 'request_clarification':
       step(state, action.type, 'received');
-      officer(state, actor, ['receiving_officer']);
+      acting = officer(state, actor, ['receiving_officer']);
       s.status = 'clarification_requested';
       break;
     case 'clarify':
@@ -136,7 +162,7 @@ export function applyFeedbackAction(state: FeedbackState, action: FeedbackAction
       break;
     case 'transfer':
       step(state, action.type, 'received');
-      officer(state, actor, ['receiving_officer']);
+      acting = officer(state, actor, ['receiving_officer']);
       if (action.toAgencyCode === state.agencyCode) throw conflict('SAME_AGENCY', 'Không thể chuyển cho chính cơ quan đang xử lý.');
       s.transferredFrom = [...state.transferredFrom, state.agencyCode];
       s.agencyCode = action.toAgencyCode;
@@ -145,13 +171,13 @@ export function applyFeedbackAction(state: FeedbackState, action: FeedbackAction
       break;
     case 'accept':
       step(state, action.type, 'received');
-      officer(state, actor, ['receiving_officer']);
+      acting = officer(state, actor, ['receiving_officer']);
       s.status = 'processing';
       s.handler = null;
       break;
     case 'escalate_to_lead':
       step(state, action.type, 'received', 'processing');
-      officer(state, actor, ['receiving_officer', 'unit_leader']);
+      acting = officer(state, actor, ['receiving_officer', 'unit_leader']);
       if (state.agencyCode === state.leadAgencyCode) throw conflict('ALREADY_AT_LEAD', 'Phản ánh, kiến nghị đã do cơ quan chủ trì xử lý.');
       s.transferredFrom = [...state.transferredFrom, state.agencyCode];
       s.agencyCode = state.leadAgencyCode;
@@ -160,34 +186,35 @@ export function applyFeedbackAction(state: FeedbackState, action: FeedbackAction
       s.handler = null;
       break;
     case 'post_progress':
-      step(state, action.type, 'processing', 'result_reached');
-      officer(state, actor, ['processing_officer']);
+      // Wherever the cadence runs, someone can meet it (issue 10: it ran under review with nobody allowed to post).
+      step(state, action.type, ...ANSWER_CLOCK_STATUSES);
+      acting = officer(state, actor, state.status === 'received' ? ['receiving_officer', 'unit_leader'] : ['processing_officer', 'unit_leader']);
       s.lastProgressAt = at;
       break;
     case 'reach_result':
       step(state, action.type, 'processing');
-      officer(state, actor, ['processing_officer']);
+      acting = officer(state, actor, ['processing_officer']);
       s.status = 'result_reached';
       s.resultReachedAt = at;
       s.resultEntryOverdue = false;
       break;
     case 'enter_result':
       step(state, action.type, 'processing', 'result_reached');
-      officer(state, actor, ['processing_officer']);
+      acting = officer(state, actor, ['processing_officer']);
       s.resultReachedAt = state.resultReachedAt ?? at;
       s.status = 'under_review';
       s.handler = null;
       break;
     case 'approve_answer':
       step(state, action.type, 'under_review');
-      officer(state, actor, ['unit_leader']);
+      acting = officer(state, actor, ['unit_leader'], reviewer);
       s.status = 'published';
       s.closedAt = at;
       s.handler = null;
       break;
     case 'return_answer':
       step(state, action.type, 'under_review');
-      officer(state, actor, ['unit_leader']);
+      acting = officer(state, actor, ['unit_leader'], reviewer);
       s.status = 'processing';
       s.reviewRounds = state.reviewRounds + 1;
       s.resultReachedAt = null;
@@ -195,11 +222,11 @@ export function applyFeedbackAction(state: FeedbackState, action: FeedbackAction
       break;
     case 'mark_confidential':
       if (isFeedbackTerminal(state.status)) step(state, action.type, 'received', 'processing', 'result_reached', 'under_review', 'clarification_requested');
-      officer(state, actor, ['receiving_officer', 'unit_leader']);
+      acting = officer(state, actor, ['receiving_officer', 'unit_leader']);
       s.status = 'handed_over_confidential';
       s.closedAt = at;
       s.handler = null;
       break;
   }
-  return { state: s, clocksChanged };
+  return { state: s, clocksChanged, role: acting };
 }

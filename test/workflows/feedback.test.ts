@@ -197,13 +197,16 @@ describe('feedback workflow (time-skipping)', () => {
     expect(v.state).toMatchObject({ agencyCode: LEAD, status: 'processing', escalated: true });
     expect(await rejection(f.act(hnProcessing, { type: 'post_progress', text: 'Không còn là việc của Sở.' }))).toBe('OUTSIDE_AGENCY');
     await f.act(btpProcessing, { type: 'enter_result', text: 'Trả lời của cơ quan chủ trì.' });
-    await f.act(actor('lanhdao.btp'), { type: 'approve_answer' });
+    // The receiving agency reviews the lead agency's answer before publication (000 §45.2).
+    expect(await rejection(f.act(actor('lanhdao.btp'), { type: 'approve_answer' }))).toBe('OUTSIDE_AGENCY');
+    await f.act(hnLeader, { type: 'approve_answer' });
     expect((await f.done()).state.status).toBe('published');
 
     const again = await submit({ disagreesWith: f.code });
     v = await again.view();
     expect(v.state).toMatchObject({ agencyCode: LEAD, status: 'processing', escalated: true });
     await again.act(btpProcessing, { type: 'enter_result', text: 'Trả lời lại.' });
+    // Arrived escalated: the lead agency received it, and reviews it.
     await again.act(actor('lanhdao.btp'), { type: 'approve_answer' });
     await again.done();
   });
@@ -245,5 +248,47 @@ describe('feedback workflow (time-skipping)', () => {
     expect(history.map((h) => h.action)).toEqual(['submit', 'accept', 'post_progress', 'mark_confidential']);
     expect(history.every((h) => h.text_id === null)).toBe(true);
     expect(mailsAbout(f.code, '@').filter((m) => m.subject.includes('chế độ mật'))).toHaveLength(0);
+  });
+  it('under review the cadence can be met: progress posted while the leader sits on the answer is no missed update (§2.3)', async () => {
+    await w.travelTo('2028-05-01 09:00'); // Monday
+    const f = await submit();
+    await f.act(hnReceiving, { type: 'accept' });
+    await f.act(hnProcessing, { type: 'enter_result', text: 'Sở Tư pháp đã bỏ yêu cầu nộp bản sao giấy tờ đã có trong cơ sở dữ liệu.' });
+    expect((await f.view()).state.status).toBe('under_review');
+    await w.travelTo('2028-05-21 09:01'); // the 20 days pass under review
+    expect((await f.view()).state.answerOverdue).toBe(true);
+    for (const [who, day] of [[hnProcessing, '2028-05-23 10:00'], [hnLeader, '2028-05-30 10:00']] as const) {
+      await w.travelTo(day);
+      await f.act(who, { type: 'post_progress', text: 'Lãnh đạo đang xem xét câu trả lời.' });
+    }
+    await w.travelTo('2028-06-04 09:02');
+    const v = await f.view();
+    expect(v.state.progressMarks).toBe(2);
+    expect(v.state.missedUpdates).toBe(0);
+    expect(await events(f.code)).not.toContain('progress_missed');
+    await f.act(hnLeader, { type: 'approve_answer' });
+    await f.done();
+  });
+
+  it('after a transfer the receiving agency reviews the answer and returns it to the processing agency (§2.5)', async () => {
+    await w.travelTo('2028-06-12 09:00'); // Monday
+    const f = await submit();
+    await f.act(hnReceiving, { type: 'transfer', toAgencyCode: 'HCM-SKHDT', text: 'Thuộc lĩnh vực đăng ký doanh nghiệp.' });
+    await f.act(hcmReceiving, { type: 'accept' });
+    await f.act(actor('xuly.hcm'), { type: 'enter_result', text: 'Trả lời lần 1.' });
+    // The processing agency's leader may not publish its own answer; the receiving agency's may.
+    expect(await rejection(f.act(actor('lanhdao.hcm'), { type: 'approve_answer' }))).toBe('OUTSIDE_AGENCY');
+    await f.act(hnLeader, { type: 'return_answer', text: 'Câu trả lời chưa đúng nội dung phản ánh.' });
+    let v = await f.view();
+    expect(v.state).toMatchObject({ status: 'processing', agencyCode: 'HCM-SKHDT', reviewRounds: 1 });
+    await f.act(actor('xuly.hcm'), { type: 'enter_result', text: 'Trả lời lần 2, đúng nội dung.' });
+    const [row] = await w.deps.orm.em.fork().execute<{ review_agency_code: string; agency_code: string }[]>('select review_agency_code, agency_code from feedback where code = ?', [f.code]);
+    expect(row).toEqual({ review_agency_code: 'HNI-STP', agency_code: 'HCM-SKHDT' });
+    await f.act(hnLeader, { type: 'approve_answer' });
+    v = await f.view();
+    expect(v.state.status).toBe('published');
+    const [h] = await w.deps.orm.em.fork().execute<{ actor_role: string }[]>("select actor_role from feedback_history where feedback_code = ? and action = 'approve_answer'", [f.code]);
+    expect(h!.actor_role).toBe('unit_leader');
+    await f.done();
   });
 });

@@ -53,10 +53,9 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
       log.info('dossier action', { code: state.code, action: action.type, actor: actor.id, requestId });
       await serial(async () => {
         if (t.clocksChanged) await refreshSchedule();
-        const role = actor.roles.includes('citizen') ? 'citizen' : (after.handler?.role ?? actor.roles[0] ?? null);
         const { type: _type, ...payload } = action;
         await record(after, action.type, {
-          actor: { id: actor.id, name: actor.name, role: role ?? 'unknown' },
+          actor: { id: actor.id, name: actor.name, role: t.role },
           at,
           payload,
           resultCode: t.resultCode,

@@ -1,9 +1,9 @@
-import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
 import { nextFeedbackDeadline, onFeedbackDeadline, type FeedbackSchedule } from '../../domain/feedback/deadlines';
-import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, type FeedbackState } from '../../domain/feedback/state';
-import { createSerial, deliveredByRelay, RECORDING, toFailure } from '../shared';
+import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
+import { createSerial, deliveredByRelay, PATCHES, RECORDING, toFailure } from '../shared';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 
 const acts = proxyActivities<FeedbackActivities & Pick<DossierActivities, 'deliverNotifications'>>(RECORDING);
@@ -23,13 +23,16 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   let recorded: FeedbackState | null = resumed?.recorded ?? null;
   let version = 0;
   const { serial, drained } = createSerial();
+  // The rules this process keeps for its whole life (a process started before a change keeps the old ones).
+  const rules: FeedbackRuleSet = { reviewByReceivingAgency: patched(PATCHES.reviewByReceivingAgency) };
 
   const refreshSchedule = async () => {
     schedule = await acts.computeFeedbackSchedule(state);
     version++;
   };
   const record = async (after: FeedbackState, event: FeedbackTransitionRecord['event'], rest: Omit<FeedbackTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
-    const keys = await acts.recordFeedbackTransition({ before: recorded, after, schedule, event, ...rest });
+    const reviewAgencyCode = rules.reviewByReceivingAgency ? receivingAgency(after) : after.agencyCode;
+    const keys = await acts.recordFeedbackTransition({ before: recorded, after, schedule, event, reviewAgencyCode, ...rest });
     recorded = after;
     // Processes started before the outbox relay delivered their own messages here (kept for replay).
     if (keys.length > 0 && !deliveredByRelay()) await acts.deliverNotifications(keys);
@@ -42,7 +45,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
       const at = new Date().toISOString();
       let t;
       try {
-        t = applyFeedbackAction(state, action, actor, at);
+        t = applyFeedbackAction(state, action, actor, at, rules);
       } catch (e) {
         throw toFailure(e);
       }
@@ -55,15 +58,14 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
         const { type: _type, ...meta } = action;
         const textId = 'textId' in meta ? meta.textId : null;
         const payload = Object.fromEntries(Object.entries(meta).filter(([k]) => k !== 'textId'));
-        const role = actor.roles.includes('citizen') ? 'citizen' : (actor.roles[0] ?? 'unknown');
-        await record(after, action.type, { actor: { id: actor.id, name: actor.name, role }, at, payload, textId, requestId });
+        await record(after, action.type, { actor: { id: actor.id, name: actor.name, role: t.role }, at, payload, textId, requestId });
       });
       return { code: state.code, status: after.status, agencyCode: after.agencyCode, seq: after.seq };
     },
     {
       validator: ({ action, actor }) => {
         try {
-          applyFeedbackAction(state, action, actor, new Date().toISOString());
+          applyFeedbackAction(state, action, actor, new Date().toISOString(), rules);
         } catch (e) {
           throw toFailure(e);
         }
