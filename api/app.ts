@@ -163,7 +163,7 @@ export function createApp(deps: ApiDeps) {
     auth.csrfProtection(req, res, next);
   });
 
-  const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log });
+  const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log, publicUrl: cfg.PUBLIC_URL });
   app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));
   const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, log });
   app.use(feedbackRoutes(feedback));

@@ -15,7 +15,8 @@ import { ROLE_LABELS, type Role } from '../../domain/access/roles';
 import { formatVnHuman, HOUR_MS } from '../../domain/working-time';
 import type { CalendarStore } from '../../services/calendar-store';
 import { recordSubmission } from '../../services/dossier-intake';
-import { appendAudit } from '../../services/records';
+import { appendAudit, enqueueMessages } from '../../services/records';
+import { revocationMessage } from '../../domain/dossier/messages';
 import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
 import { instant, iso } from '../dates';
 import type { Components, UploadedFile } from '../uploads';
@@ -30,6 +31,8 @@ export interface DossierServiceDeps {
   taskQueue: string;
   calendars: CalendarStore;
   log: Logger;
+  /** For links in the messages the API itself queues. */
+  publicUrl: string;
 }
 
 interface DossierRow {
@@ -314,24 +317,56 @@ export class DossierService {
     return rows.map(summary);
   }
 
-  /** Revocation of a result (thu hồi kết quả, 003 §15): recorded with its time; the result stays retrievable. */
+  /**
+   * Revocation of a result (thu hồi kết quả, 003 §15.1): recorded with its time, entered in the
+   * dossier's history, the citizen told (through the outbox), the audit naming the role used; the result
+   * stays retrievable. One transaction: all of it or nothing.
+   */
   async revokeResult(actor: Actor, resultCode: string, reason: string, requestId: string) {
+    const role = actor.roles.find((r) => REVOKING_ROLES.includes(r as (typeof REVOKING_ROLES)[number])) ?? 'unit_leader';
     return this.em().transactional(async (tx) => {
-      const [r] = await tx.execute<{ code: string; dossier_code: string; agency_code: string; citizen_id: string; revoked_at: Date | null }[]>(
-        'select r.code, r.dossier_code, d.agency_code, d.citizen_id, r.revoked_at from dossier_result r join dossier d on d.code = r.dossier_code where r.code = ? for update of r',
+      const [r] = await tx.execute<{ code: string; dossier_code: string; agency_code: string; revoked_at: Date | null }[]>(
+        'select r.code, r.dossier_code, d.agency_code, r.revoked_at from dossier_result r join dossier d on d.code = r.dossier_code where r.code = ? for update of r',
         [resultCode],
       );
       if (!r || r.agency_code !== actor.agencyCode) throw Errors.notFound('Kết quả');
       if (r.revoked_at) throw apiError(409, 'ALREADY_REVOKED', 'Kết quả này đã bị thu hồi trước đó.');
+      const [d] = await tx.execute<{ seq: number; status: DossierStatus; procedure_name: string; agency_name: string; full_name: string; email: string | null }[]>(
+        `select d.seq, d.status, p.name as procedure_name, a.name as agency_name, c.full_name, c.email
+           from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code join account c on c.id = d.citizen_id
+          where d.code = ? for update of d`,
+        [r.dossier_code],
+      );
       const [u] = await tx.execute<{ revoked_at: string }[]>('update dossier_result set revoked_at = now(), revoked_by = ?, revoke_reason = ? where code = ? returning revoked_at', [actor.id, reason, resultCode]);
+      const seq = d!.seq + 1;
+      const key = `dossier:${r.dossier_code}:${seq}`;
+      const payload = { resultCode, reason };
+      await tx.execute('update dossier set seq = ?, updated_at = now() where code = ?', [seq, r.dossier_code]);
+      await tx.execute(
+        // The process's state does not change: before and after are the last recorded state.
+        `insert into dossier_history (dossier_code, seq, at, action, actor_id, actor_name, actor_role, from_status, to_status, before, after, payload, request_id)
+         select ?, ?, ?, 'revoke_result', ?, ?, ?, ?, ?, h.after, h.after, ?::jsonb, ?
+           from dossier_history h where h.dossier_code = ? order by h.seq desc limit 1`,
+        [r.dossier_code, seq, u!.revoked_at, actor.id, actor.name, role, d!.status, d!.status, JSON.stringify(payload), requestId, r.dossier_code],
+      );
       await appendAudit(tx, {
-        at: new Date().toISOString(), actorId: actor.id, actorRole: 'unit_leader', action: 'result.revoke', entityType: 'dossier_result', entityId: resultCode,
-        before: { revokedAt: null }, after: { revokedAt: u!.revoked_at, reason }, requestId, dedupeKey: null,
+        at: new Date(u!.revoked_at).toISOString(), actorId: actor.id, actorRole: role, action: 'result.revoke', entityType: 'dossier_result', entityId: resultCode,
+        before: { revokedAt: null }, after: { revokedAt: u!.revoked_at, reason }, requestId, dedupeKey: key,
       });
+      if (d!.email) {
+        const msg = revocationMessage({
+          code: r.dossier_code, resultCode, reason, procedureName: d!.procedure_name, agencyName: d!.agency_name, citizenName: d!.full_name,
+          trackingUrl: `${this.deps.publicUrl}/api/dossiers/${encodeURIComponent(r.dossier_code)}`,
+        });
+        await enqueueMessages(tx, [{ dedupeKey: `${key}:citizen`, recipient: d!.email, ...msg }]);
+      }
       return { code: resultCode, revokedAt: instant(u!.revoked_at), reason };
     });
   }
 }
+
+/** Who may revoke a result (the route's access). */
+const REVOKING_ROLES = ['unit_leader'] as const;
 
 interface SniffedFile {
   file: UploadedFile;

@@ -93,3 +93,14 @@ export function supervisorMessage(event: 'acceptance_overdue' | 'overdue', s: Do
     body: `Hồ sơ ${s.code} (thủ tục "${ctx.procedureName}") có hạn giải quyết ${s.legalDueAt ? formatVnHuman(new Date(s.legalDueAt)) : ''} và hiện ở trạng thái "${STATUS_LABELS[s.status]}".\nMức cảnh báo: ${s.overdueLevel}. Đề nghị chỉ đạo xử lý.`,
   };
 }
+
+/** The citizen's notice that a result of their dossier was revoked (003 §15.1), with the reason. */
+export function revocationMessage(ctx: { code: string; resultCode: string; reason: string; procedureName: string; agencyName: string; citizenName: string; trackingUrl: string }): Message {
+  return {
+    subject: `Thu hồi kết quả giải quyết hồ sơ ${ctx.code}`,
+    body:
+      `Kính gửi ${ctx.citizenName},\n\n${ctx.agencyName} đã thu hồi kết quả ${ctx.resultCode} của hồ sơ ${ctx.code} (thủ tục "${ctx.procedureName}").\n` +
+      `Lý do: ${ctx.reason}\n\nKết quả bị thu hồi không còn giá trị sử dụng; vẫn tra cứu được kèm thời điểm thu hồi.` +
+      `\n\nTra cứu hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`,
+  };
+}

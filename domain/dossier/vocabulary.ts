@@ -73,8 +73,8 @@ export type DossierAction = z.infer<typeof DossierAction>;
 export type DossierActionType = DossierAction['type'];
 export const DOSSIER_ACTION_TYPES = DossierAction.options.map((o) => o.shape.type.value);
 
-/** Automatic events the engine records on its own. */
-export type DossierSystemEvent = 'submit' | 'acceptance_overdue' | 'overdue';
+/** Events recorded without a workflow step: the engine's own, and a result's revocation after the process ended. */
+export type DossierSystemEvent = 'submit' | 'acceptance_overdue' | 'overdue' | 'revoke_result';
 
 export const ACTION_LABELS: Record<DossierActionType | DossierSystemEvent, string> = {
   submit: 'Nộp hồ sơ',
@@ -91,4 +91,5 @@ export const ACTION_LABELS: Record<DossierActionType | DossierSystemEvent, strin
   withdraw: 'Rút hồ sơ',
   acceptance_overdue: 'Quá hạn tiếp nhận',
   overdue: 'Quá hạn giải quyết',
+  revoke_result: 'Thu hồi kết quả giải quyết',
 };

@@ -62,9 +62,15 @@ describe('a dossier from submission to result, through the real sign-in', () => 
 
     // Revocation is recorded with its time, and the result stays retrievable.
     await json(await officers['lanhdao.hn']!.send('POST', `/api/results/${code}-KQ1/revoke`, { reason: 'Phát hiện sai sót về ngày sinh' }), 200);
-    const after = await json<{ results: { code: string; revokedAt: string | null }[] }>(await citizen.get(`/api/dossiers/${code}`), 200);
+    const after = await json<{ results: { code: string; revokedAt: string | null }[]; history: { action: string; actionLabel: string; actor: { role: string } | null; details: Record<string, unknown> }[] }>(await citizen.get(`/api/dossiers/${code}`), 200);
     expect(after.results).toHaveLength(1);
     expect(after.results[0]!.revokedAt).toBeTruthy();
+    // … entered in the dossier's history with the role used, and the citizen told (003 §15.1).
+    expect(after.history.at(-1)).toMatchObject({ action: 'revoke_result', actionLabel: 'Thu hồi kết quả giải quyết', actor: { role: 'unit_leader' }, details: { resultCode: `${code}-KQ1`, reason: 'Phát hiện sai sót về ngày sinh' } });
+    const notice = await p.smtp.waitFor((m) => m.subject.includes(`Thu hồi kết quả giải quyết hồ sơ ${code}`));
+    expect(notice.text).toContain('Phát hiện sai sót về ngày sinh');
+    const [audit] = await p.orm.em.fork().execute<{ actor_role: string }[]>("select actor_role from audit_log where action = 'result.revoke' and entity_id = ?", [`${code}-KQ1`]);
+    expect(audit!.actor_role).toBe('unit_leader');
     const again = await officers['lanhdao.hn']!.send('POST', `/api/results/${code}-KQ1/revoke`, { reason: 'Phát hiện sai sót về ngày sinh' });
     expect((await json<{ error: { code: string } }>(again, 409)).error.code).toBe('ALREADY_REVOKED');
   });
