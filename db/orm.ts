@@ -10,6 +10,7 @@ import { Migration006IdempotencyFingerprint } from './migrations/006-idempotency
 import { Migration007RateLimits } from './migrations/007-rate-limits';
 import { Migration008NotificationRelay } from './migrations/008-notification-relay';
 import { Migration009FeedbackReviewAgency } from './migrations/009-feedback-review-agency';
+import { Migration010IndexFriendly } from './migrations/010-index-friendly';
 
 export type Orm = MikroORM;
 
@@ -31,6 +32,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '007-rate-limits', class: Migration007RateLimits },
         { name: '008-notification-relay', class: Migration008NotificationRelay },
         { name: '009-feedback-review-agency', class: Migration009FeedbackReviewAgency },
+        { name: '010-index-friendly', class: Migration010IndexFriendly },
       ],
       transactional: true,
       allOrNothing: true,

@@ -174,7 +174,7 @@ export async function escalateOverdueReviews(em: EntityManager, asOf: string): P
     );
     const out = [];
     for (const r of late) {
-      const admins = await tx.execute<{ id: string; email: string }[]>("select id, email from account where 'system_admin' = any(roles) and email is not null and locked_at is null");
+      const admins = await tx.execute<{ id: string; email: string }[]>("select id, email from account where 'system_admin' = any(roles) and locked_at is null and email is not null");
       const leaders = await agencyRecipients(tx, r.agency_code, ['unit_leader']);
       for (const p of [...admins, ...leaders]) {
         out.push({ dedupeKey: `review-escalation:${r.id}:${p.id}`, recipient: p.email, subject: `[DVC][Cảnh báo] Đơn vị ${r.agency_code} chưa xác nhận rà soát tài khoản kỳ ${r.period}`,
