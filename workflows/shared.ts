@@ -30,6 +30,8 @@ export const PATCHES = {
   outboxRelay: 'delivery-by-outbox-relay',
   /** 000 §45.2: feedback answers are reviewed by the receiving agency, not the current agency's leader. */
   reviewByReceivingAgency: 'feedback-review-by-receiving-agency',
+  /** Deadlines already past when feedback is keyed in late are recorded as one backlog entry. */
+  feedbackBacklog: 'feedback-backlog-once',
 } as const;
 
 /** Whether this process's messages go through the relay (true for every process started since the change). */

@@ -74,3 +74,30 @@ export function onFeedbackDeadline(s: FeedbackState, kind: FeedbackDeadlineKind)
       return { state: next, event: 'result_entry_overdue', payload: { reachedAt: s.resultReachedAt } };
   }
 }
+
+/** A deadline that had already passed when the process could first act on it. */
+export interface PassedDeadline {
+  kind: FeedbackDeadlineKind;
+  at: string;
+}
+
+/**
+ * Feedback keyed in long after its receipt date finds several deadlines already past. Firing each
+ * would send every escalation and count every 7-day period as a missed update at once, though no one
+ * could have acted. Instead: the state moves to where the clocks stand now (the highest classification
+ * rung, the answer overdue, the progress marks passed — none of them counted as missed), and the
+ * backlog is recorded as one entry. Returns null when at most one deadline passed (the usual path).
+ */
+export function catchUpFeedbackDeadlines(s: FeedbackState, sched: FeedbackSchedule, now: string): { state: FeedbackState; passed: PassedDeadline[] } | null {
+  let state = s;
+  const passed: PassedDeadline[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const next = nextFeedbackDeadline(state, sched);
+    if (!next || Date.parse(next.at) > Date.parse(now)) break;
+    const fired = onFeedbackDeadline(state, next.kind);
+    passed.push({ kind: next.kind, at: next.at });
+    state = { ...fired.state, missedUpdates: s.missedUpdates };
+  }
+  if (passed.length <= 1) return null;
+  return { state: { ...state, seq: s.seq + 1 }, passed };
+}

@@ -50,6 +50,13 @@ export function feedbackCitizenMessage(event: FeedbackActionType | FeedbackSyste
   }
 }
 
+const BACKLOG_KIND_LABELS: Record<string, string> = {
+  classification: 'Thời hạn phân loại',
+  answer: 'Thời hạn trả lời 20 ngày',
+  progress: 'Kỳ cập nhật tình hình 07 ngày',
+  result_entry: 'Thời hạn cập nhật kết quả',
+};
+
 /** What officers read when a clock runs out: a reminder to the processing officers, an escalation to supervisors. */
 export function feedbackOfficerMessage(event: FeedbackSystemEvent, s: FeedbackState, payload: Record<string, unknown>): { audience: 'processing' | 'supervisors'; message: Message }[] {
   const ref = `Phản ánh, kiến nghị ${s.code}`;
@@ -67,6 +74,18 @@ export function feedbackOfficerMessage(event: FeedbackSystemEvent, s: FeedbackSt
       return [escalation(`không cập nhật tình hình xử lý trong kỳ 07 ngày thứ ${String(payload.mark)}`), reminder];
     case 'result_entry_overdue':
       return [escalation('đã có kết quả nhưng chưa cập nhật trong 02 ngày làm việc')];
+    case 'backlog': {
+      // One notice for every deadline that passed before the feedback reached the system.
+      const passed = Array.isArray(payload.passed) ? (payload.passed as { kind: string; at: string }[]) : [];
+      const lines = passed.map((p) => `- ${BACKLOG_KIND_LABELS[p.kind] ?? p.kind}: ${formatVnHuman(new Date(p.at))}`).join('\n');
+      return [{
+        audience: 'supervisors',
+        message: {
+          subject: `[DVC][Cảnh báo] ${ref}: ${passed.length} mốc thời hạn đã qua trước khi được nhập vào hệ thống`,
+          body: `${ref} được nhập vào hệ thống sau thời điểm tiếp nhận (${formatVnHuman(new Date(s.receivedAt))}); các mốc sau đã qua:\n${lines}\n\nĐề nghị chỉ đạo xử lý ngay${s.answerOverdue ? ` và cập nhật tình hình xử lý trước ${nextBy}` : ''}.`,
+        },
+      }, ...(s.answerOverdue ? [reminder] : [])];
+    }
     default:
       return [{ audience: 'supervisors', message: { subject: `[DVC] ${ref}: ${FEEDBACK_ACTION_LABELS[event]}`, body: ref } }];
   }

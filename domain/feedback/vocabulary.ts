@@ -80,7 +80,8 @@ export type FeedbackSystemEvent =
   | 'answer_overdue'
   | 'progress_reminder'
   | 'progress_missed'
-  | 'result_entry_overdue';
+  | 'result_entry_overdue'
+  | 'backlog';
 
 export const FEEDBACK_ACTION_LABELS: Record<FeedbackActionType | FeedbackSystemEvent, string> = {
   submit: 'Tiếp nhận phản ánh, kiến nghị',
@@ -102,4 +103,5 @@ export const FEEDBACK_ACTION_LABELS: Record<FeedbackActionType | FeedbackSystemE
   progress_reminder: 'Nhắc cập nhật tình hình xử lý',
   progress_missed: 'Không cập nhật tình hình xử lý đúng hạn',
   result_entry_overdue: 'Quá hạn cập nhật kết quả',
+  backlog: 'Các mốc thời hạn đã qua trước khi nhập vào hệ thống',
 };

@@ -26,8 +26,8 @@ afterAll(async () => {
 const CONTENT = 'Thủ tục cấp phiếu lý lịch tư pháp yêu cầu nộp bản sao giấy tờ đã có trong cơ sở dữ liệu dân cư.';
 
 /** Records feedback as the API does and starts its workflow at the server's current time. */
-async function submit(opts: { agencyCode?: string; disagreesWith?: string; historyLimit?: number } = {}) {
-  const receivedAt = await w.now();
+async function submit(opts: { agencyCode?: string; disagreesWith?: string; historyLimit?: number; receivedDaysAgo?: number } = {}) {
+  const receivedAt = new Date((await w.now()).getTime() - (opts.receivedDaysAgo ?? 0) * 86_400_000);
   const agencyCode = opts.agencyCode ?? 'HNI-STP';
   const code = await recordFeedback(w.deps.orm.em.fork(), {
     citizenId: citizen.id, channel: 'portal', title: 'Yêu cầu giấy tờ trùng lặp', content: CONTENT,
@@ -289,6 +289,28 @@ describe('feedback workflow (time-skipping)', () => {
     expect(v.state.status).toBe('published');
     const [h] = await w.deps.orm.em.fork().execute<{ actor_role: string }[]>("select actor_role from feedback_history where feedback_code = ? and action = 'approve_answer'", [f.code]);
     expect(h!.actor_role).toBe('unit_leader');
+    await f.done();
+  });
+  it('feedback keyed in 40 days after its receipt: the deadlines already past are one backlog entry, not a burst', async () => {
+    await w.travelTo('2028-09-04 09:00'); // Monday
+    const mailsBefore = w.smtp.mails.length;
+    const f = await submit({ receivedDaysAgo: 40 });
+    const v = await f.view();
+    // Two classification rungs, the 20 days and two 7-day marks had passed: where the clocks stand now …
+    expect(v.state).toMatchObject({ classificationLevel: 2, answerOverdue: true, progressMarks: 2, missedUpdates: 0 });
+    expect(await events(f.code)).toEqual(['submit', 'backlog']);
+    const [entry] = await w.deps.orm.em.fork().execute<{ payload: { passed: { kind: string }[] } }[]>("select payload from feedback_history where feedback_code = ? and action = 'backlog'", [f.code]);
+    expect(entry!.payload.passed.map((p) => p.kind)).toEqual(['classification', 'classification', 'answer', 'progress', 'progress']);
+    // … and one notice to each supervisor, not one per deadline.
+    const toSupervisor = w.smtp.mails.slice(mailsBefore).filter((m) => m.to.includes('giamsat.hn@') && m.subject.includes(f.code));
+    expect(toSupervisor).toHaveLength(1);
+    expect(toSupervisor[0]!.subject).toContain('5 mốc thời hạn đã qua');
+    // From now on the clocks run as usual: the current 7-day period can still be met.
+    await f.act(hnReceiving, { type: 'accept' });
+    await f.act(hnProcessing, { type: 'post_progress', text: 'Đã nhận hồ sơ giấy, đang xử lý.' });
+    await w.travelTo('2028-09-07 09:05');
+    expect((await f.view()).state).toMatchObject({ progressMarks: 3, missedUpdates: 0 });
+    await f.act(hnReceiving, { type: 'mark_confidential', handedOverTo: 'Văn thư mật', reference: 'M-9' });
     await f.done();
   });
 });

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
-import { nextFeedbackDeadline, onFeedbackDeadline, type FeedbackSchedule } from '../../domain/feedback/deadlines';
+import { catchUpFeedbackDeadlines, nextFeedbackDeadline, onFeedbackDeadline, progressMark, type FeedbackSchedule } from '../../domain/feedback/deadlines';
 import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
 import { createSerial, deliveredByRelay, PATCHES, RECORDING, toFailure } from '../shared';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
@@ -89,6 +89,18 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
     } else {
       const wait = Date.parse(next.at) - Date.now();
       if (wait > 0 && (await condition(() => version !== v, wait))) continue;
+      // Several deadlines past at once (keyed in late): one backlog entry, not a burst of escalations.
+      const backlog = wait <= 0 ? catchUpFeedbackDeadlines(state, schedule, new Date().toISOString()) : null;
+      if (backlog && patched(PATCHES.feedbackBacklog)) {
+        await serial(async () => {
+          const at = new Date().toISOString();
+          state = backlog.state;
+          version++;
+          await refreshSchedule();
+          await record(state, 'backlog', { actor: null, at, payload: { passed: backlog.passed, nextUpdateBy: state.answerOverdue ? progressMark(state, state.progressMarks + 1).toISOString() : null }, textId: null, requestId: null });
+        });
+        continue;
+      }
       await serial(async () => {
         const still = nextFeedbackDeadline(state, schedule);
         if (!still || still.kind !== next.kind || still.at !== next.at) return;
