@@ -11,6 +11,7 @@ import { Migration007RateLimits } from './migrations/007-rate-limits';
 import { Migration008NotificationRelay } from './migrations/008-notification-relay';
 import { Migration009FeedbackReviewAgency } from './migrations/009-feedback-review-agency';
 import { Migration010IndexFriendly } from './migrations/010-index-friendly';
+import { Migration011WaitingPeriods } from './migrations/011-waiting-periods';
 
 export type Orm = MikroORM;
 
@@ -33,6 +34,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '008-notification-relay', class: Migration008NotificationRelay },
         { name: '009-feedback-review-agency', class: Migration009FeedbackReviewAgency },
         { name: '010-index-friendly', class: Migration010IndexFriendly },
+        { name: '011-waiting-periods', class: Migration011WaitingPeriods },
       ],
       transactional: true,
       allOrNothing: true,

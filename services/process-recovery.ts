@@ -13,14 +13,15 @@ export async function startMissingWorkflows(orm: MikroORM, client: Client, opts:
   const before = new Date(Date.now() - olderThanMs);
   const em = orm.em.fork();
   const starts: { id: string; type: string; input: DossierWorkflowInput | FeedbackWorkflowInput }[] = [];
-  const dossiers = await em.execute<{ code: string; procedure_code: string; agency_code: string; citizen_id: string; processing_days: number; fee_amount: number; received_at: string }[]>(
-    'select code, procedure_code, agency_code, citizen_id, processing_days, fee_amount, received_at from dossier where seq = 0 and received_at < ? order by received_at limit 1000',
+  const dossiers = await em.execute<{ code: string; procedure_code: string; agency_code: string; citizen_id: string; processing_days: number; fee_amount: number; received_at: string; waiting_days: DossierWorkflowInput['waiting'] }[]>(
+    `select d.code, d.procedure_code, d.agency_code, d.citizen_id, d.processing_days, d.fee_amount, d.received_at, p.waiting_days
+       from dossier d join procedure p on p.code = d.procedure_code where d.seq = 0 and d.received_at < ? order by d.received_at limit 1000`,
     [before],
   );
   for (const r of dossiers) {
     starts.push({ id: r.code, type: DOSSIER_WORKFLOW, input: {
       code: r.code, procedureCode: r.procedure_code, agencyCode: r.agency_code, citizenId: r.citizen_id,
-      processingDays: r.processing_days, feeAmount: r.fee_amount, receivedAt: new Date(r.received_at).toISOString(), requestId: null,
+      processingDays: r.processing_days, feeAmount: r.fee_amount, receivedAt: new Date(r.received_at).toISOString(), requestId: null, waiting: r.waiting_days,
     } });
   }
   const feedback = await em.execute<{ code: string; citizen_id: string | null; origin_agency_code: string; received_at: string; escalated: boolean }[]>(

@@ -32,6 +32,8 @@ export const PATCHES = {
   reviewByReceivingAgency: 'feedback-review-by-receiving-agency',
   /** Deadlines already past when feedback is keyed in late are recorded as one backlog entry. */
   feedbackBacklog: 'feedback-backlog-once',
+  /** A dossier waits for a supplement or a fee for a set period, with a reminder, then is returned. */
+  waitingPeriods: 'waiting-periods',
 } as const;
 
 /** Whether this process's messages go through the relay (true for every process started since the change). */

@@ -7,6 +7,7 @@ import type { Actor } from '../../domain/access/roles';
 import { isOfficerRole } from '../../domain/access/roles';
 import { checkSubmission, ProcedureForm, type UploadedFileInfo } from '../../domain/dossier/form';
 import { contentProblem } from '../../domain/dossier/file-content';
+import type { WaitingPeriods } from '../../domain/dossier/waiting';
 import { pausesOf } from '../../domain/dossier/deadlines';
 import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
 import type { PauseRecord } from '../../domain/dossier/state';
@@ -109,8 +110,8 @@ export class DossierService {
 
   async submit(actor: Actor, input: { procedureCode: string; formData: Record<string, unknown>; files: UploadedFile[]; idempotencyKey: string | null; requestId: string }) {
     const em = this.em();
-    const [proc] = await em.execute<{ code: string; agency_code: string; processing_days: number; fee_amount: number; form: unknown; status: string }[]>(
-      'select code, agency_code, processing_days, fee_amount, form, status from procedure where code = ?',
+    const [proc] = await em.execute<{ code: string; agency_code: string; processing_days: number; fee_amount: number; form: unknown; status: string; waiting_days: Partial<WaitingPeriods> | null }[]>(
+      'select code, agency_code, processing_days, fee_amount, form, status, waiting_days from procedure where code = ?',
       [input.procedureCode],
     );
     if (!proc) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không tồn tại.`);
@@ -160,6 +161,7 @@ export class DossierService {
         feeAmount: proc.fee_amount,
         receivedAt: receivedAt.toISOString(),
         requestId: input.requestId,
+        waiting: proc.waiting_days,
       };
       await this.startWorkflow(wfInput).catch((e: unknown) => {
         // The submission is recorded; the worker's recovery starts its process. Nothing is lost.
@@ -310,7 +312,7 @@ export class DossierService {
   /** Supervisors: the agency's overdue dossiers, the most overdue first. */
   async overdue(actor: Actor, page: { limit: number; offset: number }) {
     const rows = await this.em().execute<DossierRow[]>(
-      `${SELECT_DOSSIER} where d.agency_code = ? and (d.overdue_level > 0 or d.acceptance_overdue) and d.status not in ('completed', 'withdrawn', 'rejected')
+      `${SELECT_DOSSIER} where d.agency_code = ? and (d.overdue_level > 0 or d.acceptance_overdue) and d.status not in ('completed', 'withdrawn', 'rejected', 'returned')
        order by d.overdue_level desc, coalesce(d.legal_due_at, d.acceptance_due_at) limit ? offset ?`,
       [actor.agencyCode, page.limit, page.offset],
     );

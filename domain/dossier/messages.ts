@@ -63,6 +63,16 @@ export function citizenMessage(event: DossierActionType | DossierSystemEvent, s:
         subject: `[DVC] Kết quả giải quyết hồ sơ ${s.code}`,
         body: `${head}${ref} đã có kết quả: "${String(p.title)}".\nMã kết quả: ${ctx.resultCode}\nKết quả điện tử đã được lưu vào Kho quản lý dữ liệu điện tử của bạn.${footer(ctx)}`,
       };
+    case 'waiting_reminder':
+      return {
+        subject: `[DVC] Nhắc hạn ${p.kind === 'fee' ? 'nộp phí, lệ phí' : 'bổ sung'} hồ sơ ${s.code}`,
+        body: `${head}${ref} đang chờ bạn ${p.kind === 'fee' ? 'nộp phí, lệ phí' : 'bổ sung giấy tờ theo hướng dẫn'}. Nếu đến ${formatVnHuman(new Date(String(p.endsAt)))} hồ sơ vẫn chưa được ${p.kind === 'fee' ? 'nộp phí' : 'bổ sung'}, hồ sơ sẽ được trả lại.${footer(ctx)}`,
+      };
+    case 'waiting_expired':
+      return {
+        subject: `[DVC] Trả lại hồ sơ ${s.code}`,
+        body: `${head}${ref} đã được trả lại vì quá thời hạn ${p.kind === 'fee' ? 'nộp phí, lệ phí' : 'bổ sung hồ sơ'} (${String(p.days)} ngày, từ ${formatVnHuman(new Date(String(p.since)))}). Bạn có thể nộp hồ sơ mới khi đã chuẩn bị đủ.${footer(ctx)}`,
+      };
     case 'withdraw':
       return {
         subject: `[DVC] Xác nhận rút hồ sơ ${s.code}`,

@@ -38,6 +38,10 @@ export interface DossierState extends DossierIdentity {
   resultCount: number;
   feePaidAt: string | null;
   completedAt: string | null;
+  /** Since when the dossier waits for the citizen (a supplement or a fee); absent in processes started before waiting periods. */
+  waitingSince?: string | null;
+  /** The citizen was reminded that the waiting period ends. */
+  waitingReminded?: boolean;
   /** Number of recorded history entries; each transition adds one. */
   seq: number;
 }
@@ -277,6 +281,17 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
       clocksChanged = true;
       break;
     }
+  }
+  // Waiting for the citizen starts when the dossier enters a waiting status and ends when it leaves it.
+  const waiting = (st: DossierStatus) => st === 'supplement_requested' || st === 'awaiting_fee';
+  if (waiting(s.status)) {
+    if (s.status !== state.status) {
+      s.waitingSince = at;
+      s.waitingReminded = false;
+    }
+  } else if (state.waitingSince) {
+    s.waitingSince = null;
+    s.waitingReminded = false;
   }
   return { state: s, clocksChanged, resultCode, role: acting ?? 'citizen' };
 }

@@ -12,10 +12,11 @@ export const DossierStatus = z.enum([
   'returning_result', // chờ trả kết quả
   'completed', // đã trả kết quả
   'withdrawn', // công dân đã rút hồ sơ
+  'returned', // trả lại hồ sơ: hết thời hạn chờ bổ sung hoặc nộp phí
 ]);
 export type DossierStatus = z.infer<typeof DossierStatus>;
 
-export const TERMINAL_STATUSES: readonly DossierStatus[] = ['rejected', 'completed', 'withdrawn'];
+export const TERMINAL_STATUSES: readonly DossierStatus[] = ['rejected', 'completed', 'withdrawn', 'returned'];
 
 export const STATUS_LABELS: Record<DossierStatus, string> = {
   submitted: 'Chờ tiếp nhận',
@@ -27,6 +28,7 @@ export const STATUS_LABELS: Record<DossierStatus, string> = {
   returning_result: 'Chờ trả kết quả',
   completed: 'Đã trả kết quả',
   withdrawn: 'Đã rút hồ sơ',
+  returned: 'Đã trả lại hồ sơ (hết thời hạn chờ)',
 };
 
 /** A file component of a submission, already stored (content-addressed by its SHA-256). */
@@ -74,7 +76,7 @@ export type DossierActionType = DossierAction['type'];
 export const DOSSIER_ACTION_TYPES = DossierAction.options.map((o) => o.shape.type.value);
 
 /** Events recorded without a workflow step: the engine's own, and a result's revocation after the process ended. */
-export type DossierSystemEvent = 'submit' | 'acceptance_overdue' | 'overdue' | 'revoke_result';
+export type DossierSystemEvent = 'submit' | 'acceptance_overdue' | 'overdue' | 'revoke_result' | 'waiting_reminder' | 'waiting_expired';
 
 export const ACTION_LABELS: Record<DossierActionType | DossierSystemEvent, string> = {
   submit: 'Nộp hồ sơ',
@@ -92,4 +94,6 @@ export const ACTION_LABELS: Record<DossierActionType | DossierSystemEvent, strin
   acceptance_overdue: 'Quá hạn tiếp nhận',
   overdue: 'Quá hạn giải quyết',
   revoke_result: 'Thu hồi kết quả giải quyết',
+  waiting_reminder: 'Nhắc hạn bổ sung hoặc nộp phí',
+  waiting_expired: 'Trả lại hồ sơ do hết thời hạn chờ',
 };

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 /** Records a submission as the API does and starts its workflow, at the environment's current time. */
-async function submit(procedureCode: string) {
+async function submit(procedureCode: string, waiting: DossierWorkflowInput['waiting'] = null) {
   const proc = DEMO_PROCEDURES.find((p) => p.code === procedureCode)!;
   const receivedAt = new Date(await env.currentTimeMs());
   const { code } = await recordSubmission(deps.orm.em.fork(), {
@@ -49,7 +49,7 @@ async function submit(procedureCode: string) {
     receivedAt,
     idempotencyKey: null,
   });
-  const input: DossierWorkflowInput = { code, procedureCode, agencyCode: proc.agencyCode, citizenId: citizen.id, processingDays: proc.processingDays, feeAmount: proc.feeAmount, receivedAt: receivedAt.toISOString(), requestId: randomUUID() };
+  const input: DossierWorkflowInput = { code, procedureCode, agencyCode: proc.agencyCode, citizenId: citizen.id, processingDays: proc.processingDays, feeAmount: proc.feeAmount, receivedAt: receivedAt.toISOString(), requestId: randomUUID(), waiting };
   const handle = await env.client.workflow.start(DOSSIER_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: code, args: [input] });
   const act = (a: Actor, action: DossierAction) => handle.executeUpdate(performActionUpdate, { args: [{ action, actor: a, requestId: randomUUID() }] });
   const view = () => handle.query(dossierViewQuery);
@@ -218,7 +218,8 @@ describe('dossier workflow (time-skipping)', () => {
 
   it('does not escalate the legal deadline while a fee is unpaid', async () => {
     await travelTo('2030-05-06 09:00');
-    const d = await submit('STP-LLTP');
+    // A procedure that lets a fee wait 90 days (the default would return the dossier after 15).
+    const d = await submit('STP-LLTP', { feeDays: 90 });
     await d.act(receiving, { type: 'accept' });
     await env.sleep('60 days');
     expect((await d.view()).state.overdueLevel).toBe(0);
@@ -226,5 +227,47 @@ describe('dossier workflow (time-skipping)', () => {
     expect((await d.view()).state.status).toBe('processing');
     await d.act(citizen, { type: 'withdraw', reason: 'Kết thúc thử nghiệm' });
     await finished(d);
+  });
+
+  it('a dossier waiting for a supplement: the citizen is reminded 3 days before the 30 days end, then it is returned', async () => {
+    await travelTo('2030-09-02 09:00'); // Monday
+    const d = await submit('STP-KS');
+    await d.act(receiving, { type: 'request_supplement', guidance: 'Giấy chứng sinh bị mờ, vui lòng tải lại bản rõ nét', items: ['Giấy chứng sinh'] });
+    await travelTo('2030-09-29 09:01'); // 27 days later
+    expect((await history(d.code)).map((h) => h.action)).toContain('waiting_reminder');
+    const reminder = await smtp.waitFor((m) => m.subject.includes(`Nhắc hạn bổ sung hồ sơ ${d.code}`));
+    expect(reminder.text).toContain('09:00 ngày 02/10/2030');
+    expect((await d.view()).state.status).toBe('supplement_requested');
+    await travelTo('2030-10-02 09:01'); // 30 days
+    const state = await finished(d);
+    expect(state.status).toBe('returned');
+    expect((await history(d.code)).map((h) => h.action).slice(-2)).toEqual(['waiting_reminder', 'waiting_expired']);
+    const notice = await smtp.waitFor((m) => m.subject.includes(`Trả lại hồ sơ ${d.code}`));
+    expect(notice.text).toContain('quá thời hạn bổ sung hồ sơ (30 ngày');
+    const [row] = await deps.orm.em.fork().execute<{ status: string; completed_at: string | null }[]>('select status, completed_at from dossier where code = ?', [d.code]);
+    expect(row).toMatchObject({ status: 'returned' });
+    expect(row!.completed_at).not.toBeNull();
+  });
+
+  it("a procedure's own fee period: returned after 5 days unpaid; a supplement in time stops the clock", async () => {
+    await travelTo('2030-10-07 09:00'); // Monday
+    const unpaid = await submit('STP-LLTP', { feeDays: 5, reminderDaysBefore: 1 });
+    await unpaid.act(receiving, { type: 'accept' });
+    expect((await unpaid.view()).state.status).toBe('awaiting_fee');
+    const inTime = await submit('STP-KS');
+    await inTime.act(receiving, { type: 'request_supplement', guidance: 'Thiếu giấy chứng sinh bản gốc', items: ['Giấy chứng sinh'] });
+    await travelTo('2030-10-11 09:01');
+    await smtp.waitFor((m) => m.subject.includes(`Nhắc hạn nộp phí, lệ phí hồ sơ ${unpaid.code}`));
+    await inTime.act(citizen, { type: 'supplement', formData: { note: 'bổ sung' }, files: [] });
+    await travelTo('2030-10-12 09:01');
+    expect((await finished(unpaid)).status).toBe('returned');
+    await smtp.waitFor((m) => m.subject.includes(`Trả lại hồ sơ ${unpaid.code}`) && m.text.includes('nộp phí, lệ phí (5 ngày'));
+    // The supplemented dossier waits for no one any more: 40 days later it is still open, not returned.
+    await travelTo('2030-11-21 09:00');
+    const v = await inTime.view();
+    expect(v.state.status).toBe('submitted');
+    expect((await history(inTime.code)).map((h) => h.action)).not.toContain('waiting_expired');
+    await inTime.act(citizen, { type: 'withdraw', reason: 'Kết thúc thử nghiệm' });
+    await finished(inTime);
   });
 });

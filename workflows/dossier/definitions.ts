@@ -3,11 +3,14 @@ import type { Actor } from '../../domain/access/roles';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import type { DossierIdentity, DossierState } from '../../domain/dossier/state';
 import type { DossierAction, DossierStatus } from '../../domain/dossier/vocabulary';
+import type { WaitingPeriods } from '../../domain/dossier/waiting';
 
 export const DOSSIER_WORKFLOW = 'dossierWorkflow';
 
 export interface DossierWorkflowInput extends DossierIdentity {
   requestId: string | null;
+  /** The procedure's waiting periods (days), where it sets its own; the defaults otherwise. */
+  waiting?: Partial<WaitingPeriods> | null;
 }
 
 export interface ActionRequest {

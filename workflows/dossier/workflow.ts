@@ -1,8 +1,9 @@
-import { allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
-import { createSerial, deliveredByRelay, RECORDING, toFailure } from '../shared';
+import { createSerial, deliveredByRelay, PATCHES, RECORDING, toFailure } from '../shared';
+import { DEFAULT_WAITING, returnDossier, waitingOf, type WaitingPeriods } from '../../domain/dossier/waiting';
 import { dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from './definitions';
 
 const acts = proxyActivities<DossierActivities>(RECORDING);
@@ -20,6 +21,8 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   /** Bumped on every change; the deadline loop re-evaluates when it moves. */
   let version = 0;
   const { serial, drained } = createSerial();
+  // Waiting periods apply to processes started since they exist (older ones keep waiting as before).
+  const periods: WaitingPeriods | null = patched(PATCHES.waitingPeriods) ? { ...DEFAULT_WAITING, ...(input.waiting ?? {}) } : null;
 
   const refreshSchedule = async () => {
     schedule = await acts.computeSchedule(state);
@@ -82,12 +85,22 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     await record(submitted, 'submit', { actor: { id: input.citizenId, name: '', role: 'citizen' }, at: input.receivedAt, payload: {}, resultCode: null, requestId: input.requestId });
   });
 
-  const nextDeadline = (): { at: string; kind: 'acceptance' | 'legal' } | null => {
+  type DeadlineKind = 'acceptance' | 'legal' | 'waiting_reminder' | 'waiting_end';
+  const nextDeadline = (): { at: string; kind: DeadlineKind } | null => {
+    const candidates: { at: string; kind: DeadlineKind }[] = [];
     if (state.status === 'submitted' && schedule.acceptanceDueAt && !state.acceptanceOverdue) {
-      return { at: schedule.acceptanceDueAt, kind: 'acceptance' };
+      candidates.push({ at: schedule.acceptanceDueAt, kind: 'acceptance' });
+    } else {
+      const rung = schedule.escalations[state.overdueLevel];
+      if (rung) candidates.push({ at: rung, kind: 'legal' });
     }
-    const rung = schedule.escalations[state.overdueLevel];
-    return rung ? { at: rung, kind: 'legal' } : null;
+    const waiting = periods ? waitingOf(state, periods) : null;
+    if (waiting) {
+      if (!state.waitingReminded && waiting.remindAt < waiting.endsAt) candidates.push({ at: waiting.remindAt, kind: 'waiting_reminder' });
+      candidates.push({ at: waiting.endsAt, kind: 'waiting_end' });
+    }
+    candidates.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    return candidates[0] ?? null;
   };
 
   while (!isTerminal(state.status)) {
@@ -104,11 +117,22 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
       const still = nextDeadline();
       if (!still || still.kind !== next.kind || still.at !== next.at || isTerminal(state.status)) return;
       const at = new Date().toISOString();
-      if (next.kind === 'acceptance') {
+      const waiting = periods ? waitingOf(state, periods) : null;
+      if (next.kind === 'waiting_reminder' && waiting) {
+        state = { ...state, seq: state.seq + 1, waitingReminded: true };
+        version++;
+        await record(state, 'waiting_reminder', { actor: null, at, payload: { kind: waiting.kind, endsAt: waiting.endsAt }, resultCode: null, requestId: null });
+      } else if (next.kind === 'waiting_end' && waiting) {
+        const days = waiting.kind === 'fee' ? periods!.feeDays : periods!.supplementDays;
+        state = returnDossier(state, at);
+        version++;
+        await refreshSchedule();
+        await record(state, 'waiting_expired', { actor: null, at, payload: { kind: waiting.kind, since: waiting.since, days }, resultCode: null, requestId: null });
+      } else if (next.kind === 'acceptance') {
         state = { ...state, seq: state.seq + 1, acceptanceOverdue: true };
         version++;
         await record(state, 'acceptance_overdue', { actor: null, at, payload: { dueAt: next.at }, resultCode: null, requestId: null });
-      } else {
+      } else if (next.kind === 'legal') {
         state = { ...state, seq: state.seq + 1, overdueLevel: state.overdueLevel + 1 };
         version++;
         await record(state, 'overdue', { actor: null, at, payload: { dueAt: next.at, rung: state.overdueLevel }, resultCode: null, requestId: null });
