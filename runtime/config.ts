@@ -66,6 +66,8 @@ const Env = z.object({
   ESCALATION_STEP_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(2),
   /** The lead agency for escalated feedback (002 §29; the Government Office under 000 §42.3.đ). */
   FEEDBACK_LEAD_AGENCY: z.string().min(1).default('BTP-CKSTTHC'),
+  /** Calendar days feedback waits for the citizen's clarification before it is closed (a reminder 3 days before). */
+  FEEDBACK_CLARIFICATION_DAYS: z.coerce.number().int().min(4).max(365).default(15),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** Limits on abuse (`N/window` or `off`), shared by every API process through PostgreSQL. */
   RATE_LIMIT_SIGN_IN: RateLimitSetting.prefault('30/5m'),

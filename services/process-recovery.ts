@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { DEFAULT_CLARIFICATION_WAIT } from '../domain/feedback/state';
 import { DOSSIER_WORKFLOW, type DossierWorkflowInput } from '../workflows/dossier/definitions';
 import { FEEDBACK_WORKFLOW, type FeedbackWorkflowInput } from '../workflows/feedback/definitions';
 
@@ -9,7 +10,7 @@ import { FEEDBACK_WORKFLOW, type FeedbackWorkflowInput } from '../workflows/feed
  * started (a crash or an engine outage between recording and starting). Starting is keyed by the
  * record's code, so one already running is left alone: nothing lost, nothing doubled.
  */
-export async function startMissingWorkflows(orm: MikroORM, client: Client, opts: { taskQueue: string; leadAgencyCode: string }, log: Logger, olderThanMs = 30_000): Promise<number> {
+export async function startMissingWorkflows(orm: MikroORM, client: Client, opts: { taskQueue: string; leadAgencyCode: string; clarificationDays?: number }, log: Logger, olderThanMs = 30_000): Promise<number> {
   const before = new Date(Date.now() - olderThanMs);
   const em = orm.em.fork();
   const starts: { id: string; type: string; input: DossierWorkflowInput | FeedbackWorkflowInput }[] = [];
@@ -32,6 +33,7 @@ export async function startMissingWorkflows(orm: MikroORM, client: Client, opts:
     starts.push({ id: r.code, type: FEEDBACK_WORKFLOW, input: {
       code: r.code, citizenId: r.citizen_id, agencyCode: r.origin_agency_code, receivedAt: new Date(r.received_at).toISOString(),
       leadAgencyCode: opts.leadAgencyCode, escalated: r.escalated, requestId: null,
+      clarificationWait: opts.clarificationDays ? { ...DEFAULT_CLARIFICATION_WAIT, days: opts.clarificationDays } : null,
     } });
   }
   let started = 0;

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/access/roles';
+import { DEFAULT_CLARIFICATION_WAIT } from '../../domain/feedback/state';
 import { isOfficerRole } from '../../domain/access/roles';
 import { FEEDBACK_ACTION_LABELS, FEEDBACK_CHANNEL_LABELS, FEEDBACK_STATUS_LABELS, type FeedbackAction, type FeedbackChannel, type FeedbackStatus } from '../../domain/feedback/vocabulary';
 import { recordFeedback } from '../../services/feedback-intake';
@@ -66,7 +67,7 @@ export const TEXT_KIND: Partial<Record<FeedbackAction['type'], string>> = {
 };
 
 export class FeedbackService {
-  constructor(private readonly deps: { orm: MikroORM; temporal: Client; taskQueue: string; leadAgencyCode: string; log: Logger }) {}
+  constructor(private readonly deps: { orm: MikroORM; temporal: Client; taskQueue: string; leadAgencyCode: string; clarificationDays?: number; log: Logger }) {}
 
   private em() {
     return this.deps.orm.em.fork();
@@ -127,6 +128,7 @@ export class FeedbackService {
     const wf: FeedbackWorkflowInput = {
       code, citizenId: input.citizenId, agencyCode: input.agencyCode, receivedAt: input.receivedAt.toISOString(),
       leadAgencyCode: this.deps.leadAgencyCode, escalated: input.disagreesWith !== null, requestId: input.requestId,
+      clarificationWait: this.deps.clarificationDays ? { ...DEFAULT_CLARIFICATION_WAIT, days: this.deps.clarificationDays } : null,
     };
     try {
       await this.deps.temporal.workflow.start(FEEDBACK_WORKFLOW, { taskQueue: this.deps.taskQueue, workflowId: code, args: [wf] });

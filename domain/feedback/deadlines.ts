@@ -1,5 +1,5 @@
 import { addCalendarDays, type WorkingCalendar } from '../working-time';
-import { ANSWER_CLOCK_STATUSES, type FeedbackState } from './state';
+import { ANSWER_CLOCK_STATUSES, type ClarificationWait, type FeedbackState } from './state';
 
 /** Feedback clocks (000 §42.3, §44): working days for classification and result entry, calendar days for the answer. */
 export const FEEDBACK_RULES = {
@@ -35,11 +35,23 @@ export function progressMark(s: Pick<FeedbackState, 'answerFrom'>, k: number): D
   return addCalendarDays(answerDueAt(s), FEEDBACK_RULES.progressEveryDays * k);
 }
 
-export type FeedbackDeadlineKind = 'classification' | 'answer' | 'progress' | 'result_entry';
+export type FeedbackDeadlineKind = 'classification' | 'answer' | 'progress' | 'result_entry' | 'clarification_reminder' | 'clarification_end';
+
+/** The reminder and the end of the wait for a clarification; null when none is awaited (or no wait applies). */
+export function clarificationDeadlines(s: FeedbackState, wait: ClarificationWait | null | undefined): { remindAt: string; endsAt: string } | null {
+  if (!wait || s.status !== 'clarification_requested' || !s.clarificationRequestedAt) return null;
+  const from = new Date(s.clarificationRequestedAt);
+  return { remindAt: addCalendarDays(from, Math.max(0, wait.days - wait.reminderDaysBefore)).toISOString(), endsAt: addCalendarDays(from, wait.days).toISOString() };
+}
 
 /** The next clock to run out, or null; pure and deterministic (usable in workflow code). */
-export function nextFeedbackDeadline(s: FeedbackState, sched: FeedbackSchedule): { at: string; kind: FeedbackDeadlineKind } | null {
+export function nextFeedbackDeadline(s: FeedbackState, sched: FeedbackSchedule, wait: ClarificationWait | null = null): { at: string; kind: FeedbackDeadlineKind } | null {
   const candidates: { at: string; kind: FeedbackDeadlineKind }[] = [];
+  const clarification = clarificationDeadlines(s, wait);
+  if (clarification) {
+    if (!s.clarificationReminded && clarification.remindAt < clarification.endsAt) candidates.push({ at: clarification.remindAt, kind: 'clarification_reminder' });
+    candidates.push({ at: clarification.endsAt, kind: 'clarification_end' });
+  }
   const rung = s.status === 'received' ? sched.classification[s.classificationLevel] : undefined;
   if (rung) candidates.push({ at: rung, kind: 'classification' });
   if (ANSWER_CLOCK_STATUSES.includes(s.status)) {
@@ -52,9 +64,22 @@ export function nextFeedbackDeadline(s: FeedbackState, sched: FeedbackSchedule):
 }
 
 /** What a passed deadline changes, and the event to record. */
-export function onFeedbackDeadline(s: FeedbackState, kind: FeedbackDeadlineKind): { state: FeedbackState; event: 'classification_overdue' | 'answer_overdue' | 'progress_reminder' | 'progress_missed' | 'result_entry_overdue'; payload: Record<string, unknown> } {
+export function onFeedbackDeadline(s: FeedbackState, kind: FeedbackDeadlineKind, wait: ClarificationWait | null = null): {
+  state: FeedbackState;
+  event: 'classification_overdue' | 'answer_overdue' | 'progress_reminder' | 'progress_missed' | 'result_entry_overdue' | 'clarification_reminder' | 'clarification_expired';
+  payload: Record<string, unknown>;
+} {
   const next = { ...s, seq: s.seq + 1 };
   switch (kind) {
+    case 'clarification_reminder':
+      next.clarificationReminded = true;
+      return { state: next, event: 'clarification_reminder', payload: { endsAt: clarificationDeadlines(s, wait)?.endsAt ?? null } };
+    case 'clarification_end':
+      // The citizen did not clarify in time: the feedback is closed (000 §42.3: it cannot be processed as it stands).
+      next.status = 'closed_unclarified';
+      next.closedAt = clarificationDeadlines(s, wait)?.endsAt ?? null;
+      next.handler = null;
+      return { state: next, event: 'clarification_expired', payload: { requestedAt: s.clarificationRequestedAt ?? null, days: wait?.days ?? null } };
     case 'classification':
       next.classificationLevel = s.classificationLevel + 1;
       return { state: next, event: 'classification_overdue', payload: { rung: next.classificationLevel, workingDays: FEEDBACK_RULES.classificationRungsWorkingDays[s.classificationLevel] } };
@@ -88,13 +113,15 @@ export interface PassedDeadline {
  * rung, the answer overdue, the progress marks passed — none of them counted as missed), and the
  * backlog is recorded as one entry. Returns null when at most one deadline passed (the usual path).
  */
-export function catchUpFeedbackDeadlines(s: FeedbackState, sched: FeedbackSchedule, now: string): { state: FeedbackState; passed: PassedDeadline[] } | null {
+export function catchUpFeedbackDeadlines(s: FeedbackState, sched: FeedbackSchedule, now: string, wait: ClarificationWait | null = null): { state: FeedbackState; passed: PassedDeadline[] } | null {
   let state = s;
   const passed: PassedDeadline[] = [];
   for (let i = 0; i < 10_000; i++) {
-    const next = nextFeedbackDeadline(state, sched);
+    const next = nextFeedbackDeadline(state, sched, wait);
     if (!next || Date.parse(next.at) > Date.parse(now)) break;
-    const fired = onFeedbackDeadline(state, next.kind);
+    // A waiting period that ends is a step of its own, never folded into a backlog.
+    if (next.kind === 'clarification_reminder' || next.kind === 'clarification_end') break;
+    const fired = onFeedbackDeadline(state, next.kind, wait);
     passed.push({ kind: next.kind, at: next.at });
     state = { ...fired.state, missedUpdates: s.missedUpdates };
   }

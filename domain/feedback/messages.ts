@@ -12,6 +12,8 @@ export interface FeedbackMessageContext {
   /** The officer's or citizen's text attached to the step, if any. */
   text: string | null;
   trackingUrl: string;
+  /** When a waiting period ends, for the reminder. */
+  endsAt?: string | null;
 }
 
 const footer = (ctx: FeedbackMessageContext) => `\n\nTra cứu: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`;
@@ -43,6 +45,16 @@ export function feedbackCitizenMessage(event: FeedbackActionType | FeedbackSyste
       return { subject: `[DVC] Phản ánh, kiến nghị ${s.code} được chuyển cơ quan chủ trì`, body: `${head}${ref} được chuyển đến ${ctx.agencyName} chủ trì xử lý, trả lời.${footer(ctx)}` };
     case 'post_progress':
       return { subject: `[DVC] Cập nhật tình hình xử lý phản ánh, kiến nghị ${s.code}`, body: `${head}Tình hình xử lý ${ref}:\n\n${ctx.text ?? ''}${footer(ctx)}` };
+    case 'clarification_reminder':
+      return {
+        subject: `[DVC] Nhắc hạn làm rõ phản ánh, kiến nghị ${s.code}`,
+        body: `${head}${ctx.agencyName} vẫn đang chờ bạn làm rõ ${ref}. Nếu đến ${typeof ctx.endsAt === 'string' ? formatVnHuman(new Date(ctx.endsAt)) : 'hết thời hạn'} chưa nhận được nội dung làm rõ, phản ánh, kiến nghị sẽ được đóng.${footer(ctx)}`,
+      };
+    case 'clarification_expired':
+      return {
+        subject: `[DVC] Đóng phản ánh, kiến nghị ${s.code}`,
+        body: `${head}${ref} đã được đóng vì không nhận được nội dung làm rõ trong thời hạn. Bạn có thể gửi phản ánh, kiến nghị mới với nội dung đầy đủ.${footer(ctx)}`,
+      };
     case 'approve_answer':
       return { subject: `[DVC] Kết quả trả lời phản ánh, kiến nghị ${s.code} đã được công khai`, body: `${head}Kết quả trả lời ${ref} đã được đăng tải công khai trên Cổng Dịch vụ công quốc gia:\n\n${ctx.text ?? ''}${footer(ctx)}` };
     default:
@@ -86,6 +98,10 @@ export function feedbackOfficerMessage(event: FeedbackSystemEvent, s: FeedbackSt
         },
       }, ...(s.answerOverdue ? [reminder] : [])];
     }
+    case 'clarification_reminder':
+    case 'clarification_expired':
+      // The citizen's wait: they are told; the agency reads it in the history.
+      return [];
     default:
       return [{ audience: 'supervisors', message: { subject: `[DVC] ${ref}: ${FEEDBACK_ACTION_LABELS[event]}`, body: ref } }];
   }

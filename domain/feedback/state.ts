@@ -35,6 +35,9 @@ export interface FeedbackState extends FeedbackIdentity {
   transferredFrom: string[];
   handler: { id: string; name: string; role: OfficerRole } | null;
   closedAt: string | null;
+  /** When the citizen was asked to clarify; absent in processes started before the waiting period. */
+  clarificationRequestedAt?: string | null;
+  clarificationReminded?: boolean;
   seq: number;
 }
 
@@ -106,6 +109,13 @@ export interface FeedbackRuleSet {
 }
 export const CURRENT_FEEDBACK_RULES: FeedbackRuleSet = { reviewByReceivingAgency: true };
 
+/** How long feedback waits for the citizen's clarification (calendar days), and the reminder before the end. */
+export interface ClarificationWait {
+  days: number;
+  reminderDaysBefore: number;
+}
+export const DEFAULT_CLARIFICATION_WAIT: ClarificationWait = { days: 15, reminderDaysBefore: 3 };
+
 function step(s: FeedbackState, action: FeedbackAction['type'], ...allowed: FeedbackStatus[]): void {
   if (!allowed.includes(s.status)) {
     throw conflict('WRONG_STEP', `Không thể thực hiện "${FEEDBACK_ACTION_LABELS[action]}" khi phản ánh, kiến nghị đang ở trạng thái "${FEEDBACK_STATUS_LABELS[s.status]}".`);
@@ -147,6 +157,8 @@ export function applyFeedbackAction(
       step(state, action.type, 'received');
       acting = officer(state, actor, ['receiving_officer']);
       s.status = 'clarification_requested';
+      s.clarificationRequestedAt = at;
+      s.clarificationReminded = false;
       break;
     case 'clarify':
       step(state, action.type, 'clarification_requested');
@@ -154,6 +166,7 @@ export function applyFeedbackAction(
         throw forbidden('NOT_OWNER', 'Chỉ người gửi phản ánh, kiến nghị mới được làm rõ nội dung.');
       }
       s.status = 'received';
+      s.clarificationRequestedAt = null;
       // The feedback is complete only now: its 20-day answer clock runs from the clarification.
       s.answerFrom = at;
       s.answerOverdue = false;

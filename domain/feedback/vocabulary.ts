@@ -10,10 +10,11 @@ export const FeedbackStatus = z.enum([
   'under_review', // chờ kiểm tra kết quả trước khi công khai
   'published', // đã công khai kết quả trả lời
   'handed_over_confidential', // chuyển xử lý theo chế độ mật
+  'closed_unclarified', // đóng: người dân không làm rõ trong thời hạn
 ]);
 export type FeedbackStatus = z.infer<typeof FeedbackStatus>;
 
-export const FEEDBACK_TERMINAL: readonly FeedbackStatus[] = ['not_accepted', 'published', 'handed_over_confidential'];
+export const FEEDBACK_TERMINAL: readonly FeedbackStatus[] = ['not_accepted', 'published', 'handed_over_confidential', 'closed_unclarified'];
 
 export const FEEDBACK_STATUS_LABELS: Record<FeedbackStatus, string> = {
   received: 'Chờ phân loại',
@@ -24,6 +25,7 @@ export const FEEDBACK_STATUS_LABELS: Record<FeedbackStatus, string> = {
   under_review: 'Chờ kiểm tra kết quả',
   published: 'Đã công khai kết quả trả lời',
   handed_over_confidential: 'Chuyển xử lý theo chế độ mật',
+  closed_unclarified: 'Đã đóng do không được làm rõ trong thời hạn',
 };
 
 /** How the feedback reached the administration (000 §42.2). */
@@ -81,7 +83,9 @@ export type FeedbackSystemEvent =
   | 'progress_reminder'
   | 'progress_missed'
   | 'result_entry_overdue'
-  | 'backlog';
+  | 'backlog'
+  | 'clarification_reminder'
+  | 'clarification_expired';
 
 export const FEEDBACK_ACTION_LABELS: Record<FeedbackActionType | FeedbackSystemEvent, string> = {
   submit: 'Tiếp nhận phản ánh, kiến nghị',
@@ -104,4 +108,6 @@ export const FEEDBACK_ACTION_LABELS: Record<FeedbackActionType | FeedbackSystemE
   progress_missed: 'Không cập nhật tình hình xử lý đúng hạn',
   result_entry_overdue: 'Quá hạn cập nhật kết quả',
   backlog: 'Các mốc thời hạn đã qua trước khi nhập vào hệ thống',
+  clarification_reminder: 'Nhắc hạn làm rõ nội dung',
+  clarification_expired: 'Đóng do không được làm rõ trong thời hạn',
 };

@@ -313,4 +313,21 @@ describe('feedback workflow (time-skipping)', () => {
     await f.act(hnReceiving, { type: 'mark_confidential', handedOverTo: 'Văn thư mật', reference: 'M-9' });
     await f.done();
   });
+  it('a clarification not given in 15 days: the citizen is reminded 3 days before, then the feedback is closed and told', async () => {
+    await w.travelTo('2028-10-02 09:00'); // Monday
+    const f = await submit();
+    await f.act(hnReceiving, { type: 'request_clarification', text: 'Đề nghị nêu rõ tên giấy tờ bị yêu cầu nộp trùng.' });
+    await w.travelTo('2028-10-14 09:01'); // 12 days
+    expect((await f.view()).state.status).toBe('clarification_requested');
+    const reminder = await w.smtp.waitFor((m) => m.subject.includes(`Nhắc hạn làm rõ phản ánh, kiến nghị ${f.code}`));
+    expect(reminder.text).toContain('09:00 ngày 17/10/2028');
+    await w.travelTo('2028-10-17 09:01'); // 15 days
+    const v = await f.done();
+    expect(v.state.status).toBe('closed_unclarified');
+    expect((await events(f.code)).slice(-2)).toEqual(['clarification_reminder', 'clarification_expired']);
+    await w.smtp.waitFor((m) => m.subject.includes(`Đóng phản ánh, kiến nghị ${f.code}`) && m.to.includes('an.nguyen@'));
+    const [row] = await w.deps.orm.em.fork().execute<{ status: string; closed_at: string | null }[]>('select status, closed_at from feedback where code = ?', [f.code]);
+    expect(row!.status).toBe('closed_unclarified');
+    expect(row!.closed_at).not.toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import type { FeedbackSchedule } from '../../domain/feedback/deadlines';
-import type { FeedbackIdentity, FeedbackState } from '../../domain/feedback/state';
+import type { ClarificationWait, FeedbackIdentity, FeedbackState } from '../../domain/feedback/state';
 import type { FeedbackAction, FeedbackStatus } from '../../domain/feedback/vocabulary';
 
 export const FEEDBACK_WORKFLOW = 'feedbackWorkflow';
@@ -10,6 +10,8 @@ export interface FeedbackWorkflowInput extends FeedbackIdentity {
   requestId: string | null;
   /** History events after which a run continues as new (default 2000). */
   historyLimit?: number;
+  /** How long it waits for the citizen's clarification (the platform's default when absent). */
+  clarificationWait?: ClarificationWait | null;
   /** Carried over by continue-as-new: the process goes on where it was. */
   resume?: { state: FeedbackState; schedule: FeedbackSchedule; recorded: FeedbackState };
 }

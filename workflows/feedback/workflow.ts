@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, continueAsNew, log, patched, proxyActiv
 import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
 import { catchUpFeedbackDeadlines, nextFeedbackDeadline, onFeedbackDeadline, progressMark, type FeedbackSchedule } from '../../domain/feedback/deadlines';
-import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
+import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, DEFAULT_CLARIFICATION_WAIT, type ClarificationWait, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
 import { createSerial, deliveredByRelay, PATCHES, RECORDING, toFailure } from '../shared';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 
@@ -25,6 +25,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   const { serial, drained } = createSerial();
   // The rules this process keeps for its whole life (a process started before a change keeps the old ones).
   const rules: FeedbackRuleSet = { reviewByReceivingAgency: patched(PATCHES.reviewByReceivingAgency) };
+  const clarificationWait: ClarificationWait | null = patched(PATCHES.waitingPeriods) ? (input.clarificationWait ?? DEFAULT_CLARIFICATION_WAIT) : null;
 
   const refreshSchedule = async () => {
     schedule = await acts.computeFeedbackSchedule(state);
@@ -83,14 +84,14 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
 
   while (!isFeedbackTerminal(state.status)) {
     const v = version;
-    const next = nextFeedbackDeadline(state, schedule);
+    const next = nextFeedbackDeadline(state, schedule, clarificationWait);
     if (!next) {
       await condition(() => version !== v);
     } else {
       const wait = Date.parse(next.at) - Date.now();
       if (wait > 0 && (await condition(() => version !== v, wait))) continue;
       // Several deadlines past at once (keyed in late): one backlog entry, not a burst of escalations.
-      const backlog = wait <= 0 ? catchUpFeedbackDeadlines(state, schedule, new Date().toISOString()) : null;
+      const backlog = wait <= 0 ? catchUpFeedbackDeadlines(state, schedule, new Date().toISOString(), clarificationWait) : null;
       if (backlog && patched(PATCHES.feedbackBacklog)) {
         await serial(async () => {
           const at = new Date().toISOString();
@@ -102,9 +103,9 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
         continue;
       }
       await serial(async () => {
-        const still = nextFeedbackDeadline(state, schedule);
+        const still = nextFeedbackDeadline(state, schedule, clarificationWait);
         if (!still || still.kind !== next.kind || still.at !== next.at) return;
-        const fired = onFeedbackDeadline(state, next.kind);
+        const fired = onFeedbackDeadline(state, next.kind, clarificationWait);
         state = fired.state;
         version++;
         if (next.kind === 'classification' || next.kind === 'result_entry') await refreshSchedule();
