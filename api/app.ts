@@ -20,6 +20,8 @@ import helmet from 'helmet';
 import { docsPage, docsScript } from './docs-page';
 import { methodNotAllowed } from './method-not-allowed';
 import { RateLimits } from './rate-limits';
+import { codecRoutes } from './codec';
+import { EncryptionCodec } from '../runtime/payload-codec';
 import { openApiDocument } from './openapi';
 import { ProcedureForm } from '../domain/dossier/form';
 
@@ -111,6 +113,10 @@ export function createApp(deps: ApiDeps) {
     }
     res.type('text/plain; version=0.0.4').send(await renderMetrics(cfg.WORKER_METRICS_ADDRESS));
   });
+  // Operators read encrypted histories through the codec endpoint (Web UI, CLI), with its own token.
+  if (cfg.TEMPORAL_PAYLOAD_KEYS && cfg.TEMPORAL_CODEC_TOKEN) {
+    app.use(codecRoutes({ codec: new EncryptionCodec(cfg.TEMPORAL_PAYLOAD_KEYS), token: cfg.TEMPORAL_CODEC_TOKEN, allowedOrigins: cfg.TEMPORAL_CODEC_ORIGINS }));
+  }
   app.get('/openapi.json', async (_req, res, next) => {
     try {
       // The procedures open for submission (their forms and file components) and the agencies.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSessions } from '../domain/working-time';
+import { PayloadKeys } from './payload-codec';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.url({ protocol: /^https?$/ });
@@ -32,6 +33,16 @@ const Env = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'phải có dạng host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('dossier'),
+  /** Keys that encrypt every payload sent to Temporal (`id:base64-32-bytes`, comma-separated, the first encrypts). */
+  TEMPORAL_PAYLOAD_KEYS: PayloadKeys.optional(),
+  /** Bearer token of the codec endpoint (/codec/decode) the Temporal Web UI and CLI use to read encrypted histories. */
+  TEMPORAL_CODEC_TOKEN: z.string().min(16, 'cần ít nhất 16 ký tự').optional(),
+  /** Origins (the Temporal Web UI) allowed to call the codec endpoint from a browser, comma-separated. */
+  TEMPORAL_CODEC_ORIGINS: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** TLS to the Temporal cluster: the CA that signs its certificate; with the client pair, mutual TLS. */
+  TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
   /** Workflows kept in the worker's cache (memory vs. replay work); Temporal's default is sized from the machine. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/).optional(),

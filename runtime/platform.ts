@@ -33,7 +33,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
       policy: { ...DEFAULT_ESCALATION, rungs: cfg.ESCALATION_RUNGS, rungStepWorkingDays: cfg.ESCALATION_STEP_WORKING_DAYS },
       publicUrl: cfg.PUBLIC_URL,
       log,
-    }, cfg.WORKER_MAX_CACHED_WORKFLOWS);
+    }, cfg.WORKER_MAX_CACHED_WORKFLOWS, services.dataConverter);
     workerRun = worker.run();
     await ensureSchedules(services.temporal, cfg.TEMPORAL_TASK_QUEUE, log);
     const recover = () =>

@@ -8,6 +8,22 @@ import { CalendarStore } from '../services/calendar-store';
 import { createMailTransport, Notifier } from '../services/notifications';
 import { HttpSmsGateway } from '../services/sms';
 import type { Config } from './config';
+import { readFileSync } from 'node:fs';
+import { dataConverterOf } from './payload-codec';
+
+/**
+ * TLS to a production Temporal cluster: the server is checked against TEMPORAL_TLS_CA_FILE; with a
+ * client certificate and key, the cluster can require mutual TLS. Unset: plain gRPC (the local dev server).
+ */
+function temporalTls(cfg: Config) {
+  if (!cfg.TEMPORAL_TLS_CA_FILE && !cfg.TEMPORAL_TLS_CERT_FILE) return undefined;
+  return {
+    ...(cfg.TEMPORAL_TLS_CA_FILE ? { serverRootCACertificate: readFileSync(cfg.TEMPORAL_TLS_CA_FILE) } : {}),
+    ...(cfg.TEMPORAL_TLS_CERT_FILE && cfg.TEMPORAL_TLS_KEY_FILE
+      ? { clientCertPair: { crt: readFileSync(cfg.TEMPORAL_TLS_CERT_FILE), key: readFileSync(cfg.TEMPORAL_TLS_KEY_FILE) } }
+      : {}),
+  };
+}
 
 /** Connections shared by the API and the worker of one process. */
 export async function openServices(cfg: Config, log: Logger) {
@@ -18,14 +34,17 @@ export async function openServices(cfg: Config, log: Logger) {
   const calendars = new CalendarStore(orm, cfg.WORKING_SESSIONS);
   const sms = cfg.SMS_GATEWAY_URL ? new HttpSmsGateway(cfg.SMS_GATEWAY_URL, cfg.SMS_GATEWAY_KEY ?? '') : null;
   const notifier = new Notifier(orm, createMailTransport(cfg.SMTP_URL), cfg.MAIL_FROM, log.child({ component: 'notifier' }), sms);
-  const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  const tls = temporalTls(cfg);
+  const dataConverter = dataConverterOf(cfg.TEMPORAL_PAYLOAD_KEYS);
+  const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, tls });
+  const temporal = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, dataConverter });
   return {
     orm,
     calendars,
     notifier,
     temporal,
-    nativeConnection: () => NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS }),
+    dataConverter,
+    nativeConnection: () => NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS, tls }),
     close: async () => {
       await connection.close();
       await orm.close();

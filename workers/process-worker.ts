@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { createDossierActivities } from '../activities/dossier';
 import { createFeedbackActivities } from '../activities/feedback';
@@ -51,8 +52,11 @@ const quietBundlerLogger = {
 };
 
 /** The worker of the portal's processes (dossiers, feedback, account sweep) on one task queue. */
-export async function createProcessWorker(connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps, maxCachedWorkflows?: number): Promise<Worker> {
+export async function createProcessWorker(
+  connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps, maxCachedWorkflows?: number, dataConverter?: DataConverter,
+): Promise<Worker> {
   return Worker.create({
+    dataConverter,
     connection,
     namespace,
     taskQueue,

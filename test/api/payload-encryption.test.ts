@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { because } from '../support/because';
+import { PATCHES } from '../../workflows/shared';
+import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
+
+/**
+ * With payload keys configured (issue 10), the engine's histories hold no readable personal data: every
+ * payload is encrypted; operators read them through the codec endpoint with its token.
+ */
+const CODEC_TOKEN = 'codec-token-0123456789abcdef';
+let p: Awaited<ReturnType<typeof startTestPlatform>>;
+let citizen: Session;
+let raw: Client;
+
+beforeAll(async () => {
+  p = await startTestPlatform({ env: { TEMPORAL_PAYLOAD_KEYS: `k2026:${randomBytes(32).toString('base64')}`, TEMPORAL_CODEC_TOKEN: CODEC_TOKEN } });
+  citizen = await signIn(p.apiUrl, 'congdan1');
+  // A client without the keys: what someone reading the engine's database would see.
+  raw = new Client({ connection: await Connection.connect({ address: p.cfg.TEMPORAL_ADDRESS }) });
+});
+afterAll(async () => {
+  await raw?.connection.close();
+  await p?.stop();
+});
+
+type RawPayload = { metadata?: Record<string, Uint8Array>; data?: Uint8Array };
+function payloadsIn(node: unknown, out: RawPayload[] = []): RawPayload[] {
+  if (!node || typeof node !== 'object' || node instanceof Uint8Array) return out;
+  const o = node as Record<string, unknown>;
+  if (o.metadata && typeof o.metadata === 'object' && (o.data instanceof Uint8Array || o.data === undefined) && 'encoding' in (o.metadata as object)) {
+    out.push(o as RawPayload);
+    return out;
+  }
+  for (const v of Object.values(o)) payloadsIn(v, out);
+  return out;
+}
+
+describe('encrypted payloads', () => {
+  it("a dossier's history holds no readable personal data; the codec endpoint reads it back for operators", async () => {
+    const form = new FormData();
+    form.set('procedureCode', 'STP-KS');
+    form.set('formData', JSON.stringify({ hoTenTre: 'Lê Gia Hân', ngaySinhTre: '2026-10-20', noiSinh: 'Bệnh viện Phụ sản Hà Nội' }));
+    form.set('giayChungSinh', new Blob([pdfBytes()]), 'gcs.pdf');
+    const res = await citizen.multipart('/api/dossiers', form);
+    expect(res.status).toBe(201);
+    const { code } = (await res.json()) as { code: string };
+    const officer = await signIn(p.apiUrl, 'tiepnhan.hn');
+    for (let i = 0; i < 200 && (await officer.send('POST', `/api/dossiers/${code}/actions`, { type: 'request_supplement', guidance: 'Giấy chứng sinh của bé Lê Gia Hân bị mờ', items: ['Giấy chứng sinh'] })).status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    const history = await raw.workflow.getHandle(code).fetchHistory();
+    const payloads = payloadsIn(history);
+    expect(payloads.length).toBeGreaterThan(5);
+    // Only the engine's own patch markers (the names of code changes) stay plain; everything of the dossier is sealed.
+    const plain = payloads.filter((x) => Buffer.from(x.metadata!.encoding!).toString() !== 'binary/encrypted');
+    const patchIds = Object.values(PATCHES) as string[];
+    for (const x of plain) {
+      const text = Buffer.from(x.data ?? []).toString('utf8');
+      because(text, () => expect(text.replace(/"(id|deprecated)"|false|true/g, '').match(/"[^"]+"/g)?.every((q) => patchIds.includes(q.slice(1, -1)))).toBe(true));
+    }
+    expect(payloads.filter((x) => Buffer.from(x.metadata!.encoding!).toString() === 'binary/encrypted').length).toBeGreaterThan(5);
+    const readable = payloads.map((x) => Buffer.from(x.data ?? []).toString('utf8')).join('\n');
+    for (const secret of ['Lê Gia Hân', 'Nguyễn Văn An', 'Phụ sản', 'bị mờ', 'congdan1']) because(secret, () => expect(readable).not.toContain(secret));
+
+    const asJson = { payloads: payloads.map((x) => ({ metadata: Object.fromEntries(Object.entries(x.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(x.data ?? []).toString('base64') })) };
+    const denied = await fetch(`${p.apiUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(asJson) });
+    expect(denied.status).toBe(401);
+    const decoded = await fetch(`${p.apiUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${CODEC_TOKEN}` }, body: JSON.stringify(asJson) });
+    expect(decoded.status).toBe(200);
+    const opened = ((await decoded.json()) as { payloads: { data?: string }[] }).payloads.map((x) => Buffer.from(x.data ?? '', 'base64').toString('utf8')).join('\n');
+    expect(opened).toContain('bị mờ');
+  });
+});
