@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
-import { EncryptionCodec } from '../runtime/payload-codec';
+import type { EncryptionCodec } from '../runtime/payload-codec';
 import { apiError } from './errors';
 
 /** A payload as the codec server protocol sends it (protobuf JSON: bytes as base64). */
