@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -77,14 +77,20 @@ export async function outboxSettled(orm: { em: { fork(): { execute<T>(sql: strin
 /**
  * Waits until the workflow completes and returns the final view. (Not handle.result(): on the
  * time-skipping server that unlocks skipping and jumps to the 10-year default run-timeout timers.)
- * With RECORD_HISTORIES=1 (npm run record-histories) it saves the event history for the replay test.
+ * With RECORD_HISTORIES=1 (npm run record-histories) it saves the event history for the replay test,
+ * in a folder of the day (`test/fixtures/histories/YYYY-MM-DD/`): histories of older code are kept, never
+ * overwritten, so the replay test proves that both old and new processes replay.
  */
 export async function finished<V>(handle: WorkflowHandle, view: () => Promise<V>, historyName: string): Promise<V> {
   for (let i = 0; i < 400; i++) {
     if ((await handle.describe()).status.name === 'COMPLETED') {
       if (process.env.RECORD_HISTORIES) {
         const name = `${historyName}-${expect.getState().currentTestName!}`.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 70);
-        await writeFile(`test/fixtures/histories/${name}.json`, historyToJSON((await handle.fetchHistory())!));
+        const dir = `test/fixtures/histories/${new Date().toISOString().slice(0, 10)}`;
+        await mkdir(dir, { recursive: true });
+        await writeFile(`${dir}/${name}.json`, historyToJSON((await handle.fetchHistory())!), { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EEXIST') throw e;
+        });
       }
       return view();
     }

@@ -15,8 +15,9 @@ const DIR = 'test/fixtures/histories';
 describe('workflow replay', () => {
   installTemporalRuntime(testLogger());
 
-  it('replays every recorded dossier, feedback and account-sweep history without a determinism error', async () => {
-    const files = (await readdir(DIR)).filter((f) => f.endsWith('.json')).sort();
+  it('replays every recorded dossier, feedback and account-sweep history — of the old code and the new — without a determinism error', async () => {
+    // The first recordings at the top, then one folder per later recording: all of them must replay.
+    const files = (await readdir(DIR, { recursive: true })).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(5);
     const histories = await Promise.all(files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${DIR}/${f}`, 'utf8'))) })));
     const results = [];
