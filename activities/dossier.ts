@@ -97,14 +97,17 @@ export function createDossierActivities(deps: DossierActivityDeps) {
         entityId: s.code, before: snapshot(r.before), after: snapshot(s), requestId: r.requestId, dedupeKey: key,
       });
       if (r.event === 'supplement') {
+        // The form and files come from the records (draftId); processes recorded before carried them.
+        const [draft] = typeof r.payload.draftId === 'string'
+          ? await tx.execute<{ form_data: unknown; files: unknown }[]>('select form_data, files from dossier_supplement where id = ? and dossier_code = ?', [r.payload.draftId, s.code])
+          : [{ form_data: r.payload.formData ?? {}, files: r.payload.files ?? [] }];
+        if (!draft) throw permanentFailure(`supplement ${String(r.payload.draftId)} of ${s.code} has no record`);
         await tx.execute(
           `insert into dossier_version (dossier_code, version, form_data, files, submitted_at) values (?, ?, ?::jsonb, ?::jsonb, ?)
            on conflict do nothing`,
-          [s.code, s.formVersion, JSON.stringify(r.payload.formData ?? {}), JSON.stringify(r.payload.files ?? []), r.at],
+          [s.code, s.formVersion, JSON.stringify(draft.form_data), JSON.stringify(draft.files), r.at],
         );
-        await tx.execute('update dossier set form_data = ?::jsonb where code = ? and form_version = ?', [
-          JSON.stringify(r.payload.formData ?? {}), s.code, s.formVersion,
-        ]);
+        await tx.execute('update dossier set form_data = ?::jsonb where code = ? and form_version = ?', [JSON.stringify(draft.form_data), s.code, s.formVersion]);
       }
       if (r.resultCode && r.actor) {
         const title = String(r.payload.title);

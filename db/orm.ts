@@ -12,6 +12,7 @@ import { Migration008NotificationRelay } from './migrations/008-notification-rel
 import { Migration009FeedbackReviewAgency } from './migrations/009-feedback-review-agency';
 import { Migration010IndexFriendly } from './migrations/010-index-friendly';
 import { Migration011WaitingPeriods } from './migrations/011-waiting-periods';
+import { Migration012SupplementDrafts } from './migrations/012-supplement-drafts';
 
 export type Orm = MikroORM;
 
@@ -35,6 +36,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '009-feedback-review-agency', class: Migration009FeedbackReviewAgency },
         { name: '010-index-friendly', class: Migration010IndexFriendly },
         { name: '011-waiting-periods', class: Migration011WaitingPeriods },
+        { name: '012-supplement-drafts', class: Migration012SupplementDrafts },
       ],
       transactional: true,
       allOrNothing: true,

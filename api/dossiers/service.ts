@@ -224,8 +224,15 @@ export class DossierService {
       ...kept.map((k) => ({ component: k.component, filename: k.filename, detectedMimeType: k.mimeType, size: k.size })),
     ]);
     if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Bản bổ sung chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Chưa có gì được gửi.', errors);
-    const stored = await this.em().transactional((tx) => storeFiles(tx, actor, sniffed));
-    return this.act(actor, code, { type: 'supplement', formData, files: [...kept, ...stored] }, requestId);
+    // The form and files go to the records; the process is given only their reference (no personal data in its history).
+    const draftId = randomUUID();
+    await this.em().transactional(async (tx) => {
+      const stored = await storeFiles(tx, actor, sniffed);
+      await tx.execute('insert into dossier_supplement (id, dossier_code, form_data, files, created_by) values (?, ?, ?::jsonb, ?::jsonb, ?)', [
+        draftId, code, JSON.stringify(formData), JSON.stringify([...kept, ...stored]), actor.id,
+      ]);
+    });
+    return this.act(actor, code, { type: 'supplement', draftId }, requestId);
   }
 
   /** The citizen's tracking view: status, history, who handles it now, elapsed and remaining working time. */

@@ -54,11 +54,16 @@ export const DossierAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('request_supplement'), guidance: text(10, 5000), items: z.array(text(1, 500)).max(50).optional() }),
   /** Refusal to accept (từ chối tiếp nhận), with the reason. */
   z.object({ type: z.literal('reject'), reason: text(10, 2000) }),
-  /** The citizen's supplement: a new version of the form and files; the code never changes. */
+  /**
+   * The citizen's supplement: a new version of the form and files; the code never changes. The form
+   * and the files stay in the records (`draftId`); the process carries only the reference. (Processes
+   * recorded before carried `formData` and `files` themselves.)
+   */
   z.object({
     type: z.literal('supplement'),
-    formData: z.record(z.string(), z.unknown()),
-    files: z.array(StoredFile).max(50),
+    draftId: z.uuid().optional(),
+    formData: z.record(z.string(), z.unknown()).optional(),
+    files: z.array(StoredFile).max(50).optional(),
     note: text(0, 2000).optional(),
   }),
   /** The fee-collecting officer confirms payment (xác nhận đã nộp phí). */

@@ -1,4 +1,6 @@
 import { json } from '../support/http';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { because } from '../support/because';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pdfBytes, signIn, startTestPlatform, TEST_METRICS_TOKEN, type Session } from '../support/platform';
 
@@ -88,6 +90,11 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     expect(t).toMatchObject({ code, formVersion: 2, formData: { noiSinh: 'Bệnh viện Phụ sản Hà Nội, Đống Đa' } });
     const versions = await p.orm.em.fork().execute<{ version: number }[]>('select version from dossier_version where dossier_code = ? order by version', [code]);
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    // The process was given only the supplement's reference: its history holds neither the form nor the file names.
+    const history = historyToJSON((await p.temporal.workflow.getHandle(code).fetchHistory())!);
+    const payloads = [...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+    for (const personal of ['Nguyễn Minh Khang', 'Phụ sản', 'giay-chung-sinh-ro']) because(personal, () => expect(payloads).not.toContain(personal));
+    expect(payloads).toContain('draftId');
     await json(await citizen.send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 'Nộp lại sau' }), 200);
     const w = await json<{ status: string }>(await citizen.get(`/api/dossiers/${code}`), 200);
     expect(w.status).toBe('withdrawn');
