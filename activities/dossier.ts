@@ -54,10 +54,18 @@ export function createDossierActivities(deps: DossierActivityDeps) {
    * One transaction: the read model (only if this change is newer), the history entry, the audit
    * entry, the result, the form version, and the notifications to send. Returns their keys.
    */
-  async function recordTransition(r: TransitionRecord): Promise<string[]> {
-    const s = r.after;
+  async function recordTransition(input: TransitionRecord): Promise<string[]> {
+    const s = input.after;
     const key = `dossier:${s.code}:${s.seq}`;
     const keys = await orm.em.fork().transactional(async (tx) => {
+      // The step's free text is in the records (the process carries its id); processes recorded before carried it.
+      let r = input;
+      if (typeof input.payload.textId === 'string') {
+        const [t] = await tx.execute<{ body: Record<string, unknown> }[]>('select body from dossier_text where id = ? and dossier_code = ?', [input.payload.textId, s.code]);
+        if (!t) throw permanentFailure(`text ${input.payload.textId} of ${s.code} has no record`);
+        const { textId: _t, ...rest } = input.payload;
+        r = { ...input, payload: { ...rest, ...t.body } };
+      }
       // Without its record the process cannot go on; no retry can change that.
       const [info] = await tx.execute<{ procedure_name: string; agency_name: string; full_name: string; email: string | null }[]>(
         `select p.name as procedure_name, a.name as agency_name, c.full_name, c.email
@@ -137,7 +145,7 @@ export function createDossierActivities(deps: DossierActivityDeps) {
       }
       return enqueueMessages(tx, outbox);
     });
-    activityLog.info('dossier transition recorded', { code: s.code, seq: s.seq, event: r.event, requestId: r.requestId });
+    activityLog.info('dossier transition recorded', { code: s.code, seq: s.seq, event: input.event, requestId: input.requestId });
     return keys;
   }
 

@@ -13,6 +13,7 @@ import { Migration009FeedbackReviewAgency } from './migrations/009-feedback-revi
 import { Migration010IndexFriendly } from './migrations/010-index-friendly';
 import { Migration011WaitingPeriods } from './migrations/011-waiting-periods';
 import { Migration012SupplementDrafts } from './migrations/012-supplement-drafts';
+import { Migration013DossierTexts } from './migrations/013-dossier-texts';
 
 export type Orm = MikroORM;
 
@@ -37,6 +38,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '010-index-friendly', class: Migration010IndexFriendly },
         { name: '011-waiting-periods', class: Migration011WaitingPeriods },
         { name: '012-supplement-drafts', class: Migration012SupplementDrafts },
+        { name: '013-dossier-texts', class: Migration013DossierTexts },
       ],
       transactional: true,
       allOrNothing: true,

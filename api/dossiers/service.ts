@@ -11,7 +11,7 @@ import type { WaitingPeriods } from '../../domain/dossier/waiting';
 import { pausesOf } from '../../domain/dossier/deadlines';
 import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
 import type { PauseRecord } from '../../domain/dossier/state';
-import { ACTION_LABELS, STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
+import { ACTION_LABELS, DOSSIER_TEXT_FIELDS, STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
 import { ROLE_LABELS, type Role } from '../../domain/access/roles';
 import { formatVnHuman, HOUR_MS } from '../../domain/working-time';
 import type { CalendarStore } from '../../services/calendar-store';
@@ -22,8 +22,8 @@ import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from
 import { instant, iso } from '../dates';
 import type { Components, UploadedFile } from '../uploads';
 import { actorRef, withRoleLabel } from '../schemas';
-import { apiError, Errors, fromTemporal } from '../errors';
-import { updateIdOf } from '../idempotency';
+import { apiError, certainlyRefused, Errors, fromTemporal } from '../errors';
+import { derivedUuid, updateIdOf } from '../idempotency';
 
 
 export interface DossierServiceDeps {
@@ -201,10 +201,24 @@ export class DossierService {
     const handle = this.deps.temporal.workflow.getHandle(code);
     // A retried request (same key and content) is the same update: applied once, answered alike.
     const updateId = updateIdOf(actor.id, idempotencyKey, { code, action });
+    // The step's free text stays in the records; the process is given its id.
+    const fields = DOSSIER_TEXT_FIELDS[action.type] ?? [];
+    const texts = Object.fromEntries(Object.entries(action).filter(([k, v]) => fields.includes(k) && v !== undefined));
+    let textId: string | null = null;
+    let sent: Record<string, unknown> = action;
+    if (Object.keys(texts).length > 0) {
+      textId = updateId ? derivedUuid(updateId, 'dossier-text') : randomUUID();
+      await this.em().execute('insert into dossier_text (id, dossier_code, action, body, author_id) values (?, ?, ?, ?::jsonb, ?) on conflict (id) do nothing', [
+        textId, code, action.type, JSON.stringify(texts), actor.id,
+      ]);
+      sent = { ...Object.fromEntries(Object.entries(action).filter(([k]) => !fields.includes(k))), textId };
+    }
     try {
-      const r = await handle.executeUpdate(performActionUpdate, { args: [{ action, actor, requestId }], ...(updateId ? { updateId } : {}) });
+      const r = await handle.executeUpdate(performActionUpdate, { args: [{ action: sent as DossierAction, actor, requestId }], ...(updateId ? { updateId } : {}) });
       return { ...r, statusLabel: STATUS_LABELS[r.status] };
     } catch (e) {
+      // Only a certain refusal removes the text: after a timeout the step may have been applied and refer to it.
+      if (textId && certainlyRefused(e)) await this.em().execute('delete from dossier_text where id = ?', [textId]);
       throw fromTemporal(e);
     }
   }

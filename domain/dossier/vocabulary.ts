@@ -77,6 +77,21 @@ export const DossierAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('withdraw'), reason: text(1, 2000) }),
 ]);
 export type DossierAction = z.infer<typeof DossierAction>;
+
+/**
+ * The free-text fields of each step. The API keeps them in the records (dossier_text) and gives the
+ * process only their id (`textId`): the engine's history then holds none of it.
+ */
+export const DOSSIER_TEXT_FIELDS: Partial<Record<DossierAction['type'], readonly string[]>> = {
+  accept: ['note'],
+  request_supplement: ['guidance', 'items'],
+  reject: ['reason'],
+  submit_for_approval: ['summary'],
+  approve: ['note'],
+  return_for_rework: ['reason'],
+  issue_result: ['title', 'content'],
+  withdraw: ['reason'],
+};
 export type DossierActionType = DossierAction['type'];
 export const DOSSIER_ACTION_TYPES = DossierAction.options.map((o) => o.shape.type.value);
 

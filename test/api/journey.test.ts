@@ -93,8 +93,12 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     // The process was given only the supplement's reference: its history holds neither the form nor the file names.
     const history = historyToJSON((await p.temporal.workflow.getHandle(code).fetchHistory())!);
     const payloads = [...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
-    for (const personal of ['Nguyễn Minh Khang', 'Phụ sản', 'giay-chung-sinh-ro']) because(personal, () => expect(payloads).not.toContain(personal));
+    for (const personal of ['Nguyễn Minh Khang', 'Phụ sản', 'giay-chung-sinh-ro', 'bản rõ nét']) because(personal, () => expect(payloads).not.toContain(personal));
     expect(payloads).toContain('draftId');
+    expect(payloads).toContain('textId');
+    // … while the citizen still reads the guidance in the dossier's history.
+    const tracked = await json<{ history: { action: string; details: Record<string, unknown> }[] }>(await citizen.get(`/api/dossiers/${code}`), 200);
+    expect(tracked.history.find((h) => h.action === 'request_supplement')?.details).toMatchObject({ guidance: 'Giấy chứng sinh bị mờ, vui lòng tải lại bản rõ nét', items: ['Giấy chứng sinh'] });
     await json(await citizen.send('POST', `/api/dossiers/${code}/actions`, { type: 'withdraw', reason: 'Nộp lại sau' }), 200);
     const w = await json<{ status: string }>(await citizen.get(`/api/dossiers/${code}`), 200);
     expect(w.status).toBe('withdrawn');
