@@ -8,7 +8,7 @@ import { currentRole, type DossierState } from '../domain/dossier/state';
 import type { DossierActionType, DossierSystemEvent } from '../domain/dossier/vocabulary';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier, OutboxMessage } from '../services/notifications';
-import { agencyRecipients, appendAudit, enqueueMessages, SUPERVISORS } from '../services/records';
+import { agencyRecipients, appendAudit, enqueueMessages, named, SUPERVISORS } from '../services/records';
 
 export interface ActorRef {
   id: string;
@@ -80,6 +80,8 @@ export function createDossierActivities(deps: DossierActivityDeps) {
         const [c] = await tx.execute<{ id: string; full_name: string }[]>('select a.id, a.full_name from dossier d join account a on a.id = d.citizen_id where d.code = ?', [s.code]);
         if (c) actor = { id: c.id, name: c.full_name, role: 'citizen' };
       }
+      actor = await named(tx, actor);
+      const handler = await named(tx, s.handler);
       await tx.execute(
         `update dossier set status = ?, accepted_at = ?, acceptance_due_at = ?, legal_due_at = ?, fee_paid_at = ?,
            pauses = ?::jsonb, acceptance_overdue = ?, overdue_level = ?, step_role = ?, handler = ?::jsonb,
@@ -87,7 +89,7 @@ export function createDossierActivities(deps: DossierActivityDeps) {
          where code = ? and seq < ?`,
         [
           s.status, s.acceptedAt, s.acceptanceDueAt, s.legalDueAt, s.feePaidAt, JSON.stringify(s.pauses),
-          s.acceptanceOverdue, s.overdueLevel, currentRole(s), s.handler ? JSON.stringify(s.handler) : null,
+          s.acceptanceOverdue, s.overdueLevel, currentRole(s), handler ? JSON.stringify(handler) : null,
           s.completedAt, s.formVersion, s.seq, s.code, s.seq,
         ],
       );

@@ -7,7 +7,7 @@ import { FEEDBACK_STEP_ROLE, isFeedbackTerminal, type FeedbackState } from '../d
 import type { FeedbackActionType, FeedbackSystemEvent } from '../domain/feedback/vocabulary';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier, OutboxMessage } from '../services/notifications';
-import { agencyRecipients, appendAudit, enqueueMessages, SUPERVISORS } from '../services/records';
+import { agencyRecipients, appendAudit, enqueueMessages, named, SUPERVISORS } from '../services/records';
 import type { ActorRef } from './dossier';
 
 export interface FeedbackTransitionRecord {
@@ -50,11 +50,14 @@ export function createFeedbackActivities(deps: FeedbackActivityDeps) {
     return feedbackSchedule(state, await deps.calendars.calendar());
   }
 
-  async function recordFeedbackTransition(r: FeedbackTransitionRecord): Promise<string[]> {
-    const s = r.after;
+  async function recordFeedbackTransition(input: FeedbackTransitionRecord): Promise<string[]> {
+    const s = input.after;
     const key = `feedback:${s.code}:${s.seq}`;
-    const due = dueFields(s, r.schedule);
+    const due = dueFields(s, input.schedule);
     const keys = await orm.em.fork().transactional(async (tx) => {
+      // The engine carries ids, not names: the records name the people.
+      const r = { ...input, actor: await named(tx, input.actor) };
+      const handler = await named(tx, s.handler);
       await tx.execute(
         `update feedback set status = ?, agency_code = ?, step_role = ?, handler = ?::jsonb, classification_due_at = ?, answer_due_at = ?,
            next_update_by = ?, result_entry_due_at = ?, classification_level = ?, answer_overdue = ?, missed_updates = ?,
@@ -62,7 +65,7 @@ export function createFeedbackActivities(deps: FeedbackActivityDeps) {
          where code = ? and seq < ?`,
         [
           s.status, s.agencyCode, FEEDBACK_STEP_ROLE[s.status] ?? (s.status === 'clarification_requested' ? 'citizen' : null),
-          s.handler ? JSON.stringify(s.handler) : null, due.classificationDueAt, due.answerDueAt, due.nextUpdateBy, due.resultEntryDueAt,
+          handler ? JSON.stringify(handler) : null, due.classificationDueAt, due.answerDueAt, due.nextUpdateBy, due.resultEntryDueAt,
           s.classificationLevel, s.answerOverdue, s.missedUpdates, s.resultEntryOverdue, s.escalated, s.closedAt, s.seq, r.reviewAgencyCode ?? null, s.code, s.seq,
         ],
       );
@@ -125,7 +128,7 @@ export function createFeedbackActivities(deps: FeedbackActivityDeps) {
       }
       return enqueueMessages(tx, outbox);
     });
-    activityLog.info('feedback transition recorded', { code: s.code, seq: s.seq, event: r.event, terminal: isFeedbackTerminal(s.status), requestId: r.requestId });
+    activityLog.info('feedback transition recorded', { code: s.code, seq: s.seq, event: input.event, terminal: isFeedbackTerminal(s.status), requestId: input.requestId });
     return keys;
   }
 

@@ -49,3 +49,13 @@ export async function agencyRecipients(tx: EntityManager, agencyCode: string, ro
 }
 
 export const SUPERVISORS = ['supervising_officer', 'unit_leader'] as const;
+
+/**
+ * The name of an account the engine knows only by id: processes carry no personal names (their
+ * histories must hold none), the records name people. A name already given is kept (older processes).
+ */
+export async function named<T extends { id: string; name: string }>(tx: EntityManager, who: T | null): Promise<T | null> {
+  if (!who || who.name) return who;
+  const [a] = await tx.execute<{ full_name: string }[]>('select full_name from account where id = ?', [who.id]);
+  return { ...who, name: a?.full_name ?? '' };
+}

@@ -201,7 +201,7 @@ export class DossierService {
     const handle = this.deps.temporal.workflow.getHandle(code);
     // A retried request (same key and content) is the same update: applied once, answered alike.
     const updateId = updateIdOf(actor.id, idempotencyKey, { code, action });
-    // The step's free text stays in the records; the process is given its id.
+    // The step's free text stays in the records; the process is given its id (and the actor's id, not name).
     const fields = DOSSIER_TEXT_FIELDS[action.type] ?? [];
     const texts = Object.fromEntries(Object.entries(action).filter(([k, v]) => fields.includes(k) && v !== undefined));
     let textId: string | null = null;
@@ -214,7 +214,7 @@ export class DossierService {
       sent = { ...Object.fromEntries(Object.entries(action).filter(([k]) => !fields.includes(k))), textId };
     }
     try {
-      const r = await handle.executeUpdate(performActionUpdate, { args: [{ action: sent as DossierAction, actor, requestId }], ...(updateId ? { updateId } : {}) });
+      const r = await handle.executeUpdate(performActionUpdate, { args: [{ action: sent as DossierAction, actor: { ...actor, name: '' }, requestId }], ...(updateId ? { updateId } : {}) });
       return { ...r, statusLabel: STATUS_LABELS[r.status] };
     } catch (e) {
       // Only a certain refusal removes the text: after a timeout the step may have been applied and refer to it.

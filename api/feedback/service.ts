@@ -154,7 +154,7 @@ export class FeedbackService {
     }
     try {
       const r = await this.deps.temporal.workflow.getHandle(code).executeUpdate(feedbackActionUpdate, {
-        args: [{ action: (textId ? { ...action, textId } : action) as unknown as FeedbackAction, actor, requestId }],
+        args: [{ action: (textId ? { ...action, textId } : action) as unknown as FeedbackAction, actor: { ...actor, name: '' }, requestId }],
         ...(updateId ? { updateId } : {}),
       });
       return { code: r.code, status: r.status, statusLabel: FEEDBACK_STATUS_LABELS[r.status], agencyCode: r.agencyCode, seq: r.seq };
