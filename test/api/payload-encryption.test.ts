@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { temporalCliPath } from '../../runtime/tools';
 import { Client, Connection } from '@temporalio/client';
 import { because } from '../support/because';
 import { PATCHES } from '../../workflows/shared';
@@ -10,6 +13,7 @@ import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/pl
  * payload is encrypted; operators read them through the codec endpoint with its token.
  */
 const CODEC_TOKEN = 'codec-token-0123456789abcdef';
+const run = promisify(execFile);
 let p: Awaited<ReturnType<typeof startTestPlatform>>;
 let citizen: Session;
 let raw: Client;
@@ -74,5 +78,15 @@ describe('encrypted payloads', () => {
     const opened = ((await decoded.json()) as { payloads: { data?: string }[] }).payloads.map((x) => Buffer.from(x.data ?? '', 'base64').toString('utf8')).join('\n');
     expect(opened).toContain('"type":"request_supplement"');
     expect(opened).toContain(`"code":"${code}"`);
+
+    // The Temporal CLI reads the same history through the endpoint, as an operator would.
+    // (Asynchronously: the API answering the CLI runs in this process.)
+    const cli = await run(temporalCliPath(), [
+      'workflow', 'show', '--workflow-id', code, '--address', p.cfg.TEMPORAL_ADDRESS, '--output', 'json',
+      '--codec-endpoint', `${p.apiUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`,
+    ], { encoding: 'utf8', timeout: 30_000 });
+    const shown = [...cli.stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+    expect(shown).toContain('"type":"request_supplement"');
+    expect(cli.stdout).not.toContain(Buffer.from('binary/encrypted').toString('base64'));
   });
 });
