@@ -10,6 +10,7 @@ import { httpDuration, renderMetrics } from '../runtime/metrics';
 import type { CalendarStore } from '../services/calendar-store';
 import { createAuth } from './auth';
 import { accountRoutes } from './accounts/routes';
+import { operationsRoutes } from './operations/routes';
 import { catalogueRoutes } from './catalogue';
 import { DossierService } from './dossiers/service';
 import { dossierRoutes } from './dossiers/routes';
@@ -174,6 +175,7 @@ export function createApp(deps: ApiDeps) {
   const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, clarificationDays: cfg.FEEDBACK_CLARIFICATION_DAYS, log });
   app.use(feedbackRoutes(feedback));
   app.use(accountRoutes(orm));
+  app.use(operationsRoutes(orm));
   app.use(catalogueRoutes(orm, deps.calendars));
   if (process.env.BENCH_ROUTES === 'true') {
     // Benchmark baseline (off by default): the bare indexed lookup behind the same middleware stack.
