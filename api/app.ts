@@ -11,6 +11,7 @@ import type { CalendarStore } from '../services/calendar-store';
 import { createAuth } from './auth';
 import { accountRoutes } from './accounts/routes';
 import { operationsRoutes } from './operations/routes';
+import { webRoutes } from '../web/routes';
 import { catalogueRoutes } from './catalogue';
 import { DossierService } from './dossiers/service';
 import { dossierRoutes } from './dossiers/routes';
@@ -189,7 +190,8 @@ export function createApp(deps: ApiDeps) {
       }
     });
   }
-  app.get('/', (_req, res) => void res.redirect('/docs'));
+  // The portal's pages (the same services as the API).
+  app.use(webRoutes(orm));
   app.use(notFoundHandler);
   app.use(errorHandler);
   const close = async () => {

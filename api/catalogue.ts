@@ -41,24 +41,38 @@ const override = (o: { date: string; kind: string; note: string }) => {
   return { date: o.date, kind, kindLabel: KIND_LABELS[kind], note: o.note };
 };
 
+/** The catalogue's procedures, optionally searched by words of their name, field or agency (the API and the pages read it here). */
+export async function findProcedures(orm: MikroORM, filter: { q?: string; field?: string; agencyCode?: string } = {}) {
+  const items = (await orm.em.fork().find(Procedure, {}, { orderBy: { code: 'asc' } })).map(procedureView);
+  const words = (filter.q ?? '').toLocaleLowerCase('vi').split(/\s+/).filter(Boolean);
+  return items.filter(
+    (p) =>
+      (!filter.field || p.field === filter.field) &&
+      (!filter.agencyCode || p.agencyCode === filter.agencyCode) &&
+      words.every((w) => `${p.name} ${p.field} ${p.code}`.toLocaleLowerCase('vi').includes(w)),
+  );
+}
+
+export async function findProcedure(orm: MikroORM, code: string) {
+  const p = await orm.em.fork().findOne(Procedure, { code });
+  return p ? procedureView(p) : null;
+}
+
 /** Public catalogue (procedures) and the working calendar an administrator maintains. */
 export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router {
   const router = Router();
 
   mount(router, {
     method: 'get', path: '/api/procedures', tag: 'Thủ tục', access: 'public', responses: { 200: Items(ProcedureView) }, summary: 'Danh mục thủ tục đang cung cấp trực tuyến, kèm biểu mẫu điện tử.',
-    handler: async (_req, res) => {
-      const items = await orm.em.fork().find(Procedure, {}, { orderBy: { code: 'asc' } });
-      res.json({ items: items.map(procedureView) });
-    },
+    handler: async (_req, res) => void res.json({ items: await findProcedures(orm) }),
   });
 
   mount(router, {
     method: 'get', path: '/api/procedures/:code', tag: 'Thủ tục', access: 'public', params: ProcedureParams, responses: { 200: ProcedureView }, summary: 'Một thủ tục và biểu mẫu điện tử của nó.',
     handler: async (req, res) => {
-      const p = await orm.em.fork().findOne(Procedure, { code: String(req.params.code) });
+      const p = await findProcedure(orm, String(req.params.code));
       if (!p) throw Errors.notFound('Thủ tục');
-      res.json(procedureView(p));
+      res.json(p);
     },
   });
 

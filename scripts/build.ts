@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -26,6 +26,9 @@ export async function buildProduction(outDir = `${root}dist`): Promise<{ externa
     metafile: true,
     logLevel: 'warning',
   });
+  // The portal's templates and styles, next to the API that renders them.
+  await cp(`${root}web/views`, `${outDir}/views`, { recursive: true });
+  await cp(`${root}web/assets`, `${outDir}/assets`, { recursive: true });
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
   await writeFile(`${outDir}/workflow-bundle.js`, code);
   const externals = packagesOf(result.metafile);

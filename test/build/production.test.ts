@@ -78,6 +78,9 @@ describe('the production build', () => {
     await until(async () => (await fetch(`http://localhost:${port}/ready`).then((r) => r.status, () => 0)) === 200, api.output);
     const procedures = (await (await fetch(`http://localhost:${port}/api/procedures`)).json()) as { items: unknown[] };
     expect(procedures.items.length).toBeGreaterThan(0);
+    // The portal's pages and styles come with the build.
+    expect(await (await fetch(`http://localhost:${port}/`)).text()).toContain('Tìm thủ tục hành chính');
+    expect((await fetch(`http://localhost:${port}/assets/portal.css`)).status).toBe(200);
     await until(() => worker.output().includes('worker running'), worker.output);
     expect(worker.output()).toContain('"prebuiltWorkflowBundle":true');
   }, 120_000);

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { because } from '../support/because';
+import { startTestPlatform } from '../support/platform';
+
+/**
+ * The portal's public pages in a real browser (Debian's Chromium, driven by Playwright): a citizen finds
+ * a procedure and reads what it needs, on a phone-sized screen; every page passes axe-core with no
+ * serious or critical violation (WCAG 2.1 AA) and never scrolls sideways at 360 px. A screenshot of
+ * every failing page goes to test-output/screenshots/.
+ */
+let p: Awaited<ReturnType<typeof startTestPlatform>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  p = await startTestPlatform();
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await p?.stop();
+});
+
+/** Runs a check on a page; on failure, keeps a screenshot of what the browser showed. */
+async function onPage(name: string, run: (page: Page) => Promise<void>) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+  const page = await context.newPage();
+  try {
+    await run(page);
+  } catch (e) {
+    await mkdir('test-output/screenshots', { recursive: true });
+    await page.screenshot({ path: `test-output/screenshots/${name}.png`, fullPage: true }).catch(() => undefined);
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+async function accessible(page: Page) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+  // (Evaluated in the page: `document` is the browser's.)
+  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as number;
+  because('no sideways scrolling at 360 px', () => expect(overflow).toBeLessThanOrEqual(0));
+}
+
+describe('the public portal in a browser', () => {
+  it('a citizen searches the catalogue on a phone and opens a procedure: what to submit, how long, what it costs', async () => {
+    await onPage('search-and-procedure', async (page) => {
+      await page.goto(`${p.apiUrl}/`);
+      expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+      await accessible(page);
+      await page.getByLabel('Từ khóa').fill('khai sinh');
+      await page.getByRole('button', { name: 'Tìm kiếm' }).click();
+      expect(await page.getByRole('status').textContent()).toBe('1 thủ tục');
+      await page.getByRole('link', { name: 'Đăng ký khai sinh' }).click();
+      expect(new URL(page.url()).pathname).toBe('/thu-tuc/STP-KS');
+      await accessible(page);
+      const text = await page.locator('main').innerText();
+      expect(text).toContain('Giấy chứng sinh (bắt buộc)');
+      expect(text).toContain('1 ngày làm việc');
+      expect(text).toContain('Không thu phí');
+      expect(text).toContain('Sở Tư pháp');
+    });
+  });
+
+  it('a procedure that does not exist says so in Vietnamese, with a way back', async () => {
+    await onPage('missing-procedure', async (page) => {
+      const res = await page.goto(`${p.apiUrl}/thu-tuc/KHONG-CO`);
+      expect(res!.status()).toBe(404);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Không tìm thấy thủ tục');
+      await accessible(page);
+    });
+  });
+
+  it('search by field keeps what was chosen, and finds nothing politely', async () => {
+    await onPage('field-search', async (page) => {
+      await page.goto(`${p.apiUrl}/?q=${encodeURIComponent('không có thủ tục này')}&field=${encodeURIComponent('Hộ tịch')}`);
+      expect(await page.getByLabel('Lĩnh vực').inputValue()).toBe('Hộ tịch');
+      expect(await page.getByLabel('Từ khóa').inputValue()).toBe('không có thủ tục này');
+      expect(await page.getByRole('status').textContent()).toBe('0 thủ tục');
+      await accessible(page);
+    });
+  });
+});
