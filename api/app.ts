@@ -191,7 +191,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm));
+  app.use(webRoutes(orm, { dossiers, feedback }));
   app.use(notFoundHandler);
   app.use(errorHandler);
   const close = async () => {

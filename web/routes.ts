@@ -1,9 +1,12 @@
-import { Router } from 'express';
-import express from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { findProcedure, findProcedures } from '../api/catalogue';
+import type { DossierService } from '../api/dossiers/service';
+import type { FeedbackService } from '../api/feedback/service';
+import type { RateLimits } from '../api/rate-limits';
+import { formatVnHuman } from '../domain/working-time';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const eta = new Eta({ views: `${here}views`, cache: process.env.NODE_ENV === 'production' });
@@ -20,8 +23,14 @@ function page(view: string, title: string, data: Record<string, unknown>): strin
  * The portal's pages, rendered on the server from the same services as the API (issue 11, first
  * part: the public catalogue). Plain HTML forms, no script.
  */
-export function webRoutes(orm: MikroORM): Router {
+export function webRoutes(orm: MikroORM, services: { dossiers: DossierService; feedback: FeedbackService }): Router {
   const router = Router();
+  // Public look-ups count against the same per-address limit as the API's public search.
+  const limited: RequestHandler = (req, res, next) => {
+    const limits = req.app.locals.rateLimits as RateLimits | undefined;
+    if (limits) limits.count('publicSearch', req, res, next);
+    else next();
+  };
   router.use('/assets', express.static(`${here}assets`, { index: false, maxAge: '1h' }));
 
   router.get('/', async (req, res, next) => {
@@ -53,5 +62,32 @@ export function webRoutes(orm: MikroORM): Router {
       next(e);
     }
   });
+  router.get('/tra-cuu', limited, async (req, res, next) => {
+    try {
+      const code = typeof req.query.ma === 'string' ? req.query.ma.trim().toUpperCase().slice(0, 40) : '';
+      let d = null;
+      let error: string | null = null;
+      if (code) {
+        d = /^[A-Z]{2,10}-[A-Z]{2,12}-\d{6}-\d{6}$/.test(code) ? await services.dossiers.publicStatus(code) : null;
+        if (!d) error = 'Không tìm thấy hồ sơ có mã này. Mã hồ sơ có dạng HNI-STP-261129-000001.';
+      }
+      res.status(error ? 404 : 200).type('html').send(page('track', 'Tra cứu hồ sơ', { code, d, error, when }));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/phan-anh', limited, async (req, res, next) => {
+    try {
+      const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
+      const items = await services.feedback.published(q || undefined, { limit: 50, offset: 0 });
+      res.type('html').send(page('answers', 'Kết quả trả lời phản ánh, kiến nghị', { q, items, when }));
+    } catch (e) {
+      next(e);
+    }
+  });
   return router;
 }
+
+/** `HH:mm ngày DD/MM/YYYY`, Vietnam time. */
+const when = (instant: string) => formatVnHuman(new Date(instant));

@@ -249,6 +249,17 @@ export class DossierService {
     return this.act(actor, code, { type: 'supplement', draftId }, requestId);
   }
 
+  /**
+   * What anyone may know of a dossier by its code (public tracking): its procedure, status and dates,
+   * nothing personal. Null when there is no such dossier.
+   */
+  async publicStatus(code: string) {
+    const [row] = await this.em().execute<DossierRow[]>(`${SELECT_DOSSIER} where d.code = ?`, [code]);
+    if (!row) return null;
+    const { handler: _h, ...rest } = summary(row);
+    return rest;
+  }
+
   /** The citizen's tracking view: status, history, who handles it now, elapsed and remaining working time. */
   async track(actor: Actor, code: string) {
     const row = await this.load(actor, code);

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { because } from '../support/because';
-import { startTestPlatform } from '../support/platform';
+import { pdfBytes, signIn, startTestPlatform } from '../support/platform';
 
 /**
  * The portal's public pages in a real browser (Debian's Chromium, driven by Playwright): a citizen finds
@@ -82,6 +82,45 @@ describe('the public portal in a browser', () => {
       expect(await page.getByLabel('Lĩnh vực').inputValue()).toBe('Hộ tịch');
       expect(await page.getByLabel('Từ khóa').inputValue()).toBe('không có thủ tục này');
       expect(await page.getByRole('status').textContent()).toBe('0 thủ tục');
+      await accessible(page);
+    });
+  });
+  it('anyone tracks a dossier by its code: its status and dates, nothing personal; a wrong code is said next to the field', async () => {
+    const citizen = await signIn(p.apiUrl, 'congdan1');
+    const form = new FormData();
+    form.set('procedureCode', 'STP-KS');
+    form.set('formData', JSON.stringify({ hoTenTre: 'Lê Gia Hân', ngaySinhTre: '2026-10-20', noiSinh: 'Bệnh viện Phụ sản Trung ương' }));
+    form.set('giayChungSinh', new Blob([pdfBytes()]), 'gcs.pdf');
+    const { code } = (await (await citizen.multipart('/api/dossiers', form)).json()) as { code: string };
+    await onPage('track', async (page) => {
+      await page.goto(`${p.apiUrl}/`);
+      await page.getByRole('link', { name: 'Tra cứu hồ sơ' }).click();
+      await page.getByLabel('Mã hồ sơ').fill(code.toLowerCase());
+      await page.getByRole('button', { name: 'Tra cứu' }).click();
+      const text = await page.locator('main').innerText();
+      expect(text).toContain(`Hồ sơ ${code}`);
+      expect(text).toContain('Đăng ký khai sinh');
+      expect(text).toMatch(/Chờ tiếp nhận|Đang xử lý/);
+      for (const personal of ['Lê Gia Hân', 'Nguyễn Văn An', 'Phụ sản']) expect(text).not.toContain(personal);
+      await accessible(page);
+
+      const res = await page.goto(`${p.apiUrl}/tra-cuu?ma=HNI-STP-000000-000000`);
+      expect(res!.status()).toBe(404);
+      expect(await page.getByRole('alert').textContent()).toContain('Không tìm thấy hồ sơ có mã này');
+      expect(await page.getByLabel('Mã hồ sơ').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByLabel('Mã hồ sơ').inputValue()).toBe('HNI-STP-000000-000000');
+      await accessible(page);
+    });
+  });
+
+  it('published answers to feedback can be searched by anyone', async () => {
+    await onPage('answers', async (page) => {
+      await page.goto(`${p.apiUrl}/`);
+      await page.getByRole('link', { name: 'Phản ánh, kiến nghị' }).click();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Kết quả trả lời phản ánh, kiến nghị');
+      await page.getByLabel('Từ khóa').fill('không có câu trả lời nào như thế này');
+      await page.getByRole('button', { name: 'Tìm kiếm' }).click();
+      expect(await page.getByRole('status').textContent()).toBe('0 kết quả trả lời');
       await accessible(page);
     });
   });
