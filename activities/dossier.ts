@@ -133,7 +133,8 @@ export function createDossierActivities(deps: DossierActivityDeps) {
         procedureName: info.procedure_name,
         agencyName: info.agency_name,
         citizenName: info.full_name,
-        trackingUrl: `${deps.publicUrl}/api/dossiers/${encodeURIComponent(s.code)}`,
+        // The portal's tracking page: readable without signing in (status and dates only).
+        trackingUrl: `${deps.publicUrl}/tra-cuu?ma=${encodeURIComponent(s.code)}`,
         payload: r.payload,
         resultCode: r.resultCode,
       };

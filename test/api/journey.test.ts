@@ -58,6 +58,12 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     expect(done).toMatchObject({ status: 'completed', resultCode: `${code}-KQ1` });
     const resultMail = await p.smtp.waitFor((m) => m.subject.includes(`Kết quả giải quyết hồ sơ ${code}`));
     expect(resultMail.text).toContain(`${code}-KQ1`);
+    // The email links to the portal's tracking page, which anyone with the link can open (no raw JSON, no 401).
+    const link = /Tra cứu hồ sơ: (\S+)/.exec(resultMail.text)![1]!;
+    expect(link).toBe(`${p.apiUrl}/tra-cuu?ma=${code}`);
+    const tracking = await fetch(link);
+    expect(tracking.status).toBe(200);
+    expect(await tracking.text()).toContain('Đã trả kết quả');
 
     const mine = await json<{ items: { code: string; status: string }[] }>(await citizen.get('/api/dossiers'), 200);
     expect(mine.items.find((i) => i.code === code)?.status).toBe('completed');
