@@ -151,7 +151,9 @@ function operation(spec: RouteSpec, catalogue: Catalogue): Json {
   for (const [status, schema] of Object.entries(spec.responses)) {
     responses[status] = schema
       ? { description: status === '201' ? 'Đã tạo' : 'Thành công', content: { 'application/json': { schema: jsonSchema(schema, 'output') } } }
-      : { description: 'Thành công, không có nội dung' };
+      : spec.binary
+        ? { description: spec.binary.description, content: Object.fromEntries(spec.binary.mediaTypes.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) }
+        : { description: 'Thành công, không có nội dung' };
   }
   for (const status of errorStatuses(spec)) {
     responses[String(status)] = { description: ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };

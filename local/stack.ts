@@ -99,6 +99,8 @@ async function main() {
     SESSION_SECRET: localSecret('session-secret'),
     METRICS_TOKEN: localSecret('metrics-token'),
     WORKER_METRICS_ADDRESS: env.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464',
+    // Receipts and results are signed with agency certificates from a local certificate authority.
+    ...(env.SIGNING_KEYS_DIR ? {} : { SIGNING_KEYS_DIR: `${dataDir}/pki`, SIGNING_LOCAL_CA: 'true', SIGNING_KEYS_PASSPHRASE: localSecret('signing-passphrase') }),
     ...env,
     ...oidc,
     ...smsEnv,
@@ -114,9 +116,9 @@ async function main() {
   await orm.close();
   const platform = await startPlatform(cfg, log, { api: true, worker: true });
   stops.push(() => platform.stop());
-  urls['API'] = publicUrl;
-  urls['API docs (sign in here)'] = `${publicUrl}/docs`;
+  urls['Portal (start here)'] = publicUrl;
   urls['Sign in'] = `${publicUrl}/auth/login`;
+  urls['API docs'] = `${publicUrl}/docs`;
   urls['Health / readiness'] = `${publicUrl}/health, ${publicUrl}/ready`;
   urls['Metrics (Bearer token in .data/metrics-token)'] = `${publicUrl}/metrics`;
   const width = Math.max(...Object.keys(urls).map((k) => k.length));

@@ -79,6 +79,11 @@ const Env = z.object({
   FEEDBACK_LEAD_AGENCY: z.string().min(1).default('BTP-CKSTTHC'),
   /** Calendar days feedback waits for the citizen's clarification before it is closed (a reminder 3 days before). */
   FEEDBACK_CLARIFICATION_DAYS: z.coerce.number().int().min(4).max(365).default(15),
+  /** Each agency's PKCS#12 file (`<agency code>.p12`) that signs its receipts and results (PAdES). */
+  SIGNING_KEYS_DIR: z.string().min(1).optional(),
+  SIGNING_KEYS_PASSPHRASE: z.string().default(''),
+  /** Development and tests: a local certificate authority in SIGNING_KEYS_DIR issues missing agency certificates. */
+  SIGNING_LOCAL_CA: bool.default(false),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** Limits on abuse (`N/window` or `off`), shared by every API process through PostgreSQL. */
   RATE_LIMIT_SIGN_IN: RateLimitSetting.prefault('30/5m'),

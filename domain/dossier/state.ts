@@ -301,3 +301,40 @@ export function currentRole(state: Pick<DossierState, 'status'>): Role | null {
   if (state.status === 'supplement_requested') return 'citizen';
   return STEP_ROLE[state.status] ?? null;
 }
+
+/** A well-formed example of each step, used to ask the rules whether a step is open (texts long enough). */
+function probeOf(type: DossierAction['type'], state: DossierState): DossierAction | null {
+  const reason = 'kiểm tra bước';
+  switch (type) {
+    case 'claim': return { type };
+    case 'accept': return { type };
+    case 'request_supplement': return { type, guidance: reason };
+    case 'reject': return { type, reason };
+    case 'confirm_payment': return { type, receiptNumber: 'x', amount: state.feeAmount };
+    case 'submit_for_approval': return { type, summary: reason };
+    case 'approve': return { type };
+    case 'return_for_rework': return { type, reason };
+    case 'issue_result': return { type, title: reason, content: reason };
+    case 'withdraw': return { type, reason };
+    case 'supplement': return { type };
+  }
+}
+
+/**
+ * The steps this actor may take now (the pages offer exactly these): each is asked of applyAction, the
+ * rule the process itself applies when it validates an update, so no offered step is refused for its
+ * role, agency or step.
+ */
+export function availableActions(state: DossierState, actor: Actor, at: string): DossierAction['type'][] {
+  const types: DossierAction['type'][] = ['claim', 'accept', 'request_supplement', 'reject', 'supplement', 'confirm_payment', 'submit_for_approval', 'approve', 'return_for_rework', 'issue_result', 'withdraw'];
+  return types.filter((type) => {
+    const probe = probeOf(type, state);
+    if (!probe) return false;
+    try {
+      applyAction(state, probe, actor, at);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -53,6 +53,10 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
     WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
     // Test files share one database: each platform counts under its own keys.
     RATE_LIMIT_PREFIX: `test-${process.pid}-${apiPort}`,
+    // Agency certificates from a local certificate authority in the scratch directory.
+    SIGNING_KEYS_DIR: `${dataDir}/pki`,
+    SIGNING_LOCAL_CA: 'true',
+    SIGNING_KEYS_PASSPHRASE: 'test-signing-passphrase',
     ...GENEROUS_LIMITS,
     ...opts.env,
   };
