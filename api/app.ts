@@ -11,10 +11,13 @@ import type { CalendarStore } from '../services/calendar-store';
 import { createAuth } from './auth';
 import { accountRoutes } from './accounts/routes';
 import { operationsRoutes } from './operations/routes';
-import { webRoutes } from '../web/routes';
+import { webErrorPages, webRoutes } from '../web/routes';
 import { catalogueRoutes } from './catalogue';
 import { DossierService } from './dossiers/service';
 import { dossierRoutes } from './dossiers/routes';
+import { DossierDocuments } from './dossiers/documents';
+import { dossierDocumentRoutes } from './dossiers/document-routes';
+import { AgencySigning } from '../services/signing/agency-signing';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
 import { apiError, errorHandler, notFoundHandler, rejectNulCharacters } from './errors';
@@ -173,6 +176,9 @@ export function createApp(deps: ApiDeps) {
 
   const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log, publicUrl: cfg.PUBLIC_URL });
   app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));
+  const signing = new AgencySigning({ dir: cfg.SIGNING_KEYS_DIR ?? null, passphrase: cfg.SIGNING_KEYS_PASSPHRASE, localCa: cfg.SIGNING_LOCAL_CA });
+  const documents = new DossierDocuments({ orm, signing, publicUrl: cfg.PUBLIC_URL });
+  app.use(dossierDocumentRoutes(documents));
   const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, clarificationDays: cfg.FEEDBACK_CLARIFICATION_DAYS, log });
   app.use(feedbackRoutes(feedback));
   app.use(accountRoutes(orm));
@@ -191,8 +197,9 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
+  app.use(webErrorPages);
   app.use(errorHandler);
   const close = async () => {
     await auth.close();

@@ -64,31 +64,36 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: SessionUser, done) => done(null, user));
 
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+  const { csrfSynchronisedProtection, generateToken, getTokenFromState } = csrfSync({
     getTokenFromRequest: (req) => req.headers['x-csrf-token'] as string | undefined,
   });
 
   const router = Router();
-  // `?prompt=login` asks the provider to authenticate again (to switch accounts despite single sign-on).
-  router.get('/auth/login', (req, res, next) =>
-    passport.authenticate('oidc', req.query.prompt === 'login' ? { prompt: 'login' } : {})(req, res, next),
-  );
+  // `?prompt=login` asks the provider to authenticate again (to switch accounts despite single sign-on);
+  // `?next=/path` is where the portal goes back to once signed in (a path of this site only).
+  router.get('/auth/login', (req, res, next) => {
+    const back = typeof req.query.next === 'string' && /^\/(?![/\\])[\w\-./?=&%~]*$/.test(req.query.next) ? req.query.next : null;
+    if (back) (req.session as unknown as { returnTo?: string }).returnTo = back;
+    passport.authenticate('oidc', req.query.prompt === 'login' ? { prompt: 'login' } : {})(req, res, next);
+  });
   router.get('/auth/callback', (req, res, next) => {
     passport.authenticate('oidc', (err: unknown, user: SessionUser | false, info?: { message?: string }) => {
       if (err) return next(err);
       if (!user) {
         const locked = info?.message?.startsWith('ACCOUNT_LOCKED:');
         const kind = locked ? ((info!.message!.slice('ACCOUNT_LOCKED:'.length) || null) as LockKind | null) : null;
-        res.status(locked ? 403 : 401).json({
-          error: locked
-            ? { code: 'ACCOUNT_LOCKED', message: lockedMessage(kind), lockKind: kind }
-            : { code: 'SIGN_IN_FAILED', message: 'Đăng nhập không thành công; vui lòng thử lại.' },
-        });
+        const error = locked
+          ? { code: 'ACCOUNT_LOCKED', message: lockedMessage(kind), lockKind: kind }
+          : { code: 'SIGN_IN_FAILED', message: 'Đăng nhập không thành công; vui lòng thử lại.' };
+        // A browser reads a page (the portal's error page), a program the JSON error.
+        if (req.accepts(['json', 'html']) === 'html') return next(apiError(locked ? 403 : 401, error.code, error.message));
+        res.status(locked ? 403 : 401).json({ error });
         return;
       }
+      const returnTo = (req.session as unknown as { returnTo?: string }).returnTo;
       req.session.regenerate((e) => {
         if (e) return next(e);
-        req.logIn(user, (e2) => (e2 ? next(e2) : res.redirect('/docs')));
+        req.logIn(user, (e2) => (e2 ? next(e2) : res.redirect(returnTo ?? homeOf(user.roles))));
       });
     })(req, res, next);
   });
@@ -166,6 +171,11 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
   });
 
   return {
+    /** CSRF for the portal's forms: the session's token, and its check against a token a form sent. */
+    csrf: {
+      token: (req: Request) => generateToken(req),
+      valid: (req: Request, sent: unknown) => typeof sent === 'string' && sent.length > 0 && sent === getTokenFromState(req),
+    },
     sessionMiddleware,
     passportInit: [passport.initialize(), passport.session()],
     resolveActor,
@@ -173,6 +183,15 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
     router,
     close: () => pool.end(),
   };
+}
+
+/** Where an account lands after signing in: the portal page of its main work. */
+export function homeOf(roles: readonly Role[]): string {
+  if (roles.includes('citizen')) return '/ho-so';
+  if (roles.includes('supervising_officer')) return '/giam-sat';
+  if (roles.some((r) => ['receiving_officer', 'processing_officer', 'fee_officer', 'unit_leader', 'result_officer'].includes(r))) return '/can-bo';
+  if (roles.includes('operator') || roles.includes('system_admin')) return '/docs';
+  return '/tai-khoan';
 }
 
 async function integrationAccount(orm: MikroORM, clientId: string): Promise<Actor | null> {

@@ -16,6 +16,9 @@ export interface UploadedFile {
 /** The file components a request may carry and each one's size limit (bytes). */
 export type Components = ReadonlyMap<string, number>;
 
+/** The components with each limit capped by the platform's own (MAX_UPLOAD_BYTES). */
+export const boundedComponents = (c: Components, maxBytes: number): Components => new Map([...c].map(([name, max]) => [name, Math.min(max, maxBytes)]));
+
 export interface UploadRules {
   /**
    * The components allowed once the text fields read so far are known (the procedure's, when its
@@ -26,6 +29,8 @@ export interface UploadRules {
   maxFields: number;
   maxFieldBytes: number;
   maxFiles: number;
+  /** Told of each text field as it arrives (a page keeps what was typed when the files are refused). */
+  onField?(name: string, value: string): void;
 }
 
 /**
@@ -69,6 +74,7 @@ export function readUpload(req: Request, rules: UploadRules): Promise<{ fields: 
     parser.on('field', (name, value, info) => {
       if (info.nameTruncated || info.valueTruncated) return fail(apiError(413, 'FIELD_TOO_LARGE', `Trường "${name}" vượt quá ${Math.floor(rules.maxFieldBytes / 1024)} KB.`));
       fields[name] = value;
+      rules.onField?.(name, value);
     });
 
     parser.on('file', (name, stream, info) => {

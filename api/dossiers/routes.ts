@@ -10,7 +10,7 @@ import {
   StepResult, SubmissionReceipt, SubmitFields, SupplementFields,
 } from './schemas';
 import type { DossierService } from './service';
-import { readUpload, type Components } from '../uploads';
+import { boundedComponents, readUpload, type Components } from '../uploads';
 import { ActionIdempotencyHeaders, idempotencyKeyOf } from '../idempotency';
 
 const STEP_ROLES = ['receiving_officer', 'processing_officer', 'fee_officer', 'unit_leader', 'result_officer'] as const;
@@ -39,7 +39,7 @@ export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: n
   const router = Router();
   // Each file part is checked as it starts against the procedure's components (see readUpload).
   const limits = { maxFields: 20, maxFieldBytes: 1024 * 1024, maxFiles: 20 };
-  const bounded = (c: Components): Components => new Map([...c].map(([name, max]) => [name, Math.min(max, opts.maxUploadBytes)]));
+  const bounded = (c: Components): Components => boundedComponents(c, opts.maxUploadBytes);
 
   mount(router, {
     method: 'post', path: '/api/dossiers', tag: 'Hồ sơ', access: ['citizen'], rateLimit: 'submissions',

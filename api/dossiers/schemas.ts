@@ -92,3 +92,18 @@ export const StepResult = z.object({ code: DossierCode, status: DossierStatus, s
 export const Revocation = z.object({ code: ResultCode, revokedAt: Instant, reason: z.string() });
 
 export const DossierList = Items(DossierSummary);
+
+export const FileParams = z.object({ code: DossierCode, fileId: z.uuid() });
+export const DossierResultParams = z.object({ code: DossierCode, resultCode: ResultCode });
+export const DossierFile = z.object({
+  component: z.string(),
+  componentLabel: z.string(),
+  fileId: z.uuid(),
+  filename: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export const DossierFileVersions = z.object({
+  versions: z.array(z.object({ version: z.number().int().positive(), submittedAt: Instant, files: z.array(DossierFile) })),
+});

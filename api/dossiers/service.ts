@@ -11,14 +11,16 @@ import type { WaitingPeriods } from '../../domain/dossier/waiting';
 import { pausesOf } from '../../domain/dossier/deadlines';
 import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
 import type { PauseRecord } from '../../domain/dossier/state';
-import { ACTION_LABELS, DOSSIER_TEXT_FIELDS, STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
+import { ACTION_LABELS, DOSSIER_TEXT_FIELDS, STATUS_LABELS, TERMINAL_STATUSES, type DossierStatus } from '../../domain/dossier/vocabulary';
 import { ROLE_LABELS, type Role } from '../../domain/access/roles';
 import { formatVnHuman, HOUR_MS } from '../../domain/working-time';
 import type { CalendarStore } from '../../services/calendar-store';
 import { recordSubmission } from '../../services/dossier-intake';
 import { appendAudit, enqueueMessages } from '../../services/records';
 import { revocationMessage } from '../../domain/dossier/messages';
-import { DOSSIER_WORKFLOW, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
+import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
+import { availableActions } from '../../domain/dossier/state';
+import type { DossierActionType } from '../../domain/dossier/vocabulary';
 import { instant, iso } from '../dates';
 import type { Components, UploadedFile } from '../uploads';
 import { actorRef, withRoleLabel } from '../schemas';
@@ -219,6 +221,21 @@ export class DossierService {
     } catch (e) {
       // Only a certain refusal removes the text: after a timeout the step may have been applied and refer to it.
       if (textId && certainlyRefused(e)) await this.em().execute('delete from dossier_text where id = ?', [textId]);
+      throw fromTemporal(e);
+    }
+  }
+
+  /**
+   * The steps this actor may take now: the process's live state asked with the rule its update
+   * validator applies (pages offer exactly these). A closed dossier offers none.
+   */
+  async availableActions(actor: Actor, code: string): Promise<DossierActionType[]> {
+    const row = await this.load(actor, code);
+    if (TERMINAL_STATUSES.includes(row.status)) return [];
+    try {
+      const view = await this.deps.temporal.workflow.getHandle(code).query(dossierViewQuery);
+      return availableActions(view.state, actor, new Date().toISOString());
+    } catch (e) {
       throw fromTemporal(e);
     }
   }

@@ -93,7 +93,7 @@ export async function localAgencyP12(dir: string, agency: { code: string; name: 
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(ca.key as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  const p12 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, [cert, ca.cert], passphrase, { algorithm: '3des', friendlyName: agency.code });
+  const p12 = forge.pkcs12.toPkcs12Asn1(keys.privateKey as forge.pki.rsa.PrivateKey, [cert, ca.cert], passphrase, { algorithm: '3des', friendlyName: agency.code });
   const der = Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
   try {
     await writeFile(path, der, { mode: 0o600, flag: 'wx' });

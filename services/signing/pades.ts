@@ -1,6 +1,6 @@
 import { createHash, createSign } from 'node:crypto';
 import forge from 'node-forge';
-import { PDFDocument } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
@@ -19,8 +19,10 @@ export interface SigningIdentity {
 
 export function identityFromP12(p12Der: Buffer, passphrase: string): SigningIdentity {
   const p12 = forge.pkcs12.pkcs12FromAsn1(asn1.fromDer(forge.util.createBuffer(p12Der.toString('binary'))), false, passphrase);
-  const key = p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag]?.[0]?.key as forge.pki.rsa.PrivateKey | undefined;
-  const chain = (p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? []).map((b) => b.cert!).filter(Boolean);
+  const keyBag = forge.pki.oids.pkcs8ShroudedKeyBag!;
+  const certBag = forge.pki.oids.certBag!;
+  const key = p12.getBags({ bagType: keyBag })[keyBag]?.[0]?.key as forge.pki.rsa.PrivateKey | undefined;
+  const chain = (p12.getBags({ bagType: certBag })[certBag] ?? []).map((b: forge.pkcs12.Bag) => b.cert).filter((c): c is forge.pki.Certificate => Boolean(c));
   if (!key) throw new Error('PKCS#12 file without a private key');
   const certificate = chain.find((c) => (c.publicKey as forge.pki.rsa.PublicKey).n.compareTo(key.n) === 0);
   if (!certificate) throw new Error('PKCS#12 file without the certificate of its private key');

@@ -30,7 +30,8 @@ export async function signIn(apiUrl: string, subject: string, password = DEMO_PA
     }
     const next = res.headers.get('location');
     url = next ? new URL(next, url).toString() : null;
-    if (url?.startsWith(`${apiUrl}/docs`)) break;
+    // Back on the portal (the account's home page): signed in.
+    if (url?.startsWith(apiUrl) && !url.startsWith(`${apiUrl}/auth/`)) break;
   }
   const me = await f(`${apiUrl}/auth/me`);
   if (me.status !== 200) throw new Error(`sign-in failed for ${subject}: ${me.status} ${await me.text()}`);

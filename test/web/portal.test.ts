@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { because } from '../support/because';
+import type { Browser, Page } from 'playwright-core';
+import { accessible, launchBrowser, onPage as onBrowserPage } from '../support/browser';
 import { pdfBytes, signIn, startTestPlatform } from '../support/platform';
 
 /**
@@ -16,36 +14,14 @@ let browser: Browser;
 
 beforeAll(async () => {
   p = await startTestPlatform();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
   await p?.stop();
 });
 
-/** Runs a check on a page; on failure, keeps a screenshot of what the browser showed. */
-async function onPage(name: string, run: (page: Page) => Promise<void>) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
-  const page = await context.newPage();
-  try {
-    await run(page);
-  } catch (e) {
-    await mkdir('test-output/screenshots', { recursive: true });
-    await page.screenshot({ path: `test-output/screenshots/${name}.png`, fullPage: true }).catch(() => undefined);
-    throw e;
-  } finally {
-    await context.close();
-  }
-}
-
-async function accessible(page: Page) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-  // (Evaluated in the page: `document` is the browser's.)
-  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as number;
-  because('no sideways scrolling at 360 px', () => expect(overflow).toBeLessThanOrEqual(0));
-}
+const onPage = (name: string, run: (page: Page) => Promise<void>) => onBrowserPage(browser, name, run);
 
 describe('the public portal in a browser', () => {
   it('a citizen searches the catalogue on a phone and opens a procedure: what to submit, how long, what it costs', async () => {

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { findProcedure } from '../api/catalogue';
+import type { DossierDocuments } from '../api/dossiers/documents';
+import { sendDocument } from '../api/dossiers/document-routes';
+import { ActionBody } from '../api/dossiers/schemas';
+import type { DossierService } from '../api/dossiers/service';
+import { apiError, Errors, parse } from '../api/errors';
+import { OfficerRole } from '../domain/access/roles';
+import type { DossierAction, DossierActionType } from '../domain/dossier/vocabulary';
+import { ACTION_LABELS } from '../domain/dossier/vocabulary';
+import { formDataFrom, problemsOf, readPortalUpload, UploadRefused, type FormProblems } from './forms';
+import { formatOf } from './public-pages';
+import { feeText, renderPage } from './render';
+import { assertFormFromPortal, signedIn } from './session';
+import { anchorOf } from './submission-pages';
+
+const CODE = /^[A-Z]{2,10}-[A-Z]{2,12}-\d{6}-\d{6}$/;
+const PAGE_SIZE = 20;
+/** The text fields each step's form has (the rest of the action is fixed by the page). */
+const ACTION_FIELDS: Partial<Record<DossierActionType, readonly string[]>> = {
+  accept: ['note'], request_supplement: ['guidance', 'items'], reject: ['reason'], confirm_payment: ['receiptNumber', 'amount'],
+  submit_for_approval: ['summary'], approve: ['note'], return_for_rework: ['reason'], issue_result: ['title', 'content'], withdraw: ['reason'],
+};
+
+/** A refused step, shown again on the dossier page beside its form. */
+interface StepProblem {
+  type: DossierActionType | 'supplement' | 'revoke';
+  problems: FormProblems;
+  values: Record<string, unknown>;
+}
+
+/**
+ * The dossier pages, for its citizen and the agency's officers alike: the list of one's dossiers, the
+ * dossier with its timeline, deadlines, files and signed documents, and exactly the steps this account
+ * may take now (asked of the process's own rule), each sent to the same service as the API.
+ */
+export function dossierPages(orm: MikroORM, services: { dossiers: DossierService; documents: DossierDocuments }, opts: { maxUploadBytes: number; publicOrigin: string }): Router {
+  const { dossiers, documents } = services;
+  const router = Router();
+  const urlencoded = express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 50 });
+  const codeOf = (req: Request) => {
+    const code = String(req.params.code);
+    if (!CODE.test(code)) throw Errors.notFound('Hồ sơ');
+    return code;
+  };
+
+  router.get('/ho-so', signedIn(['citizen']), async (req, res, next) => {
+    try {
+      const page = Math.max(1, Math.min(1000, Number.parseInt(String(req.query.trang ?? '1'), 10) || 1));
+      const items = await dossiers.listOwn(req.actor!, { limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+      renderPage(req, res, 'my-dossiers', 'Hồ sơ của tôi', { items: items.slice(0, PAGE_SIZE), page, more: items.length > PAGE_SIZE });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  async function showDossier(req: Request, res: Response, code: string, step: StepProblem | null) {
+    const actor = req.actor!;
+    const d = await dossiers.track(actor, code);
+    const [versions, actions, procedure] = await Promise.all([
+      documents.versions(actor, code).catch(() => null),
+      dossiers.availableActions(actor, code).catch((e: unknown) => {
+        req.log.warn({ err: e, code }, 'steps of the dossier not available');
+        return null;
+      }),
+      findProcedure(orm, d.procedure.code),
+    ]);
+    const lastRequest = [...d.history].reverse().find((h) => h.action === 'request_supplement');
+    const canRevoke = actor.roles.includes('unit_leader') && actor.agencyCode === d.agency.code;
+    renderPage(req, res, 'dossier', `Hồ sơ ${d.code}`, {
+      d, versions, actions: actions ?? [], actionsUnavailable: actions === null, step, canRevoke,
+      form: procedure?.form ?? { fields: [], files: [] }, formatOf, anchorOf: anchorOf(procedure?.form ?? { fields: [] }),
+      supplementRequest: d.status === 'supplement_requested' ? lastRequest : null,
+      feeText: feeText(d.feeAmount), key: randomUUID(), labels: ACTION_LABELS,
+      submitted: req.query['da-nop'] === '1', done: typeof req.query.xong === 'string' ? ACTION_LABELS[req.query.xong as DossierActionType] ?? null : null,
+      isOwner: actor.roles.includes('citizen'),
+    }, step ? 422 : 200);
+  }
+
+  router.get('/ho-so/:code', signedIn(), async (req, res, next) => {
+    try {
+      await showDossier(req, res, codeOf(req), null);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // A step (one form per step): the same action the API takes, with its idempotency key.
+  router.post('/ho-so/:code/thao-tac', signedIn(['citizen', ...OfficerRole.options]), urlencoded, async (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    const type = String(body.type ?? '') as DossierActionType;
+    const values: Record<string, unknown> = {};
+    try {
+      const code = codeOf(req);
+      assertFormFromPortal(req, body._csrf, opts.publicOrigin);
+      for (const f of ACTION_FIELDS[type] ?? []) if (typeof body[f] === 'string' && body[f].trim() !== '') values[f] = body[f];
+      const action: Record<string, unknown> = { type, ...values };
+      if (type === 'request_supplement' && typeof values.items === 'string') action.items = values.items.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+      if (type === 'confirm_payment' && typeof values.amount === 'string') action.amount = /^\d{1,12}$/.test(values.amount.replace(/[.\s]/g, '')) ? Number(values.amount.replace(/[.\s]/g, '')) : values.amount;
+      const key = /^[\w-]{8,100}$/.test(body._key ?? '') ? `web-${body._key}` : null;
+      await dossiers.act(req.actor!, code, parse(ActionBody, action) as DossierAction, String(req.id), key);
+      res.redirect(303, `/ho-so/${code}?xong=${type}`);
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      showDossier(req, res, String(req.params.code), { type, problems, values }).catch(next);
+    }
+  });
+
+  router.post('/ho-so/:code/bo-sung', signedIn(['citizen']), async (req, res, next) => {
+    let values: Record<string, unknown> = {};
+    try {
+      const code = codeOf(req);
+      const d = await dossiers.track(req.actor!, code);
+      const p = await findProcedure(orm, d.procedure.code);
+      const form = p?.form ?? { fields: [], files: [] };
+      let upload;
+      try {
+        upload = await readPortalUpload(req, dossiers.supplementComponents(req.actor!, code), opts.maxUploadBytes);
+      } catch (e) {
+        if (e instanceof UploadRefused) {
+          values = formDataFrom(form, e.fields);
+          throw e.refusal;
+        }
+        throw e;
+      }
+      assertFormFromPortal(req, upload.fields._csrf, opts.publicOrigin);
+      values = formDataFrom(form, upload.fields);
+      await dossiers.supplement(req.actor!, code, values, upload.files, String(req.id));
+      res.redirect(303, `/ho-so/${code}?xong=supplement`);
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      showDossier(req, res, String(req.params.code), { type: 'supplement', problems, values }).catch(next);
+    }
+  });
+
+  router.post('/ho-so/:code/thu-hoi/:resultCode', signedIn(['unit_leader']), urlencoded, async (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    try {
+      const code = codeOf(req);
+      assertFormFromPortal(req, body._csrf, opts.publicOrigin);
+      const resultCode = String(req.params.resultCode);
+      if (!resultCode.startsWith(`${code}-KQ`)) throw Errors.notFound('Kết quả');
+      const reason = String(body.reason ?? '').trim();
+      if (reason.length < 10) throw apiError(422, 'VALIDATION_FAILED', 'Lý do thu hồi chưa hợp lệ.', [{ field: 'reason', code: 'too_small', message: 'Lý do thu hồi cần ít nhất 10 ký tự.' }]);
+      await dossiers.revokeResult(req.actor!, resultCode, reason, String(req.id));
+      res.redirect(303, `/ho-so/${code}?xong=revoke_result`);
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      showDossier(req, res, String(req.params.code), { type: 'revoke', problems, values: { reason: body.reason } }).catch(next);
+    }
+  });
+
+  // Files and signed documents: the same access and content as the API's routes.
+  router.get('/ho-so/:code/tep/:fileId', signedIn(), async (req, res, next) => {
+    try {
+      const fileId = String(req.params.fileId);
+      if (!/^[0-9a-f-]{36}$/.test(fileId)) throw Errors.notFound('Tệp');
+      sendDocument(res, await documents.file(req.actor!, codeOf(req), fileId), req.query.xem === '1');
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.get('/ho-so/:code/bien-nhan.pdf', signedIn(), async (req, res, next) => {
+    try {
+      const code = codeOf(req);
+      sendDocument(res, { content: await documents.receipt(req.actor!, code), mimeType: 'application/pdf', filename: `bien-nhan-${code}.pdf` }, false);
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.get('/ho-so/:code/ket-qua/:resultCode.pdf', signedIn(), async (req, res, next) => {
+    try {
+      const code = codeOf(req);
+      const resultCode = String(req.params.resultCode);
+      sendDocument(res, { content: await documents.result(req.actor!, code, resultCode), mimeType: 'application/pdf', filename: `ket-qua-${resultCode}.pdf` }, false);
+    } catch (e) {
+      next(e);
+    }
+  });
+  return router;
+}
+

@@ -1,0 +1,41 @@
+import type { Request, Response } from 'express';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import { ROLE_LABELS, isOfficerRole, type Actor } from '../domain/access/roles';
+import { formatVnHuman } from '../domain/working-time';
+
+export const here = fileURLToPath(new URL('.', import.meta.url));
+const eta = new Eta({ views: `${here}views`, cache: process.env.NODE_ENV === 'production' });
+
+/** The session's CSRF token for the portal's forms (set by the web routes from the sign-in module). */
+export type CsrfTokens = { token(req: Request): string; valid(req: Request, sent: unknown): boolean };
+
+/** Links of the main navigation an account sees, by its roles. */
+function navigation(actor: Actor | undefined) {
+  const links: { href: string; label: string }[] = [
+    { href: '/', label: 'Thủ tục' },
+    { href: '/tra-cuu', label: 'Tra cứu hồ sơ' },
+    { href: '/phan-anh', label: 'Phản ánh, kiến nghị' },
+  ];
+  if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' });
+  if (actor?.roles.some((r) => isOfficerRole(r) && r !== 'supervising_officer' && r !== 'clerk' && r !== 'unit_admin')) links.push({ href: '/can-bo', label: 'Hồ sơ cần xử lý' });
+  if (actor?.roles.includes('supervising_officer') || actor?.roles.includes('unit_leader')) links.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
+  return links;
+}
+
+/**
+ * Sends a page in the portal's layout: Vietnamese, escaped by the template engine, with the signed-in
+ * account's name and navigation, and the CSRF token for its forms.
+ */
+export function renderPage(req: Request, res: Response, view: string, title: string, data: Record<string, unknown>, status = 200): void {
+  const csrf = req.actor && req.authMethod === 'session' ? (req.app.locals.csrf as CsrfTokens).token(req) : '';
+  const common = { actor: req.actor, csrf, when, roleLabel: (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] };
+  const body = eta.render(`./${view}`, { ...common, ...data });
+  const html = eta.render('./layout', { ...common, title, body, nav: navigation(req.actor), path: req.originalUrl, current: req.path });
+  res.status(status).type('html').setHeader('Cache-Control', req.actor ? 'private, no-store' : 'no-cache').send(html);
+}
+
+/** `HH:mm ngày DD/MM/YYYY`, Vietnam time. */
+export const when = (instant: string | Date) => formatVnHuman(new Date(instant));
+
+export const feeText = (amount: number) => (amount === 0 ? 'Không thu phí' : `${amount.toLocaleString('vi-VN')} đồng`);
