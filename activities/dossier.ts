@@ -134,7 +134,7 @@ export function createDossierActivities(deps: DossierActivityDeps) {
         agencyName: info.agency_name,
         citizenName: info.full_name,
         // The portal's tracking page: readable without signing in (status and dates only).
-        trackingUrl: `${deps.publicUrl}/tra-cuu?ma=${encodeURIComponent(s.code)}`,
+        trackingUrl: `${deps.publicUrl}/ho-so/${encodeURIComponent(s.code)}`,
         payload: r.payload,
         resultCode: r.resultCode,
       };

@@ -116,7 +116,7 @@ export function createFeedbackActivities(deps: FeedbackActivityDeps) {
         : (text?.body ?? null);
       const toCitizen = feedbackCitizenMessage(r.event, s, {
         title: info.title ?? '', agencyName: info.agency_name, citizenName: info.contact?.name ?? 'Quý ông/bà', text: answerText,
-        trackingUrl: `${deps.publicUrl}/api/feedback/${encodeURIComponent(s.code)}`,
+        trackingUrl: `${deps.publicUrl}/pakn/${encodeURIComponent(s.code)}`,
         endsAt: typeof r.payload.endsAt === 'string' ? r.payload.endsAt : null,
       });
       if (toCitizen && citizenEmail) outbox.push({ dedupeKey: `${key}:citizen`, recipient: citizenEmail, ...toCitizen });

@@ -1,7 +1,8 @@
 import express from 'express';
 import { createServer, type Server } from 'node:http';
 import Provider, { errors as oidcErrors, type KoaContextWithOIDC } from 'oidc-provider';
-import { DEMO_PASSWORD, DEMO_USERS } from '../db/demo-data';
+import { DEMO_AGENCIES, DEMO_PASSWORD, DEMO_USERS } from '../db/demo-data';
+import { ROLE_LABELS, type Role } from '../domain/access/roles';
 
 export interface IdentityProviderOptions {
   port: number;
@@ -136,16 +137,31 @@ export async function startIdentityProvider(opts: IdentityProviderOptions) {
   };
 }
 
+/**
+ * The local provider's sign-in page, in Vietnamese: the demo accounts grouped by role, each role by its
+ * Vietnamese label and each officer with their agency. Usable on a phone.
+ */
 function loginPage(uid: string, error: string | null): string {
-  const users = DEMO_USERS.filter((u) => u.kind !== 'integration').map((u) => `<li><code>${esc(u.subject)}</code> — ${esc(u.fullName)} (${esc(u.roles.join(', '))}${u.agencyCode ? `, ${esc(u.agencyCode)}` : ''})</li>`).join('');
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Đăng nhập (VNeID giả lập)</title></head>
-<body style="font-family:sans-serif;max-width:720px;margin:2rem auto">
+  const agencies = new Map<string, string>(DEMO_AGENCIES.map((a) => [a.code, a.name]));
+  const groups = new Map<Role, typeof DEMO_USERS>();
+  for (const u of DEMO_USERS.filter((x) => x.kind !== 'integration')) for (const r of u.roles) groups.set(r, [...(groups.get(r) ?? []), u]);
+  const list = [...groups]
+    .map(([role, users]) => `<h3>${esc(ROLE_LABELS[role])}</h3><ul>${users
+      .map((u) => `<li><code>${esc(u.subject)}</code> — ${esc(u.fullName)}${u.agencyCode ? `, ${esc(agencies.get(u.agencyCode) ?? u.agencyCode)}` : ''}</li>`).join('')}</ul>`)
+    .join('');
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Đăng nhập (VNeID giả lập)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:44rem;margin:0 auto;padding:1rem;line-height:1.5;color:#1b1b1b}
+label{display:block;font-weight:700;margin-top:.75rem}input{display:block;width:100%;font:inherit;padding:.625rem;min-height:2.75rem;border:1px solid #565c65;border-radius:4px;box-sizing:border-box}
+button{margin-top:1rem;font:inherit;background:#0b4f9c;color:#fff;border:0;border-radius:4px;padding:.625rem 1rem;min-height:2.75rem}
+.error{color:#b50909;font-weight:700}code{overflow-wrap:anywhere}h3{margin-bottom:.25rem}ul{margin-top:.25rem}</style></head>
+<body><main>
 <h1>Đăng nhập bằng tài khoản định danh điện tử</h1>
 <p>Nhà cung cấp định danh cục bộ cho môi trường phát triển (thay cho VNeID). Mật khẩu của mọi tài khoản mẫu: <code>${DEMO_PASSWORD}</code>.</p>
-${error ? `<p style="color:#b00" role="alert">${esc(error)}</p>` : ''}
+${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
 <form method="post" action="/interaction/${esc(uid)}/login">
-<label>Tên đăng nhập <input name="login" autofocus required></label>
-<label>Mật khẩu <input name="password" type="password" required></label>
+<label for="login">Tên đăng nhập</label><input id="login" name="login" autocomplete="username" autofocus required>
+<label for="password">Mật khẩu</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Đăng nhập</button></form>
-<h2>Tài khoản mẫu</h2><ul>${users}</ul></body></html>`;
+<h2>Tài khoản mẫu theo nhóm quyền</h2>${list}</main></body></html>`;
 }

@@ -17,8 +17,9 @@ function navigation(actor: Actor | undefined) {
     { href: '/tra-cuu', label: 'Tra cứu hồ sơ' },
     { href: '/phan-anh', label: 'Phản ánh, kiến nghị' },
   ];
-  if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' });
+  if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' }, { href: '/pakn', label: 'Phản ánh của tôi' });
   if (actor?.roles.some((r) => isOfficerRole(r) && r !== 'supervising_officer' && r !== 'clerk' && r !== 'unit_admin')) links.push({ href: '/can-bo', label: 'Hồ sơ cần xử lý' });
+  if (actor?.roles.some((r) => r === 'receiving_officer' || r === 'processing_officer' || r === 'unit_leader')) links.push({ href: '/can-bo/pakn', label: 'Phản ánh cần xử lý' });
   if (actor?.roles.includes('supervising_officer') || actor?.roles.includes('unit_leader')) links.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
   return links;
 }

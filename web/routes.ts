@@ -6,6 +6,7 @@ import type { FeedbackService } from '../api/feedback/service';
 import { DomainError } from '../domain/errors';
 import { accountPages } from './account-pages';
 import { dossierPages } from './dossier-pages';
+import { feedbackPages } from './feedback-pages';
 import { officerPages } from './officer-pages';
 import { publicPages } from './public-pages';
 import { here, renderPage, type CsrfTokens } from './render';
@@ -32,6 +33,7 @@ export function webRoutes(
   router.use(submissionPages(orm, services.dossiers, { maxUploadBytes: opts.maxUploadBytes, publicOrigin }));
   router.use(dossierPages(orm, services, { maxUploadBytes: opts.maxUploadBytes, publicOrigin }));
   router.use(officerPages(services));
+  router.use(feedbackPages(orm, services, { publicOrigin }));
   router.use(accountPages(orm, { publicOrigin }));
   return router;
 }

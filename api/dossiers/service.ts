@@ -407,7 +407,7 @@ export class DossierService {
       if (d!.email) {
         const msg = revocationMessage({
           code: r.dossier_code, resultCode, reason, procedureName: d!.procedure_name, agencyName: d!.agency_name, citizenName: d!.full_name,
-          trackingUrl: `${this.deps.publicUrl}/tra-cuu?ma=${encodeURIComponent(r.dossier_code)}`,
+          trackingUrl: `${this.deps.publicUrl}/ho-so/${encodeURIComponent(r.dossier_code)}`,
         });
         await enqueueMessages(tx, [{ dedupeKey: `${key}:citizen`, recipient: d!.email, ...msg }]);
       }

@@ -5,7 +5,7 @@ import { ActionIdempotencyHeaders, idempotencyKeyOf } from '../idempotency';
 import { apiError, parse } from '../errors';
 import { Page } from '../schemas';
 import {
-  ActionBody, Contact, FeedbackList, FeedbackParams, FeedbackReceipt, FeedbackStepResult, FeedbackTracking, KeyedBody, PublishedAnswerList,
+  ActionBody, FeedbackList, FeedbackParams, FeedbackReceipt, FeedbackStepResult, FeedbackTracking, KeyedBody, PublishedAnswerList,
   QueueQuery, SearchQuery, SubmitBody,
 } from './schemas';
 import type { FeedbackService } from './service';
@@ -20,17 +20,7 @@ export function feedbackRoutes(service: FeedbackService): Router {
   mount(router, {
     method: 'post', path: '/api/feedback', tag: 'Phản ánh, kiến nghị', access: ['citizen'], rateLimit: 'feedback', body: SubmitBody, responses: { 201: FeedbackReceipt },
     summary: 'Gửi phản ánh, kiến nghị (tiếng Việt); thông tin liên hệ lấy từ tài khoản, có thể sửa. Nêu hồ sơ, thủ tục hoặc cơ quan nhận.',
-    handler: async (req, res) => {
-      const body = parse(SubmitBody, req.body);
-      const actor = req.actor!;
-      const contact = parse(Contact, { ...(await service.contactOf(actor)), ...body.contact });
-      const agencyCode = await service.resolveAgency(actor, body);
-      res.status(201).json(await service.submit(actor, {
-        citizenId: actor.id, channel: 'portal', title: body.title, content: body.content, contact, agencyCode,
-        dossierCode: body.dossierCode ?? null, procedureCode: body.procedureCode ?? null, disagreesWith: body.disagreesWith ?? null,
-        receivedAt: new Date(), keyedBy: null, requestId: String(req.id),
-      }));
-    },
+    handler: async (req, res) => void res.status(201).json(await service.submitOnline(req.actor!, parse(SubmitBody, req.body), String(req.id))),
   });
 
   mount(router, {

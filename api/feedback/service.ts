@@ -3,15 +3,17 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/access/roles';
-import { DEFAULT_CLARIFICATION_WAIT } from '../../domain/feedback/state';
+import { availableFeedbackActions, CURRENT_FEEDBACK_RULES, DEFAULT_CLARIFICATION_WAIT } from '../../domain/feedback/state';
 import { isOfficerRole } from '../../domain/access/roles';
 import { FEEDBACK_ACTION_LABELS, FEEDBACK_CHANNEL_LABELS, FEEDBACK_STATUS_LABELS, type FeedbackAction, type FeedbackChannel, type FeedbackStatus } from '../../domain/feedback/vocabulary';
 import { recordFeedback } from '../../services/feedback-intake';
-import { FEEDBACK_WORKFLOW, feedbackActionUpdate, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
+import { FEEDBACK_WORKFLOW, feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
 import { instant, iso } from '../dates';
 import { actorRef, withRoleLabel } from '../schemas';
 import { ROLE_LABELS, type Role } from '../../domain/access/roles';
-import { apiError, certainlyRefused, Errors, fromTemporal } from '../errors';
+import { apiError, certainlyRefused, Errors, fromTemporal, parse } from '../errors';
+import type { z } from 'zod';
+import { Contact as ContactSchema, type SubmitBody } from './schemas';
 import { derivedUuid, updateIdOf } from '../idempotency';
 
 export interface Contact {
@@ -114,6 +116,20 @@ export class FeedbackService {
     return { name: a?.full_name ?? '', address: a?.address ?? '', phone: a?.phone ?? '', email: a?.email ?? null };
   }
 
+  /**
+   * A citizen's feedback sent online (the API and the portal's form): contact details from the account
+   * unless changed, the agency from the dossier, the procedure or the choice made.
+   */
+  async submitOnline(actor: Actor, body: z.infer<typeof SubmitBody>, requestId: string) {
+    const contact = parse(ContactSchema, { ...(await this.contactOf(actor)), ...body.contact });
+    const agencyCode = await this.resolveAgency(actor, body);
+    return this.submit(actor, {
+      citizenId: actor.id, channel: 'portal', title: body.title, content: body.content, contact, agencyCode,
+      dossierCode: body.dossierCode ?? null, procedureCode: body.procedureCode ?? null, disagreesWith: body.disagreesWith ?? null,
+      receivedAt: new Date(), keyedBy: null, requestId,
+    });
+  }
+
   async submit(actor: Actor | null, input: { citizenId: string | null; channel: FeedbackChannel; title: string; content: string; contact: Contact; agencyCode: string; dossierCode: string | null; procedureCode: string | null; disagreesWith: string | null; receivedAt: Date; keyedBy: string | null; requestId: string }) {
     if (input.disagreesWith) {
       const [prev] = await this.em().execute<{ citizen_id: string | null; status: string }[]>('select citizen_id, status from feedback where code = ?', [input.disagreesWith]);
@@ -137,6 +153,18 @@ export class FeedbackService {
     }
     void actor;
     return { code, receivedAt: instant(input.receivedAt), message: `Phản ánh, kiến nghị đã được gửi. Mã: ${code}.` };
+  }
+
+  /** The steps this actor may take now on this feedback (what the pages offer); none once closed or handed over. */
+  async availableActions(actor: Actor, code: string): Promise<FeedbackAction['type'][]> {
+    const row = await this.load(actor, code);
+    if (row.closed_at || row.handover) return [];
+    try {
+      const view = await this.deps.temporal.workflow.getHandle(code).query(feedbackViewQuery);
+      return availableFeedbackActions(view.state, actor, new Date().toISOString(), view.rules ?? CURRENT_FEEDBACK_RULES);
+    } catch (e) {
+      throw fromTemporal(e);
+    }
   }
 
   /** One step; its text (if any) is stored first and removed again if the step is refused. */

@@ -18,7 +18,7 @@ export interface MessageContext {
 }
 
 const footer = (ctx: MessageContext) =>
-  `\n\nTra cứu hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`;
+  `\n\nXem hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`;
 
 /** What the citizen reads after each change of their dossier (RULES.md §1.3, §1.5, §1.10), in Vietnamese. */
 export function citizenMessage(event: DossierActionType | DossierSystemEvent, s: DossierState, ctx: MessageContext): Message | null {
@@ -61,7 +61,7 @@ export function citizenMessage(event: DossierActionType | DossierSystemEvent, s:
     case 'issue_result':
       return {
         subject: `[DVC] Kết quả giải quyết hồ sơ ${s.code}`,
-        body: `${head}${ref} đã có kết quả: "${String(p.title)}".\nMã kết quả: ${ctx.resultCode}\nKết quả điện tử đã được lưu vào Kho quản lý dữ liệu điện tử của bạn.${footer(ctx)}`,
+        body: `${head}${ref} đã có kết quả: "${String(p.title)}".\nMã kết quả: ${ctx.resultCode}\nKết quả điện tử có chữ ký số của cơ quan được tải về tại trang hồ sơ (đường dẫn bên dưới, sau khi đăng nhập).${footer(ctx)}`,
       };
     case 'waiting_reminder':
       return {
@@ -111,6 +111,6 @@ export function revocationMessage(ctx: { code: string; resultCode: string; reaso
     body:
       `Kính gửi ${ctx.citizenName},\n\n${ctx.agencyName} đã thu hồi kết quả ${ctx.resultCode} của hồ sơ ${ctx.code} (thủ tục "${ctx.procedureName}").\n` +
       `Lý do: ${ctx.reason}\n\nKết quả bị thu hồi không còn giá trị sử dụng; vẫn tra cứu được kèm thời điểm thu hồi.` +
-      `\n\nTra cứu hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`,
+      `\n\nXem hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`,
   };
 }

@@ -243,3 +243,30 @@ export function applyFeedbackAction(
   }
   return { state: s, clocksChanged, role: acting };
 }
+
+/** A well-formed example of each step, used to ask the rules whether the step is open now. */
+const FEEDBACK_PROBES: FeedbackAction[] = (() => {
+  const textId = '00000000-0000-4000-8000-000000000000';
+  return [
+    { type: 'claim' }, { type: 'not_accept', textId }, { type: 'request_clarification', textId }, { type: 'clarify', textId },
+    // Any other agency: the portal then offers the agencies to choose from.
+    { type: 'transfer', toAgencyCode: 'CO-QUAN-KHAC', textId }, { type: 'accept' }, { type: 'escalate_to_lead', reason: 'government_competence', textId },
+    { type: 'post_progress', textId }, { type: 'reach_result' }, { type: 'enter_result', textId }, { type: 'approve_answer' },
+    { type: 'return_answer', textId }, { type: 'mark_confidential', handedOverTo: 'kiểm tra', reference: 'x' },
+  ];
+})();
+
+/**
+ * The steps this actor may take now (the pages offer exactly these), each asked of applyFeedbackAction
+ * with the rules the process keeps — what its update validator applies.
+ */
+export function availableFeedbackActions(state: FeedbackState, actor: Actor, at: string, rules: FeedbackRuleSet): FeedbackAction['type'][] {
+  return FEEDBACK_PROBES.filter((probe) => {
+    try {
+      applyFeedbackAction(state, probe, actor, at, rules);
+      return true;
+    } catch {
+      return false;
+    }
+  }).map((p) => p.type);
+}

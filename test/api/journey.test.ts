@@ -58,12 +58,15 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     expect(done).toMatchObject({ status: 'completed', resultCode: `${code}-KQ1` });
     const resultMail = await p.smtp.waitFor((m) => m.subject.includes(`Kết quả giải quyết hồ sơ ${code}`));
     expect(resultMail.text).toContain(`${code}-KQ1`);
-    // The email links to the portal's tracking page, which anyone with the link can open (no raw JSON, no 401).
-    const link = /Tra cứu hồ sơ: (\S+)/.exec(resultMail.text)![1]!;
-    expect(link).toBe(`${p.apiUrl}/tra-cuu?ma=${code}`);
-    const tracking = await fetch(link);
-    expect(tracking.status).toBe(200);
-    expect(await tracking.text()).toContain('Đã trả kết quả');
+    // The email links to the dossier's page: the citizen signs in there (no raw JSON, no 401) and reads it.
+    const link = /Xem hồ sơ: (\S+)/.exec(resultMail.text)![1]!;
+    expect(link).toBe(`${p.apiUrl}/ho-so/${code}`);
+    const anonymous = await fetch(link, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe(`/auth/login?next=${encodeURIComponent(`/ho-so/${code}`)}`);
+    const page = await citizen.get(`/ho-so/${code}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Đã trả kết quả');
 
     const mine = await json<{ items: { code: string; status: string }[] }>(await citizen.get('/api/dossiers'), 200);
     expect(mine.items.find((i) => i.code === code)?.status).toBe('completed');

@@ -20,6 +20,7 @@ const NOT_IMPORTED_BUT_NEEDED: Record<string, string> = {
   '@mikro-orm/core': 'peer dependency of @mikro-orm/postgresql and @mikro-orm/migrations',
   '@temporalio/common': 'shared by @temporalio/client and @temporalio/worker (one version)',
   protobufjs: 'one shared copy for the Temporal SDK (replay)',
+  'dejavu-fonts-ttf': 'the font files embedded in signed PDF documents (read from disk, not imported)',
 };
 
 let outDir = '';

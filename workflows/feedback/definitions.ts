@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import type { FeedbackSchedule } from '../../domain/feedback/deadlines';
-import type { ClarificationWait, FeedbackIdentity, FeedbackState } from '../../domain/feedback/state';
+import type { ClarificationWait, FeedbackIdentity, FeedbackRuleSet, FeedbackState } from '../../domain/feedback/state';
 import type { FeedbackAction, FeedbackStatus } from '../../domain/feedback/vocabulary';
 
 export const FEEDBACK_WORKFLOW = 'feedbackWorkflow';
@@ -33,6 +33,8 @@ export interface FeedbackView {
   state: FeedbackState;
   schedule: FeedbackSchedule;
   recordedSeq: number;
+  /** The rules this process keeps (absent from processes' answers before they were given). */
+  rules?: FeedbackRuleSet;
 }
 
 export const feedbackActionUpdate = defineUpdate<FeedbackActionResult, [FeedbackActionRequest]>('feedbackAction');

@@ -39,7 +39,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
     if (keys.length > 0 && !deliveredByRelay()) await acts.deliverNotifications(keys);
   };
 
-  setHandler(feedbackViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
+  setHandler(feedbackViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0, rules }));
   setHandler(
     feedbackActionUpdate,
     async ({ action, actor, requestId }) => {
