@@ -37,7 +37,7 @@ const citizen = demoUser('congdan1');
 await em().execute(`insert into account (id, subject, kind, full_name, roles) select gen_random_uuid(), 'bench:' || g, 'citizen', 'Công dân ' || g, '{citizen}' from generate_series(1, 100000) g`);
 await em().execute(
   `insert into dossier (code, procedure_code, agency_code, citizen_id, status, form_data, received_at, accepted_at, acceptance_due_at, legal_due_at, processing_days, fee_amount, step_role, overdue_level, seq)
-   select 'B' || lpad(g::text, 8, '0'),
+   select 'BENCH-HS-' || lpad((g / 1000000)::text, 6, '0') || '-' || lpad((g % 1000000)::text, 6, '0'),
           case g % 5 when 0 then 'KHDT-DNTN' when 1 then 'STP-KS' else 'STP-LLTP' end,
           case g % 5 when 0 then 'HCM-SKHDT' else 'HNI-STP' end,
           case when g <= 1000 then ?::uuid else (select id from account where subject = 'bench:' || (1 + g % 100000)) end,
@@ -58,7 +58,7 @@ await em().execute(
 // 200,000 feedback (1,000 of them congdan1's) and 100,000 published answers to search.
 await em().execute(
   `insert into feedback (code, citizen_id, channel, title, content, contact, origin_agency_code, agency_code, status, received_at, classification_due_at, answer_due_at, step_role, seq, closed_at)
-   select 'F' || lpad(g::text, 8, '0'), case when g <= 1000 then ?::uuid end, 'portal', 'Phản ánh số ' || g, 'Nội dung phản ánh về thủ tục hành chính số ' || g, '{"name":"Nguyễn Văn A"}',
+   select 'PAKN-' || lpad((g / 1000000)::text, 6, '0') || '-' || lpad((g % 1000000)::text, 6, '0'), case when g <= 1000 then ?::uuid end, 'portal', 'Phản ánh số ' || g, 'Nội dung phản ánh về thủ tục hành chính số ' || g, '{"name":"Nguyễn Văn A"}',
           case g % 5 when 0 then 'HCM-SKHDT' else 'HNI-STP' end, case g % 5 when 0 then 'HCM-SKHDT' else 'HNI-STP' end,
           case when g % 4 = 0 then 'received' when g % 4 = 1 then 'processing' else 'published' end, now() - (g % 300) * interval '1 day',
           case when g % 4 = 0 then now() + (g % 10 - 3) * interval '1 day' end, now() - (g % 300) * interval '1 day' + interval '20 days',
@@ -70,8 +70,8 @@ await em().execute(
 await em().execute(
   `insert into feedback_publication (code, agency_code, title, question, answer, received_at, published_at)
    select code, agency_code, title, content,
-          case (substr(code, 2)::int) % 3 when 0 then 'Sở đã bỏ yêu cầu nộp bản sao sổ hộ khẩu.' when 1 then 'Thời hạn giải quyết được rút ngắn còn 05 ngày làm việc.' else 'Phí, lệ phí được nộp trực tuyến qua ngân hàng.' end,
-          received_at, now() - (substr(code, 2)::int % 100) * interval '1 day'
+          case (substr(code, 13)::int) % 3 when 0 then 'Sở đã bỏ yêu cầu nộp bản sao sổ hộ khẩu.' when 1 then 'Thời hạn giải quyết được rút ngắn còn 05 ngày làm việc.' else 'Phí, lệ phí được nộp trực tuyến qua ngân hàng.' end,
+          received_at, now() - (substr(code, 13)::int % 100) * interval '1 day'
      from feedback where status = 'published'`,
 );
 await em().execute('vacuum analyze');
@@ -113,8 +113,9 @@ async function metric(name: string): Promise<number> {
   return line ? Number(line.split(' ')[1]) : NaN;
 }
 
-const codes = Array.from({ length: 1000 }, (_, i) => `B${String(i + 1).padStart(8, '0')}`);
-const feedbackCodes = Array.from({ length: 1000 }, (_, i) => `F${String(i + 1).padStart(8, '0')}`);
+// Codes of the shape the routes accept (a malformed code answers 404 before any query).
+const codes = Array.from({ length: 1000 }, (_, i) => `BENCH-HS-000000-${String(i + 1).padStart(6, '0')}`);
+const feedbackCodes = Array.from({ length: 1000 }, (_, i) => `PAKN-000000-${String(i + 1).padStart(6, '0')}`);
 const searches = ['sổ hộ khẩu', 'thời hạn giải quyết', 'lệ phí ngân hàng', 'bản sao', 'trực tuyến'];
 async function run(label: string, path: (i: number) => string, headers: Record<string, string>, connections: number) {
   let i = 0;
@@ -148,6 +149,21 @@ for (const c of LEVELS) {
   results.push(await run('citizen feedback tracking', () => `/api/feedback/${feedbackCodes[Math.floor(Math.random() * 1000)]}`, { cookie: citizenCookie }, c));
   results.push(await run('officer feedback queue (50)', () => '/api/feedback-queue?limit=50', { cookie: officerCookie }, c));
   results.push(await run('public answer search (20)', (i) => `/api/public/feedback-answers?limit=20&q=${encodeURIComponent(searches[i % searches.length]!)}`, {}, c));
+}
+// The portal's pages (issue 11: every page under 1 s with 1,000,000 dossiers), rendered HTML, same sessions.
+// Bench dossiers have no running process: the dossier page's step query answers "not found" at once
+// for the open ones (the completed ones need no query), so its cost here is a round trip to Temporal.
+const PAGE_LEVELS = (process.env.PAGE_CONCURRENCY ?? '1,8').split(',').map(Number);
+for (const c of PAGE_LEVELS) {
+  if (!LEVELS.includes(c)) results.push(await run('baseline: bare indexed lookup', () => `/api/bench/lookup/${pick()}`, { cookie: citizenCookie }, c));
+  results.push(await run('page: procedure search', (i) => `/?q=${encodeURIComponent(['khai sinh', 'lý lịch', 'doanh nghiệp'][i % 3]!)}`, {}, c));
+  results.push(await run('page: public tracking', () => `/tra-cuu?ma=${pick()}`, {}, c));
+  results.push(await run('page: my dossiers', () => '/ho-so', { cookie: citizenCookie }, c));
+  results.push(await run('page: dossier (citizen)', () => `/ho-so/${pick()}`, { cookie: citizenCookie }, c));
+  results.push(await run('page: work queue', () => '/can-bo', { cookie: officerCookie }, c));
+  results.push(await run('page: overdue board', () => '/giam-sat', { cookie: supervisorCookie }, c));
+  results.push(await run('page: feedback (citizen)', () => `/pakn/${feedbackCodes[Math.floor(Math.random() * 1000)]}`, { cookie: citizenCookie }, c));
+  results.push(await run('page: published answers search', (i) => `/phan-anh?q=${encodeURIComponent(searches[i % searches.length]!)}`, {}, c));
 }
 rss.push({ phase: 'after load', rssMiB: Math.round((await metric('process_resident_memory_bytes')) / 2 ** 20) });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
-import { DossierAction, DossierStatus } from '../../domain/dossier/vocabulary';
+import { DossierAction, DossierStatus, StoredFile } from '../../domain/dossier/vocabulary';
 import { trimmedText } from '../../domain/text';
 import { ActorRef, AgencyCode, DossierCode, Instant, Items, Page, ProcedureCode, ResultCode } from '../schemas';
 
@@ -95,15 +95,7 @@ export const DossierList = Items(DossierSummary);
 
 export const FileParams = z.object({ code: DossierCode, fileId: z.uuid() });
 export const DossierResultParams = z.object({ code: DossierCode, resultCode: ResultCode });
-export const DossierFile = z.object({
-  component: z.string(),
-  componentLabel: z.string(),
-  fileId: z.uuid(),
-  filename: z.string(),
-  mimeType: z.string(),
-  size: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
+export const DossierFile = StoredFile.extend({ fileId: z.uuid(), componentLabel: z.string() });
 export const DossierFileVersions = z.object({
   versions: z.array(z.object({ version: z.number().int().positive(), submittedAt: Instant, files: z.array(DossierFile) })),
 });

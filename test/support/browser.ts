@@ -1,9 +1,10 @@
-import { expect } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { DEMO_PASSWORD } from '../../db/demo-data';
 import { because } from './because';
+import { startTestPlatform } from './platform';
 
 /** Debian's Chromium, driven by Playwright (its own browser download cannot work here). */
 export function launchBrowser(): Promise<Browser> {
@@ -49,4 +50,22 @@ export async function signInAs(page: Page, apiUrl: string, subject: string, next
   await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.waitForURL((u) => u.toString().startsWith(apiUrl) && !u.pathname.startsWith('/auth/'));
+}
+
+/**
+ * A test file's platform and browser: started before its tests, stopped after them. `onPage` runs a
+ * check in a fresh phone-sized page of that browser.
+ */
+export function portalInBrowser() {
+  const ctx = {} as { p: Awaited<ReturnType<typeof startTestPlatform>>; browser: Browser; onPage: (name: string, run: (page: Page) => Promise<void>) => Promise<void> };
+  beforeAll(async () => {
+    ctx.p = await startTestPlatform();
+    ctx.browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.p?.stop();
+  });
+  ctx.onPage = (name, run) => onPage(ctx.browser, name, run);
+  return ctx;
 }

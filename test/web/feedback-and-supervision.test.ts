@@ -1,33 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { because } from '../support/because';
-import { accessible, keepScreenshot, launchBrowser, onPage as onBrowserPage, signInAs } from '../support/browser';
-import { pdfBytes, signIn, startTestPlatform } from '../support/platform';
+import { accessible, portalInBrowser, keepScreenshot, signInAs } from '../support/browser';
+import { pdfBytes, signIn } from '../support/platform';
 import { dossierViewQuery } from '../../workflows/dossier/definitions';
 
 /**
  * Feedback (PAKN) in the portal, from the citizen's form to the published answer, and the supervisors'
  * overdue board, in a real browser; every page passes axe-core at 360 px.
  */
-let p: Awaited<ReturnType<typeof startTestPlatform>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await p?.stop();
-});
-
-const onPage = (name: string, run: (page: Page) => Promise<void>) => onBrowserPage(browser, name, run);
+const ctx = portalInBrowser();
+const onPage = (name: string, run: (page: Page) => Promise<void>) => ctx.onPage(name, run);
 const offeredSteps = (page: Page) => page.locator('form.action h3').allInnerTexts();
 
 /** An officer opens the feedback from their feedback queue and takes one step. */
 async function feedbackStep(officer: string, code: string, expected: string[], step: string, fill: Record<string, string> = {}) {
   await onPage(`pakn-${officer}-${step}`, async (page) => {
-    await signInAs(page, p.apiUrl, officer, '/can-bo/pakn');
+    await signInAs(page, ctx.p.apiUrl, officer, '/can-bo/pakn');
     await accessible(page);
     await page.getByRole('link', { name: code }).click();
     const offered = await offeredSteps(page);
@@ -45,7 +34,7 @@ describe('feedback in the portal', () => {
 
   it('a citizen sends feedback: text without Vietnamese diacritics is refused beside the field, nothing lost', async () => {
     await onPage('pakn-new', async (page) => {
-      await signInAs(page, p.apiUrl, 'congdan2', '/pakn/gui');
+      await signInAs(page, ctx.p.apiUrl, 'congdan2', '/pakn/gui');
       await accessible(page);
       expect(await page.getByLabel('Số điện thoại').inputValue()).toBe('0912000002');
       await page.getByLabel(/^Tiêu đề/).fill('Thời gian cấp phiếu quá lâu');
@@ -69,7 +58,7 @@ describe('feedback in the portal', () => {
   it('the agency asks for a clarification, the citizen answers it, and the answer is published after review', async () => {
     await feedbackStep('tiepnhan.hn', code, STEPS_RECEIVED, 'Đề nghị làm rõ nội dung', { 'Nội dung cần làm rõ': 'Xin cho biết phiếu số 1 hay số 2.' });
     await onPage('pakn-clarify', async (page) => {
-      await signInAs(page, p.apiUrl, 'congdan2', `/pakn/${code}`);
+      await signInAs(page, ctx.p.apiUrl, 'congdan2', `/pakn/${code}`);
       expect(await page.getByRole('region', { name: 'Cơ quan đề nghị làm rõ' }).innerText()).toContain('phiếu số 1 hay số 2');
       expect(await offeredSteps(page)).toEqual(['Người dân làm rõ nội dung']);
       await accessible(page);
@@ -82,7 +71,7 @@ describe('feedback in the portal', () => {
     await feedbackStep('xuly.hn', code, STEPS_RESULT, 'Cập nhật kết quả trả lời', { 'Kết quả trả lời': 'Sở sẽ rút ngắn thời gian cấp phiếu số 1 xuống 7 ngày từ tháng 1.' });
     await feedbackStep('lanhdao.hn', code, STEPS_REVIEW, 'Duyệt và công khai kết quả');
     await onPage('pakn-published', async (page) => {
-      await page.goto(`${p.apiUrl}/phan-anh?q=${encodeURIComponent('rút ngắn')}`);
+      await page.goto(`${ctx.p.apiUrl}/phan-anh?q=${encodeURIComponent('rút ngắn')}`);
       expect(await page.locator('main').innerText()).toContain('xuống 7 ngày');
       await accessible(page);
     });
@@ -91,7 +80,7 @@ describe('feedback in the portal', () => {
 
 describe('supervision', () => {
   it('a supervisor sees the agency\'s overdue dossiers by rung and step, and only their agency\'s', async () => {
-    const citizen = await signIn(p.apiUrl, 'congdan1');
+    const citizen = await signIn(ctx.p.apiUrl, 'congdan1');
     const submit = async () => {
       const form = new FormData();
       form.set('procedureCode', 'STP-KS');
@@ -103,7 +92,7 @@ describe('supervision', () => {
     // Once the process has recorded its steps (it writes the read model), nothing of it overwrites the change below.
     const recorded = async (code: string) => {
       for (let i = 0; i < 100; i++) {
-        const v = await p.temporal.workflow.getHandle(code).query(dossierViewQuery);
+        const v = await ctx.p.temporal.workflow.getHandle(code).query(dossierViewQuery);
         if (v.recordedSeq === v.state.seq) return;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -112,9 +101,9 @@ describe('supervision', () => {
     await recorded(late);
     // The escalation that marks a dossier overdue runs on the process's timers, crossed on the time-skipping
     // server in the workflow tests; here the read model is set as it records it, and the board reads it.
-    await p.orm.em.fork().execute("update dossier set overdue_level = 1, legal_due_at = now() - interval '1 day' where code = ?", [late]);
+    await ctx.p.orm.em.fork().execute("update dossier set overdue_level = 1, legal_due_at = now() - interval '1 day' where code = ?", [late]);
     await onPage('overdue-board', async (page) => {
-      await signInAs(page, p.apiUrl, 'giamsat.hn');
+      await signInAs(page, ctx.p.apiUrl, 'giamsat.hn');
       expect(new URL(page.url()).pathname).toBe('/giam-sat');
       const text = await page.locator('main').innerText();
       expect(text).toContain('Quá hạn giải quyết — mức 1 · Chờ tiếp nhận');
@@ -124,14 +113,14 @@ describe('supervision', () => {
       await keepScreenshot(page, 'overdue-board');
     });
     await onPage('overdue-board-other-agency', async (page) => {
-      await signInAs(page, p.apiUrl, 'giamsat.hcm', '/giam-sat');
+      await signInAs(page, ctx.p.apiUrl, 'giamsat.hcm', '/giam-sat');
       expect(await page.locator('main').innerText()).not.toContain(late);
     });
   });
 
   it('the local sign-in page speaks Vietnamese and shows the role groups by their labels', async () => {
     await onPage('sign-in-page', async (page) => {
-      await page.goto(`${p.apiUrl}/auth/login`);
+      await page.goto(`${ctx.p.apiUrl}/auth/login`);
       expect(await page.locator('html').getAttribute('lang')).toBe('vi');
       const text = await page.locator('body').innerText();
       for (const label of ['Công dân', 'Cán bộ tiếp nhận', 'Lãnh đạo đơn vị', 'Cán bộ giám sát']) expect(text).toContain(label);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { because } from '../support/because';
-import { accessible, keepScreenshot, launchBrowser, onPage as onBrowserPage, signInAs } from '../support/browser';
+import { accessible, portalInBrowser, keepScreenshot, signInAs } from '../support/browser';
 import { pdfsig, pdfText } from '../support/pdfsig';
-import { pdfBytes, startTestPlatform } from '../support/platform';
+import { pdfBytes, signIn } from '../support/platform';
 
 /**
  * Whole journeys in a real browser (Debian's Chromium): a citizen submits a dossier through the form
@@ -12,19 +12,8 @@ import { pdfBytes, startTestPlatform } from '../support/platform';
  * issued; the citizen downloads the signed receipt and result, which pdfsig verifies. Every page passes
  * axe-core (WCAG 2.1 AA) at 360 px; every page offers exactly the steps the account may take.
  */
-let p: Awaited<ReturnType<typeof startTestPlatform>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await p?.stop();
-});
-
-const onPage = (name: string, run: (page: Page) => Promise<void>) => onBrowserPage(browser, name, run);
+const ctx = portalInBrowser();
+const onPage = (name: string, run: (page: Page) => Promise<void>) => ctx.onPage(name, run);
 
 /** The steps the dossier page offers (the headings of its step forms). */
 async function offeredSteps(page: Page): Promise<string[]> {
@@ -34,7 +23,7 @@ async function offeredSteps(page: Page): Promise<string[]> {
 /** Opens the dossier as an officer from their work queue, and takes one step with its form. */
 async function officerStep(officer: string, code: string, expected: string[], step: string, fill: Record<string, string> = {}, screenshot?: string) {
   await onPage(`step-${officer}-${step}`, async (page) => {
-    await signInAs(page, p.apiUrl, officer);
+    await signInAs(page, ctx.p.apiUrl, officer);
     expect(new URL(page.url()).pathname).toBe('/can-bo');
     await accessible(page);
     await page.getByRole('link', { name: code }).click();
@@ -62,7 +51,7 @@ describe('journeys in the portal', () => {
 
   it('a citizen submits a dossier: the wrong field is shown beside it with nothing typed lost, then the dossier is sent', async () => {
     await onPage('citizen-submits', async (page) => {
-      await signInAs(page, p.apiUrl, 'congdan1', '/thu-tuc/STP-LLTP');
+      await signInAs(page, ctx.p.apiUrl, 'congdan1', '/thu-tuc/STP-LLTP');
       await page.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
       await accessible(page);
       await page.getByLabel(/^Họ và tên/).fill('Nguyễn Văn An');
@@ -94,7 +83,7 @@ describe('journeys in the portal', () => {
       await accessible(page);
       await keepScreenshot(page, 'journey-2-submitted');
 
-      await page.goto(`${p.apiUrl}/ho-so`);
+      await page.goto(`${ctx.p.apiUrl}/ho-so`);
       expect(await page.getByRole('link', { name: code }).isVisible()).toBe(true);
       await accessible(page);
     });
@@ -111,7 +100,7 @@ describe('journeys in the portal', () => {
 
   it('the citizen reads the guidance, supplements a clearer file and the same code goes on', async () => {
     await onPage('citizen-supplements', async (page) => {
-      await signInAs(page, p.apiUrl, 'congdan1');
+      await signInAs(page, ctx.p.apiUrl, 'congdan1');
       await page.getByRole('link', { name: code }).click();
       const request = page.getByRole('region', { name: 'Yêu cầu bổ sung hồ sơ' });
       expect(await request.innerText()).toContain('Bản chụp căn cước bị mờ');
@@ -142,7 +131,7 @@ describe('journeys in the portal', () => {
       'Nội dung kết quả': 'Ông Nguyễn Văn An không có án tích.',
     });
     await onPage('citizen-downloads', async (page) => {
-      await signInAs(page, p.apiUrl, 'congdan1', `/ho-so/${code}`);
+      await signInAs(page, ctx.p.apiUrl, 'congdan1', `/ho-so/${code}`);
       expect(await page.locator('main').innerText()).toContain('Đã trả kết quả');
       expect(await offeredSteps(page)).toEqual([]);
       await accessible(page);
@@ -166,7 +155,7 @@ describe('journeys in the portal', () => {
 
   it('a revoked result says so in the signed document; the leader sees the revoke form, the citizen does not', async () => {
     await onPage('leader-revokes', async (page) => {
-      await signInAs(page, p.apiUrl, 'lanhdao.hn', `/ho-so/${code}`);
+      await signInAs(page, ctx.p.apiUrl, 'lanhdao.hn', `/ho-so/${code}`);
       await page.getByLabel(`Lý do thu hồi kết quả ${code}-KQ1`).fill('ngắn');
       await page.getByRole('button', { name: 'Thu hồi kết quả' }).click();
       expect(await page.locator('main').innerText()).toContain('Lý do thu hồi cần ít nhất 10 ký tự.');
@@ -197,16 +186,41 @@ describe('journeys in the portal', () => {
   });
 });
 
+describe('withdrawing', () => {
+  it('a citizen withdraws a dossier with a reason; it then offers no step', async () => {
+    const citizen = await signIn(ctx.p.apiUrl, 'congdan2');
+    const form = new FormData();
+    form.set('procedureCode', 'STP-KS');
+    form.set('formData', JSON.stringify({ hoTenTre: 'Trần Minh Châu', ngaySinhTre: '2026-10-02', noiSinh: 'Bệnh viện Từ Dũ' }));
+    form.set('giayChungSinh', new Blob([pdfBytes()]), 'gcs.pdf');
+    const { code } = (await (await citizen.multipart('/api/dossiers', form)).json()) as { code: string };
+    await onPage('citizen-withdraws', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'congdan2', `/ho-so/${code}`);
+      expect(await offeredSteps(page)).toEqual(['Rút hồ sơ']);
+      await page.getByRole('button', { name: 'Rút hồ sơ' }).click();
+      // No reason: refused beside the field, nothing changed.
+      expect(await page.getByLabel('Lý do rút hồ sơ').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('main').innerText()).toContain('Chờ tiếp nhận');
+      await accessible(page);
+      await page.getByLabel('Lý do rút hồ sơ').fill('Gia đình đăng ký tại nơi cư trú khác.');
+      await page.getByRole('button', { name: 'Rút hồ sơ' }).click();
+      expect(await page.getByRole('status').first().innerText()).toContain('Đã thực hiện: Rút hồ sơ');
+      expect(await page.locator('main').innerText()).toContain('Đã rút hồ sơ');
+      expect(await offeredSteps(page)).toEqual([]);
+    });
+  });
+});
+
 describe('signing out', () => {
   it('the account page signs out: the next page asks to sign in', async () => {
     await onPage('sign-out', async (page) => {
-      await signInAs(page, p.apiUrl, 'congdan2');
-      await page.goto(`${p.apiUrl}/tai-khoan`);
+      await signInAs(page, ctx.p.apiUrl, 'congdan2');
+      await page.goto(`${ctx.p.apiUrl}/tai-khoan`);
       expect(await page.locator('main').innerText()).toContain('Công dân');
       await page.getByRole('button', { name: 'Đăng xuất' }).click();
-      await page.waitForURL(`${p.apiUrl}/`);
+      await page.waitForURL(`${ctx.p.apiUrl}/`);
       expect(await page.getByRole('link', { name: 'Đăng nhập' }).isVisible()).toBe(true);
-      const res = await page.request.get(`${p.apiUrl}/ho-so`, { maxRedirects: 0 });
+      const res = await page.request.get(`${ctx.p.apiUrl}/ho-so`, { maxRedirects: 0 });
       expect(res.status()).toBe(303);
       expect(res.headers().location).toBe('/auth/login?next=%2Fho-so');
     });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { accessible, launchBrowser, onPage as onBrowserPage } from '../support/browser';
-import { pdfBytes, signIn, startTestPlatform } from '../support/platform';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { accessible, portalInBrowser } from '../support/browser';
+import { pdfBytes, signIn } from '../support/platform';
 
 /**
  * The portal's public pages in a real browser (Debian's Chromium, driven by Playwright): a citizen finds
@@ -9,24 +9,13 @@ import { pdfBytes, signIn, startTestPlatform } from '../support/platform';
  * serious or critical violation (WCAG 2.1 AA) and never scrolls sideways at 360 px. A screenshot of
  * every failing page goes to test-output/screenshots/.
  */
-let p: Awaited<ReturnType<typeof startTestPlatform>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await p?.stop();
-});
-
-const onPage = (name: string, run: (page: Page) => Promise<void>) => onBrowserPage(browser, name, run);
+const ctx = portalInBrowser();
+const onPage = (name: string, run: (page: Page) => Promise<void>) => ctx.onPage(name, run);
 
 describe('the public portal in a browser', () => {
   it('a citizen searches the catalogue on a phone and opens a procedure: what to submit, how long, what it costs', async () => {
     await onPage('search-and-procedure', async (page) => {
-      await page.goto(`${p.apiUrl}/`);
+      await page.goto(`${ctx.p.apiUrl}/`);
       expect(await page.locator('html').getAttribute('lang')).toBe('vi');
       await accessible(page);
       await page.getByLabel('Từ khóa').fill('khai sinh');
@@ -45,7 +34,7 @@ describe('the public portal in a browser', () => {
 
   it('a procedure that does not exist says so in Vietnamese, with a way back', async () => {
     await onPage('missing-procedure', async (page) => {
-      const res = await page.goto(`${p.apiUrl}/thu-tuc/KHONG-CO`);
+      const res = await page.goto(`${ctx.p.apiUrl}/thu-tuc/KHONG-CO`);
       expect(res!.status()).toBe(404);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Không tìm thấy thủ tục');
       await accessible(page);
@@ -54,7 +43,7 @@ describe('the public portal in a browser', () => {
 
   it('search by field keeps what was chosen, and finds nothing politely', async () => {
     await onPage('field-search', async (page) => {
-      await page.goto(`${p.apiUrl}/?q=${encodeURIComponent('không có thủ tục này')}&field=${encodeURIComponent('Hộ tịch')}`);
+      await page.goto(`${ctx.p.apiUrl}/?q=${encodeURIComponent('không có thủ tục này')}&field=${encodeURIComponent('Hộ tịch')}`);
       expect(await page.getByLabel('Lĩnh vực').inputValue()).toBe('Hộ tịch');
       expect(await page.getByLabel('Từ khóa').inputValue()).toBe('không có thủ tục này');
       expect(await page.getByRole('status').textContent()).toBe('0 thủ tục');
@@ -62,14 +51,14 @@ describe('the public portal in a browser', () => {
     });
   });
   it('anyone tracks a dossier by its code: its status and dates, nothing personal; a wrong code is said next to the field', async () => {
-    const citizen = await signIn(p.apiUrl, 'congdan1');
+    const citizen = await signIn(ctx.p.apiUrl, 'congdan1');
     const form = new FormData();
     form.set('procedureCode', 'STP-KS');
     form.set('formData', JSON.stringify({ hoTenTre: 'Lê Gia Hân', ngaySinhTre: '2026-10-20', noiSinh: 'Bệnh viện Phụ sản Trung ương' }));
     form.set('giayChungSinh', new Blob([pdfBytes()]), 'gcs.pdf');
     const { code } = (await (await citizen.multipart('/api/dossiers', form)).json()) as { code: string };
     await onPage('track', async (page) => {
-      await page.goto(`${p.apiUrl}/`);
+      await page.goto(`${ctx.p.apiUrl}/`);
       await page.getByRole('link', { name: 'Tra cứu hồ sơ' }).click();
       await page.getByLabel('Mã hồ sơ').fill(code.toLowerCase());
       await page.getByRole('button', { name: 'Tra cứu' }).click();
@@ -80,7 +69,7 @@ describe('the public portal in a browser', () => {
       for (const personal of ['Lê Gia Hân', 'Nguyễn Văn An', 'Phụ sản']) expect(text).not.toContain(personal);
       await accessible(page);
 
-      const res = await page.goto(`${p.apiUrl}/tra-cuu?ma=HNI-STP-000000-000000`);
+      const res = await page.goto(`${ctx.p.apiUrl}/tra-cuu?ma=HNI-STP-000000-000000`);
       expect(res!.status()).toBe(404);
       expect(await page.getByRole('alert').textContent()).toContain('Không tìm thấy hồ sơ có mã này');
       expect(await page.getByLabel('Mã hồ sơ').getAttribute('aria-invalid')).toBe('true');
@@ -91,7 +80,7 @@ describe('the public portal in a browser', () => {
 
   it('published answers to feedback can be searched by anyone', async () => {
     await onPage('answers', async (page) => {
-      await page.goto(`${p.apiUrl}/`);
+      await page.goto(`${ctx.p.apiUrl}/`);
       await page.getByRole('link', { name: 'Phản ánh, kiến nghị' }).click();
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Kết quả trả lời phản ánh, kiến nghị');
       await page.getByLabel('Từ khóa').fill('không có câu trả lời nào như thế này');
