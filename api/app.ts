@@ -18,6 +18,9 @@ import { dossierRoutes } from './dossiers/routes';
 import { DossierDocuments } from './dossiers/documents';
 import { dossierDocumentRoutes } from './dossiers/document-routes';
 import { AgencySigning } from '../services/signing/agency-signing';
+import { PublicationService } from './publication/service';
+import { CatalogueDecisions } from './publication/decisions';
+import { publicationRoutes } from './publication/routes';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
 import { apiError, errorHandler, notFoundHandler, rejectNulCharacters } from './errors';
@@ -184,6 +187,7 @@ export function createApp(deps: ApiDeps) {
   app.use(accountRoutes(orm));
   app.use(operationsRoutes(orm));
   app.use(catalogueRoutes(orm, deps.calendars));
+  app.use(publicationRoutes(new PublicationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log }), new CatalogueDecisions(orm)));
   if (process.env.BENCH_ROUTES === 'true') {
     // Benchmark baseline (off by default): the bare indexed lookup behind the same middleware stack.
     app.get('/api/bench/lookup/:code', async (req, res, next) => {

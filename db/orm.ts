@@ -14,6 +14,7 @@ import { Migration010IndexFriendly } from './migrations/010-index-friendly';
 import { Migration011WaitingPeriods } from './migrations/011-waiting-periods';
 import { Migration012SupplementDrafts } from './migrations/012-supplement-drafts';
 import { Migration013DossierTexts } from './migrations/013-dossier-texts';
+import { Migration014CatalogueAndPublication } from './migrations/014-catalogue-and-publication';
 
 export type Orm = MikroORM;
 
@@ -39,6 +40,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '011-waiting-periods', class: Migration011WaitingPeriods },
         { name: '012-supplement-drafts', class: Migration012SupplementDrafts },
         { name: '013-dossier-texts', class: Migration013DossierTexts },
+        { name: '014-catalogue-and-publication', class: Migration014CatalogueAndPublication },
       ],
       transactional: true,
       allOrNothing: true,

@@ -12,6 +12,16 @@ export async function seedDemoData(orm: MikroORM): Promise<void> {
         `insert into procedure (code, name, agency_code, field, processing_days, fee_amount, form) values (?, ?, ?, ?, ?, ?, ?::jsonb) on conflict do nothing`,
         [p.code, p.name, p.agencyCode, p.field, p.processingDays, p.feeAmount, JSON.stringify(p.form)],
       );
+      // Its first version in the catalogue, and its online service in official operation.
+      await tx.execute(
+        `insert into procedure_version (procedure_code, version, valid_from, name, field, agency_code, processing_days, fee_amount, form)
+         values (?, 1, date '2026-01-01', ?, ?, ?, ?, ?, ?::jsonb) on conflict do nothing`,
+        [p.code, p.name, p.field, p.agencyCode, p.processingDays, p.feeAmount, JSON.stringify(p.form)],
+      );
+      await tx.execute(
+        `insert into online_service (code, procedure_code, agency_code, name, status, since) values (?, ?, ?, ?, 'official', now()) on conflict do nothing`,
+        [`DV-${p.code}`, p.code, p.agencyCode, p.name],
+      );
     }
     for (const u of DEMO_USERS) {
       await tx.execute(

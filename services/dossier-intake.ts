@@ -14,6 +14,11 @@ export interface NewDossier {
   idempotencyKey: string | null;
   /** SHA-256 of what the request carried, kept with the key. */
   idempotencyFingerprint?: string | null;
+  /** The catalogue version the dossier is submitted under (it keeps it whatever changes later). */
+  procedureVersion?: number | null;
+  /** The online service it was submitted to, and whether that service was in testing (a test dossier). */
+  serviceCode?: string | null;
+  isTest?: boolean;
 }
 
 /** Dossier code (mã hồ sơ): `<agency>-<yymmdd>-<number>`, unique, never changed afterwards. */
@@ -39,9 +44,11 @@ export async function recordSubmission(em: EntityManager, d: NewDossier): Promis
     }
     const code = await nextDossierCode(tx, d.agencyCode, d.receivedAt);
     await tx.execute(
-      `insert into dossier (code, procedure_code, agency_code, citizen_id, status, form_data, received_at, processing_days, fee_amount, step_role, idempotency_key, idempotency_fingerprint, seq)
-       values (?, ?, ?, ?, 'submitted', ?::jsonb, ?, ?, ?, 'receiving_officer', ?, ?, 0)`,
-      [code, d.procedureCode, d.agencyCode, d.citizenId, JSON.stringify(d.formData), d.receivedAt, d.processingDays, d.feeAmount, d.idempotencyKey, d.idempotencyFingerprint ?? null],
+      `insert into dossier (code, procedure_code, agency_code, citizen_id, status, form_data, received_at, processing_days, fee_amount, step_role, idempotency_key, idempotency_fingerprint, seq,
+                            procedure_version, service_code, is_test)
+       values (?, ?, ?, ?, 'submitted', ?::jsonb, ?, ?, ?, 'receiving_officer', ?, ?, 0, ?, ?, ?)`,
+      [code, d.procedureCode, d.agencyCode, d.citizenId, JSON.stringify(d.formData), d.receivedAt, d.processingDays, d.feeAmount, d.idempotencyKey, d.idempotencyFingerprint ?? null,
+        d.procedureVersion ?? null, d.serviceCode ?? null, d.isTest ?? false],
     );
     await tx.execute(
       'insert into dossier_version (dossier_code, version, form_data, files, submitted_at) values (?, 1, ?::jsonb, ?::jsonb, ?)',

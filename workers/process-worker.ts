@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createDossierActivities } from '../activities/dossier';
 import { createFeedbackActivities } from '../activities/feedback';
 import { createAccountActivities } from '../activities/accounts';
+import { createPublicationActivities } from '../activities/publication';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier } from '../services/notifications';
@@ -51,7 +52,7 @@ const quietBundlerLogger = {
   error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta),
 };
 
-/** The worker of the portal's processes (dossiers, feedback, account sweep) on one task queue. */
+/** The worker of the portal's processes (dossiers, feedback, account sweep, service publication) on one task queue. */
 export async function createProcessWorker(
   connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps, maxCachedWorkflows?: number, dataConverter?: DataConverter,
 ): Promise<Worker> {
@@ -63,6 +64,6 @@ export async function createProcessWorker(
     maxCachedWorkflows,
     workflowBundle: await workflowBundle(),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }))] },
-    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps) },
+    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps) },
   });
 }

@@ -2,3 +2,4 @@
 export { dossierWorkflow } from './dossier/workflow';
 export { feedbackWorkflow } from './feedback/workflow';
 export { accountSweepWorkflow } from './accounts/sweep';
+export { servicePublicationWorkflow } from './publication/workflow';

@@ -7,7 +7,6 @@ import type { Actor } from '../../domain/access/roles';
 import { isOfficerRole } from '../../domain/access/roles';
 import { checkSubmission, ProcedureForm, type UploadedFileInfo } from '../../domain/dossier/form';
 import { contentProblem } from '../../domain/dossier/file-content';
-import type { WaitingPeriods } from '../../domain/dossier/waiting';
 import { pausesOf } from '../../domain/dossier/deadlines';
 import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
 import type { PauseRecord } from '../../domain/dossier/state';
@@ -16,6 +15,8 @@ import { ROLE_LABELS, type Role } from '../../domain/access/roles';
 import { formatVnHuman, HOUR_MS } from '../../domain/working-time';
 import type { CalendarStore } from '../../services/calendar-store';
 import { recordSubmission } from '../../services/dossier-intake';
+import { accepting, submissionTarget } from '../../services/procedure-catalogue';
+import { SERVICE_STATUS_LABELS } from '../../domain/publication/vocabulary';
 import { appendAudit, enqueueMessages } from '../../services/records';
 import { revocationMessage } from '../../domain/dossier/messages';
 import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
@@ -112,12 +113,15 @@ export class DossierService {
 
   async submit(actor: Actor, input: { procedureCode: string; formData: Record<string, unknown>; files: UploadedFile[]; idempotencyKey: string | null; requestId: string }) {
     const em = this.em();
-    const [proc] = await em.execute<{ code: string; agency_code: string; processing_days: number; fee_amount: number; form: unknown; status: string; waiting_days: Partial<WaitingPeriods> | null }[]>(
-      'select code, agency_code, processing_days, fee_amount, form, status, waiting_days from procedure where code = ?',
-      [input.procedureCode],
-    );
-    if (!proc) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không tồn tại.`);
-    if (proc.status !== 'active') throw apiError(409, 'PROCEDURE_SUSPENDED', 'Dịch vụ công này đang tạm dừng tiếp nhận hồ sơ mới.');
+    const target = await submissionTarget(em, input.procedureCode, new Date());
+    if (!target) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không tồn tại.`);
+    if (target.abolished) throw apiError(409, 'PROCEDURE_ABOLISHED', 'Thủ tục hành chính này đã bị bãi bỏ hoặc chưa có hiệu lực; không tiếp nhận hồ sơ mới.');
+    if (!accepting(target.service)) {
+      const status = target.service ? `"${SERVICE_STATUS_LABELS[target.service.status]}"` : 'chưa được công bố';
+      throw apiError(409, 'SERVICE_NOT_ACCEPTING', `Dịch vụ công trực tuyến của thủ tục này đang ${status}; chưa tiếp nhận hồ sơ mới. Hồ sơ đã nộp trước đó vẫn được giải quyết.`);
+    }
+    const service = target.service!;
+    const proc = { code: target.code, agency_code: target.agencyCode, processing_days: target.processingDays, fee_amount: target.feeAmount, form: target.form, waiting_days: target.waitingDays };
     // A retry with the same Idempotency-Key answers the dossier it made and stores nothing again.
     const fingerprint = input.idempotencyKey ? submissionFingerprint(input) : null;
     const replay = input.idempotencyKey ? await this.replayOf(actor, input.idempotencyKey, fingerprint!) : null;
@@ -141,6 +145,10 @@ export class DossierService {
         receivedAt,
         idempotencyKey: input.idempotencyKey,
         idempotencyFingerprint: fingerprint,
+        procedureVersion: target.version,
+        serviceCode: service.code,
+        // Dossiers sent to a service in testing are test dossiers (kept out of statistics).
+        isTest: service.status === 'testing',
       });
       // Another request with the key committed meanwhile: roll this one back, files included.
       if (!r.created) throw new ConcurrentReplay();

@@ -235,17 +235,22 @@ export class FeedbackService {
 
   async queue(actor: Actor, f: { status?: FeedbackStatus; limit: number; offset: number }) {
     const roles = actor.roles.filter(isOfficerRole);
-    const params: unknown[] = [actor.agencyCode, actor.agencyCode, roles.length === 1 ? roles[0] : `{${roles.join(',')}}`];
-    // Answers under review wait in the receiving agency's queue (000 §45.2), every other step in the processing agency's.
-    let where = `(f.status <> 'under_review' and f.agency_code = ? or f.status = 'under_review' and f.review_agency_code = ?) and ${roles.length === 1 ? 'f.step_role = ?' : 'f.step_role = any(?::text[])'} and f.closed_at is null`;
-    if (f.status) {
-      where += ' and f.status = ?';
-      params.push(f.status);
-    }
-    params.push(f.limit, f.offset);
+    const role = roles.length === 1 ? 'f.step_role = ?' : 'f.step_role = any(?::text[])';
+    const roleParam = roles.length === 1 ? roles[0] : `{${roles.join(',')}}`;
+    const status = f.status ? ' and f.status = ?' : '';
+    const statusParams = f.status ? [f.status] : [];
+    // Answers under review wait in the receiving agency's queue (000 §45.2), every other step in the processing
+    // agency's. Two branches, each read in deadline order from its own index a page deep, then merged: one
+    // condition with "or" would sort every open feedback of the agency.
+    const order = 'order by least(f.classification_due_at, f.next_update_by, f.answer_due_at, f.result_entry_due_at), f.received_at';
+    const depth = f.limit + f.offset;
     const rows = await this.em().execute<FeedbackRow[]>(
-      `${SELECT} where ${where} order by least(f.classification_due_at, f.next_update_by, f.answer_due_at, f.result_entry_due_at), f.received_at limit ? offset ?`,
-      params,
+      `select * from (
+         (${SELECT} where f.agency_code = ? and ${role} and f.closed_at is null and f.status <> 'under_review'${status} ${order} limit ?)
+         union all
+         (${SELECT} where f.status = 'under_review' and f.review_agency_code = ? and ${role} and f.closed_at is null${status} ${order} limit ?)
+       ) f ${order} limit ? offset ?`,
+      [actor.agencyCode, roleParam, ...statusParams, depth, actor.agencyCode, roleParam, ...statusParams, depth, f.limit, f.offset],
     );
     return rows.map(summary);
   }

@@ -29,6 +29,7 @@ const HOT: [string, string, unknown[], string][] = [
   ['the system administrators (review escalation)', "select id, email from account where 'system_admin' = any(roles) and locked_at is null and email is not null", [], 'account_system_admins'],
   ["a confidential feedback's queued messages", 'delete from notification where dedupe_key like ?', ['feedback:PAKN-261207-000001:%'], 'notification_dedupe_prefix'],
   ['messages due for the relay', 'select id from notification where sent_at is null and dead_at is null and next_attempt_at <= now() order by next_attempt_at limit 100', [], 'notification_due'],
+  ['the feedback queue of an agency, in deadline order', "select code from feedback f where f.agency_code = ? and f.step_role = ? and f.closed_at is null and f.status <> 'under_review' order by least(f.classification_due_at, f.next_update_by, f.answer_due_at, f.result_entry_due_at), f.received_at limit 50", ['HNI-STP', 'receiving_officer'], 'feedback_queue'],
   ['answers under review in the receiving agency', "select code from feedback where status = 'under_review' and review_agency_code = ? order by received_at limit 20", ['HNI-STP'], 'feedback_review_queue'],
 ];
 

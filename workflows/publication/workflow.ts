@@ -1,0 +1,97 @@
+import { allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { PublicationActivities, PublicationTransitionRecord } from '../../activities/publication';
+import { nextPublicationDeadline, onPublicationDeadline, type PublicationSchedule } from '../../domain/publication/deadlines';
+import { applyPublicationAction, initialPublicationState, isPublicationClosed, type PublicationState } from '../../domain/publication/state';
+import { createSerial, RECORDING, toFailure } from '../shared';
+import { publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from './definitions';
+
+const acts = proxyActivities<PublicationActivities>(RECORDING);
+
+/**
+ * Publication of an online service (RULES.md §3; 000 §27–28, 003 §23.5), one process per service: the
+ * agency declares it and asks for test publication; the operator reviews (2 working days); the agency
+ * tests (5 working days) and reports; the operator confirms (2 working days); a 2-month pilot; official
+ * operation. Each missed clock escalates once; returns loop; suspension and stop at any time after testing.
+ */
+export async function servicePublicationWorkflow(input: PublicationWorkflowInput): Promise<PublicationState> {
+  let state: PublicationState = initialPublicationState(input);
+  if (input.adoptedStatus) state = { ...state, status: input.adoptedStatus };
+  let schedule: PublicationSchedule = { stepDueAt: null };
+  let recorded: PublicationState | null = null;
+  let version = 0;
+  const { serial, drained } = createSerial();
+
+  const refreshSchedule = async () => {
+    schedule = await acts.computePublicationSchedule(state);
+    version++;
+  };
+  const record = async (after: PublicationState, event: PublicationTransitionRecord['event'], rest: Omit<PublicationTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
+    await acts.recordPublicationTransition({ before: recorded, after, schedule, event, ...rest });
+    recorded = after;
+  };
+
+  setHandler(publicationViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
+  setHandler(
+    publicationActionUpdate,
+    async ({ action, actor, requestId }) => {
+      const at = new Date().toISOString();
+      let t;
+      try {
+        t = applyPublicationAction(state, action, actor, at);
+      } catch (e) {
+        throw toFailure(e);
+      }
+      state = t.state;
+      version++;
+      const after = t.state;
+      log.info('publication action', { code: state.code, action: action.type, actor: actor.id, requestId });
+      await serial(async () => {
+        await refreshSchedule();
+        const { type: _type, ...payload } = action;
+        await record(after, action.type, { actor: { id: actor.id, name: actor.name, role: t.role }, at, payload, requestId });
+      });
+      return { code: after.code, status: after.status, seq: after.seq };
+    },
+    {
+      validator: ({ action, actor }) => {
+        try {
+          applyPublicationAction(state, action, actor, new Date().toISOString());
+        } catch (e) {
+          throw toFailure(e);
+        }
+      },
+    },
+  );
+
+  const declared = state;
+  await serial(async () => {
+    await refreshSchedule();
+    await record(declared, 'declare', {
+      actor: input.declaredBy ? { id: input.declaredBy.id, name: '', role: input.declaredBy.role } : null, at: input.declaredAt,
+      payload: input.adoptedStatus ? { adoptedStatus: input.adoptedStatus } : {}, requestId: input.requestId,
+    });
+  });
+
+  while (!isPublicationClosed(state)) {
+    const v = version;
+    const next = nextPublicationDeadline(state, schedule);
+    if (!next) {
+      await condition(() => version !== v);
+      continue;
+    }
+    const wait = Date.parse(next.at) - Date.now();
+    if (wait > 0 && (await condition(() => version !== v, wait))) continue;
+    await serial(async () => {
+      const still = nextPublicationDeadline(state, schedule);
+      if (!still || still.kind !== next.kind || still.at !== next.at) return;
+      const fired = onPublicationDeadline(state, next.kind, new Date().toISOString());
+      state = fired.state;
+      version++;
+      await refreshSchedule();
+      await record(state, fired.event, { actor: null, at: new Date().toISOString(), payload: { dueAt: next.at }, requestId: null });
+    });
+  }
+  await condition(allHandlersFinished);
+  await drained();
+  return state;
+}
