@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { permanentFailure } from './failures';
 import { pilotEndsAt, publicationSchedule, STEP_CLOCKS, type PublicationSchedule } from '../domain/publication/deadlines';
 import type { PublicationState } from '../domain/publication/state';
+import { FINDING_EVENT_LABELS, fixDueAt, type FindingEvent, type FindingState } from '../domain/publication/findings';
 import { PUBLICATION_ACTION_LABELS, SERVICE_STATUS_LABELS, type PublicationActionType, type PublicationSystemEvent } from '../domain/publication/vocabulary';
 import { formatVnHuman } from '../domain/working-time';
 import type { CalendarStore } from '../services/calendar-store';
@@ -86,7 +87,43 @@ export function createPublicationActivities(deps: PublicationActivityDeps) {
     });
   }
 
-  return { computePublicationSchedule, recordPublicationTransition };
+  async function computeFindingDue(state: FindingState): Promise<string> {
+    return fixDueAt(state, await deps.calendars.calendar());
+  }
+
+  /** A finding's step: its read model, its history, the audit; the agency is told of the finding, its leaders of a missed clock. */
+  async function recordFindingTransition(input: { after: FindingState; event: FindingEvent; actor: { id: string; role: string } | null; at: string; payload: Record<string, unknown>; requestId: string | null }): Promise<void> {
+    const s = input.after;
+    const key = `finding:${s.code}:${s.seq}`;
+    await orm.em.fork().transactional(async (tx) => {
+      const [f] = await tx.execute<{ description: string; procedure_code: string }[]>('select description, procedure_code from data_quality_finding where code = ?', [s.code]);
+      if (!f) throw permanentFailure(`finding ${s.code} has no record`);
+      const text = typeof input.payload.note === 'string' ? input.payload.note : typeof input.payload.reason === 'string' ? input.payload.reason : null;
+      await tx.execute(
+        `update data_quality_finding set status = ?, escalated = ?, due_at = coalesce(?, due_at), resolution = coalesce(?, resolution),
+                closed_at = case when ? <> 'open' then ? else closed_at end, seq = ? where code = ? and seq < ?`,
+        [s.status, s.escalated, typeof input.payload.dueAt === 'string' ? input.payload.dueAt : null, text, s.status, input.at, s.seq, s.code, s.seq],
+      );
+      await tx.execute(
+        `insert into data_quality_finding_history (finding_code, seq, at, action, actor_id, actor_role, status, payload, request_id) values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) on conflict do nothing`,
+        [s.code, s.seq, input.at, input.event, input.actor?.id ?? null, input.actor?.role ?? null, s.status, JSON.stringify(input.payload), input.requestId],
+      );
+      await appendAudit(tx, {
+        at: input.at, actorId: input.actor?.id ?? null, actorRole: input.actor?.role ?? null, action: `finding.${input.event}`, entityType: 'data_quality_finding', entityId: s.code,
+        before: null, after: { status: s.status, escalated: s.escalated }, requestId: input.requestId, dedupeKey: key,
+      });
+      const audience = input.event === 'raise' ? ['unit_admin'] : input.event === 'fix_overdue' ? ['unit_leader', 'unit_admin'] : [];
+      if (audience.length === 0) return;
+      const recipients = await agencyRecipients(tx, s.agencyCode, audience);
+      const subject = `${FINDING_EVENT_LABELS[input.event]}: thủ tục ${f.procedure_code}`;
+      const due = typeof input.payload.dueAt === 'string' ? formatVnHuman(new Date(input.payload.dueAt)) : '';
+      const body = `Phát hiện ${s.code} về dữ liệu thủ tục ${f.procedure_code}: ${f.description}\nHạn khắc phục: ${due} (10 ngày làm việc).`
+        + `\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia.`;
+      await enqueueMessages(tx, recipients.map((r) => ({ dedupeKey: `${key}:${r.id}`, recipient: r.email, subject, body })));
+    });
+  }
+
+  return { computePublicationSchedule, recordPublicationTransition, computeFindingDue, recordFindingTransition };
 }
 
 export type PublicationActivities = ReturnType<typeof createPublicationActivities>;

@@ -20,6 +20,7 @@ import { dossierDocumentRoutes } from './dossiers/document-routes';
 import { AgencySigning } from '../services/signing/agency-signing';
 import { PublicationService } from './publication/service';
 import { CatalogueDecisions } from './publication/decisions';
+import { DataQualityFindings } from './publication/findings';
 import { publicationRoutes } from './publication/routes';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
@@ -127,8 +128,9 @@ export function createApp(deps: ApiDeps) {
   }
   app.get('/openapi.json', async (_req, res, next) => {
     try {
-      // The procedures open for submission (their forms and file components) and the agencies.
       const em = orm.em.fork();
+      // The catalogue's procedures with their forms and file components (a submission to one whose service
+      // does not take dossiers now is answered 409), and the agencies.
       const procedures = await em.execute<{ code: string; name: string; form: unknown }[]>("select code, name, form from procedure where status = 'active' order by code");
       const agencies = await em.execute<{ code: string }[]>('select code from agency order by code');
       res.json(openApiDocument(cfg.PUBLIC_URL, {
@@ -187,7 +189,11 @@ export function createApp(deps: ApiDeps) {
   app.use(accountRoutes(orm));
   app.use(operationsRoutes(orm));
   app.use(catalogueRoutes(orm, deps.calendars));
-  app.use(publicationRoutes(new PublicationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log }), new CatalogueDecisions(orm)));
+  const publication = new PublicationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log });
+  app.use(publicationRoutes(
+    publication, new CatalogueDecisions(orm),
+    new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),
+  ));
   if (process.env.BENCH_ROUTES === 'true') {
     // Benchmark baseline (off by default): the bare indexed lookup behind the same middleware stack.
     app.get('/api/bench/lookup/:code', async (req, res, next) => {
@@ -201,7 +207,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, publication }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

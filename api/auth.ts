@@ -190,7 +190,7 @@ export function homeOf(roles: readonly Role[]): string {
   if (roles.includes('citizen')) return '/ho-so';
   if (roles.includes('supervising_officer')) return '/giam-sat';
   if (roles.some((r) => ['receiving_officer', 'processing_officer', 'fee_officer', 'unit_leader', 'result_officer'].includes(r))) return '/can-bo';
-  if (roles.includes('operator') || roles.includes('system_admin')) return '/docs';
+  if (roles.includes('operator') || roles.includes('system_admin') || roles.includes('unit_admin')) return '/dich-vu';
   return '/tai-khoan';
 }
 

@@ -14,7 +14,7 @@ import { vietnamPublicHolidays } from '../domain/working-time';
 const OverrideKind = z.enum(['day_off', 'working_day']);
 const KIND_LABELS = { day_off: 'Ngày nghỉ (theo thông báo)', working_day: 'Ngày làm việc bù' } as const;
 const OverrideBody = z.object({ kind: OverrideKind, note: trimmedText(3, 500) }).strict();
-const YearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() });
+const YearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2099).optional() });
 /** A day of the working calendar: years 2000–2099 (the calendar's range). */
 const DateParams = z.object({ date: IsoDate.regex(/^20\d{2}-/) });
 const ProcedureParams = z.object({ code: ProcedureCode });

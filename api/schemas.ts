@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLE_LABELS, type Role } from '../domain/access/roles';
+import { ISO_DATE_PATTERN } from '../domain/working-time/local-time';
 
 /**
  * Building blocks of the API's answers and parameters, shared by every module's schemas: the OpenAPI
@@ -9,11 +10,11 @@ import { ROLE_LABELS, type Role } from '../domain/access/roles';
 /** An instant: ISO 8601 with Vietnam's offset, `2026-11-29T08:25:58.313+07:00`. */
 export const Instant = z.iso.datetime({ offset: true, precision: 3 }).regex(/\+07:00$/).describe('Thời điểm theo ISO 8601, múi giờ Việt Nam (+07:00)');
 
-/** A calendar date, `YYYY-MM-DD`, that exists. */
+/** A calendar date, `YYYY-MM-DD`, that exists, in 1900–2099 (the pattern knows the months and leap years). */
+const ISO_DATE = new RegExp(`^${ISO_DATE_PATTERN}$`);
 export const IsoDate = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/)
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'Ngày không tồn tại')
+  .regex(ISO_DATE, 'Ngày không tồn tại (dạng YYYY-MM-DD, năm 1900–2099)')
   .describe('Ngày dạng YYYY-MM-DD');
 
 /** A code beside its Vietnamese label. */

@@ -15,6 +15,7 @@ import { Migration011WaitingPeriods } from './migrations/011-waiting-periods';
 import { Migration012SupplementDrafts } from './migrations/012-supplement-drafts';
 import { Migration013DossierTexts } from './migrations/013-dossier-texts';
 import { Migration014CatalogueAndPublication } from './migrations/014-catalogue-and-publication';
+import { Migration015DataQualityFindings } from './migrations/015-data-quality-findings';
 
 export type Orm = MikroORM;
 
@@ -41,6 +42,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '012-supplement-drafts', class: Migration012SupplementDrafts },
         { name: '013-dossier-texts', class: Migration013DossierTexts },
         { name: '014-catalogue-and-publication', class: Migration014CatalogueAndPublication },
+        { name: '015-data-quality-findings', class: Migration015DataQualityFindings },
       ],
       transactional: true,
       allOrNothing: true,

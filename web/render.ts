@@ -20,6 +20,7 @@ function navigation(actor: Actor | undefined) {
   if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' }, { href: '/pakn', label: 'Phản ánh của tôi' });
   if (actor?.roles.some((r) => isOfficerRole(r) && r !== 'supervising_officer' && r !== 'clerk' && r !== 'unit_admin')) links.push({ href: '/can-bo', label: 'Hồ sơ cần xử lý' });
   if (actor?.roles.some((r) => r === 'receiving_officer' || r === 'processing_officer' || r === 'unit_leader')) links.push({ href: '/can-bo/pakn', label: 'Phản ánh cần xử lý' });
+  if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin' || r === 'unit_admin')) links.push({ href: '/dich-vu', label: 'Dịch vụ công trực tuyến' });
   if (actor?.roles.includes('supervising_officer') || actor?.roles.includes('unit_leader')) links.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
   return links;
 }

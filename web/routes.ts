@@ -7,6 +7,8 @@ import { DomainError } from '../domain/errors';
 import { accountPages } from './account-pages';
 import { dossierPages } from './dossier-pages';
 import { feedbackPages } from './feedback-pages';
+import { publicationPages } from './publication-pages';
+import type { PublicationService } from '../api/publication/service';
 import { officerPages } from './officer-pages';
 import { publicPages } from './public-pages';
 import { here, renderPage, type CsrfTokens } from './render';
@@ -19,7 +21,7 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments },
+  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService },
   opts: { maxUploadBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();
@@ -34,6 +36,7 @@ export function webRoutes(
   router.use(dossierPages(orm, services, { maxUploadBytes: opts.maxUploadBytes, publicOrigin }));
   router.use(officerPages(services));
   router.use(feedbackPages(orm, services, { publicOrigin }));
+  router.use(publicationPages(orm, services.publication, { publicOrigin }));
   router.use(accountPages(orm, { publicOrigin }));
   return router;
 }

@@ -3,3 +3,4 @@ export { dossierWorkflow } from './dossier/workflow';
 export { feedbackWorkflow } from './feedback/workflow';
 export { accountSweepWorkflow } from './accounts/sweep';
 export { servicePublicationWorkflow } from './publication/workflow';
+export { dataQualityFindingWorkflow } from './publication/finding';

@@ -51,10 +51,7 @@ export class CatalogueDecisions {
         case 'amended': {
           if (!p) throw Errors.notFound('Thủ tục');
           if (p.abolished_at) throw apiError(409, 'PROCEDURE_ABOLISHED', 'Thủ tục đã bị bãi bỏ; không thể sửa đổi.');
-          const [open] = await tx.execute<{ valid_from: string }[]>("select to_char(valid_from, 'YYYY-MM-DD') as valid_from from procedure_version where procedure_code = ? and valid_to is null order by version desc limit 1", [d.procedureCode]);
-          if (open && open.valid_from >= d.validFrom) {
-            throw apiError(422, 'VALID_FROM_TOO_EARLY', 'Ngày có hiệu lực của bản sửa đổi phải sau ngày có hiệu lực của phiên bản hiện hành.', [{ field: 'validFrom', code: 'TOO_EARLY', message: `Phải sau ngày ${open.valid_from}.` }]);
-          }
+          await this.requireAfterCurrent(tx, d.procedureCode, d.validFrom);
           await this.requireAgency(tx, d.content.agencyCode);
           version = p.version + 1;
           await insertDecision(version, d.content);
@@ -69,6 +66,7 @@ export class CatalogueDecisions {
         case 'abolished': {
           if (!p) throw Errors.notFound('Thủ tục');
           if (p.abolished_at) throw apiError(409, 'PROCEDURE_ABOLISHED', 'Thủ tục đã bị bãi bỏ trước đó.');
+          await this.requireAfterCurrent(tx, d.procedureCode, d.validFrom);
           await insertDecision(null, {});
           // The procedure and, through every level, the local copies made of it.
           const rows = await tx.execute<{ code: string }[]>(
@@ -97,6 +95,14 @@ export class CatalogueDecisions {
        values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)`,
       [code, version, validFrom, c.name, c.field, c.agencyCode, c.processingDays, c.feeAmount, JSON.stringify(c.form), JSON.stringify(c.requiredDocuments ?? []), decisionId],
     );
+  }
+
+  /** A change takes effect after the version in force began (the versions' periods never overlap). */
+  private async requireAfterCurrent(tx: EntityManager, code: string, validFrom: string) {
+    const [open] = await tx.execute<{ valid_from: string }[]>("select to_char(valid_from, 'YYYY-MM-DD') as valid_from from procedure_version where procedure_code = ? and valid_to is null order by version desc limit 1", [code]);
+    if (open && open.valid_from >= validFrom) {
+      throw apiError(409, 'VALID_FROM_TOO_EARLY', 'Ngày có hiệu lực phải sau ngày có hiệu lực của phiên bản hiện hành.', [{ field: 'validFrom', code: 'TOO_EARLY', message: `Phải sau ngày ${open.valid_from}.` }]);
+    }
   }
 
   private async requireProcedure(tx: EntityManager, code: string, field: string) {

@@ -7,13 +7,15 @@ import { ActionIdempotencyHeaders, idempotencyKeyOf } from '../idempotency';
 import { ProcedureCode } from '../schemas';
 import { z } from 'zod';
 import type { CatalogueDecisions } from './decisions';
+import type { DataQualityFindings } from './findings';
+import type { FindingAction } from '../../domain/publication/findings';
 import {
-  DeclareBody, DecisionBody, DecisionResult, ProcedureVersions, ServiceActionBody, ServiceList, ServiceParams, ServiceQuery, ServiceStepResult, ServiceTracking,
+  DeclareBody, DecisionBody, DecisionResult, FindingActionBody, FindingList, FindingParams, FindingQuery, FindingStep, RaiseFindingBody, ProcedureVersions, ServiceActionBody, ServiceList, ServiceParams, ServiceQuery, ServiceStepResult, ServiceTracking,
 } from './schemas';
 import type { PublicationService } from './service';
 
 /** Online services, their publication, and the catalogue's decisions (RULES.md §3). */
-export function publicationRoutes(services: PublicationService, decisions: CatalogueDecisions): Router {
+export function publicationRoutes(services: PublicationService, decisions: CatalogueDecisions, findings: DataQualityFindings): Router {
   const router = Router();
   mount(router, {
     method: 'post', path: '/api/services', tag: 'Dịch vụ công trực tuyến', access: ['unit_admin'], body: DeclareBody, responses: { 201: ServiceStepResult }, conflicts: true,
@@ -48,6 +50,22 @@ export function publicationRoutes(services: PublicationService, decisions: Catal
     method: 'get', path: '/api/procedures/:code/versions', tag: 'Thủ tục', access: 'public', params: z.object({ code: ProcedureCode }), responses: { 200: ProcedureVersions },
     summary: 'Các phiên bản của thủ tục với hiệu lực và quyết định công bố của từng phiên bản.',
     handler: async (req, res) => void res.json(await decisions.versions(String(req.params.code))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/catalogue/findings', tag: 'Dịch vụ công trực tuyến', access: ['operator'], body: RaiseFindingBody, responses: { 201: FindingStep },
+    summary: 'Cán bộ vận hành ghi nhận sai sót dữ liệu của một thủ tục; cơ quan có thủ tục khắc phục trong 10 ngày làm việc (quá hạn: báo lãnh đạo cơ quan).',
+    handler: async (req, res) => void res.status(201).json(await findings.raise(req.actor!, parse(RaiseFindingBody, req.body), String(req.id))),
+  });
+  mount(router, {
+    method: 'get', path: '/api/catalogue/findings', tag: 'Dịch vụ công trực tuyến', access: ['operator', 'system_admin', 'unit_admin', 'unit_leader'], query: FindingQuery, responses: { 200: FindingList },
+    summary: 'Các phát hiện sai sót dữ liệu (cơ quan chỉ thấy của mình), chưa khắc phục và gần hạn trước.',
+    handler: async (req, res) => void res.json({ items: await findings.list(req.actor!, parse(FindingQuery, req.query)) }),
+  });
+  mount(router, {
+    method: 'post', path: '/api/catalogue/findings/:code/actions', tag: 'Dịch vụ công trực tuyến', access: ['unit_admin', 'operator'], params: FindingParams, body: FindingActionBody,
+    responses: { 200: FindingStep }, conflicts: true,
+    summary: 'resolve (cơ quan báo đã khắc phục) hoặc dismiss (vận hành hủy phát hiện).',
+    handler: async (req, res) => void res.json(await findings.act(req.actor!, String(req.params.code), parse(FindingActionBody, req.body) as FindingAction, String(req.id))),
   });
   return router;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ProcedureForm } from '../../domain/dossier/form';
 import { PublicationAction, ServiceStatus } from '../../domain/publication/vocabulary';
+import { FindingAction, FindingStatus } from '../../domain/publication/findings';
 import { trimmedText } from '../../domain/text';
 import { ActorRef, AgencyCode, AgencyRef, Instant, IsoDate, Items, Page, ProcedureCode, ProcedureRef } from '../schemas';
 
@@ -47,12 +48,15 @@ export const ProcedureContent = z.object({
   requiredDocuments: z.array(trimmedText(2, 500)).max(100).default([]),
 }).strict();
 
+/** A decision's dates: this century. */
+const DecisionDate = IsoDate.regex(/^20/, 'Ngày trong khoảng 2000–2099');
+
 /** A publication decision (quyết định công bố): it alone changes the catalogue (000 §16–20). */
 export const DecisionBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('new'), number: trimmedText(1, 100), decidedOn: IsoDate, issuer: trimmedText(3, 300), procedureCode: ProcedureCode, validFrom: IsoDate, content: ProcedureContent, parentCode: ProcedureRef.optional() }).strict(),
-  z.object({ kind: z.literal('inter_agency'), number: trimmedText(1, 100), decidedOn: IsoDate, issuer: trimmedText(3, 300), procedureCode: ProcedureCode, validFrom: IsoDate, content: ProcedureContent }).strict(),
-  z.object({ kind: z.literal('amended'), number: trimmedText(1, 100), decidedOn: IsoDate, issuer: trimmedText(3, 300), procedureCode: ProcedureRef, validFrom: IsoDate, content: ProcedureContent }).strict(),
-  z.object({ kind: z.literal('abolished'), number: trimmedText(1, 100), decidedOn: IsoDate, issuer: trimmedText(3, 300), procedureCode: ProcedureRef, validFrom: IsoDate }).strict(),
+  z.object({ kind: z.literal('new'), number: trimmedText(1, 100), decidedOn: DecisionDate, issuer: trimmedText(3, 300), procedureCode: ProcedureCode, validFrom: DecisionDate, content: ProcedureContent, parentCode: ProcedureRef.optional() }).strict(),
+  z.object({ kind: z.literal('inter_agency'), number: trimmedText(1, 100), decidedOn: DecisionDate, issuer: trimmedText(3, 300), procedureCode: ProcedureCode, validFrom: DecisionDate, content: ProcedureContent }).strict(),
+  z.object({ kind: z.literal('amended'), number: trimmedText(1, 100), decidedOn: DecisionDate, issuer: trimmedText(3, 300), procedureCode: ProcedureRef, validFrom: DecisionDate, content: ProcedureContent }).strict(),
+  z.object({ kind: z.literal('abolished'), number: trimmedText(1, 100), decidedOn: DecisionDate, issuer: trimmedText(3, 300), procedureCode: ProcedureRef, validFrom: DecisionDate }).strict(),
 ]);
 export const DecisionResult = z.object({
   id: z.uuid(), kind: z.string(), procedureCode: ProcedureCode, version: z.number().int().nullable(),
@@ -67,3 +71,15 @@ export const ProcedureVersions = z.object({
     agencyCode: AgencyCode, requiredDocuments: z.array(z.string()), decision: z.object({ number: z.string(), decidedOn: IsoDate, issuer: z.string(), kind: z.string() }).nullable(),
   })),
 });
+
+export const FindingCode = z.string().regex(/^DQ-\d{6}$/).describe('Mã phát hiện sai sót dữ liệu, ví dụ DQ-000001');
+export const FindingParams = z.object({ code: FindingCode });
+export const RaiseFindingBody = z.object({ procedureCode: ProcedureRef, description: trimmedText(10, 2000) }).strict();
+export const FindingActionBody = z.discriminatedUnion('type', FindingAction.options.map((o) => o.strict()) as unknown as [z.ZodObject, ...z.ZodObject[]]);
+export const FindingQuery = Page.extend({ status: FindingStatus.optional() });
+export const FindingStep = z.object({ code: FindingCode, status: FindingStatus, statusLabel: z.string() });
+export const FindingList = Items(z.object({
+  code: FindingCode, procedureCode: ProcedureCode, agencyCode: AgencyCode, description: z.string(), status: FindingStatus, statusLabel: z.string(),
+  raisedAt: Instant, dueAt: Instant.nullable(), escalated: z.boolean(), resolution: z.string().nullable(), closedAt: Instant.nullable(),
+  history: z.array(z.object({ action: z.string(), actionLabel: z.string(), at: Instant })),
+}));

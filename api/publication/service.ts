@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/access/roles';
 import { availablePublicationActions } from '../../domain/publication/state';
@@ -38,8 +38,11 @@ export class PublicationService {
   /** The agency declares an online service for a procedure it handles (one per procedure and agency). */
   async declare(actor: Actor, input: { procedureCode: string; name: string }, requestId: string) {
     const em = this.em();
-    const [p] = await em.execute<{ code: string; abolished_at: string | null }[]>('select code, abolished_at from procedure where code = ?', [input.procedureCode]);
-    if (!p) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không có trong Cơ sở dữ liệu quốc gia về thủ tục hành chính.`, [{ field: 'procedureCode', code: 'UNKNOWN_PROCEDURE', message: 'Mã thủ tục không đúng.' }]);
+    const [p] = await em.execute<{ code: string; abolished_at: string | null; agency_code: string }[]>('select code, abolished_at, agency_code from procedure where code = ?', [input.procedureCode]);
+    // An agency declares services for the procedures it handles (its own, or its local copies).
+    if (!p || p.agency_code !== actor.agencyCode) {
+      throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không có trong danh mục thủ tục của cơ quan.`, [{ field: 'procedureCode', code: 'UNKNOWN_PROCEDURE', message: 'Mã thủ tục không đúng.' }]);
+    }
     if (p.abolished_at) throw apiError(409, 'PROCEDURE_ABOLISHED', 'Thủ tục đã bị bãi bỏ; không thể khai báo dịch vụ công trực tuyến.');
     const code = `DV-${input.procedureCode}-${actor.agencyCode}`;
     const declaredAt = new Date();
@@ -90,14 +93,17 @@ export class PublicationService {
       'select code, service_code, is_test, status from dossier where code = any(?::text[])', [`{${codes.join(',')}}`],
     );
     const found = new Map(rows.map((d) => [d.code, d]));
+    // A code naming no dossier names nothing (404); a dossier that does not qualify conflicts with the report (409).
+    const missing = codes.flatMap((c, i) => (found.has(c) ? [] : [{ field: `dossierCodes.${i}`, code: 'UNKNOWN_DOSSIER', message: `Không có hồ sơ mã ${c}.` }]));
+    if (missing.length > 0) throw apiError(404, 'UNKNOWN_DOSSIER', 'Báo cáo thử nghiệm nêu mã hồ sơ không tồn tại.', missing);
     const errors = codes.flatMap((c, i) => {
-      const d = found.get(c);
-      const problem = !d || d.service_code !== code ? 'không phải hồ sơ của dịch vụ này'
+      const d = found.get(c)!;
+      const problem = d.service_code !== code ? 'không phải hồ sơ của dịch vụ này'
         : !d.is_test ? 'không phải hồ sơ thử nghiệm'
           : d.status !== 'completed' ? 'chưa có kết quả giải quyết' : null;
       return problem ? [{ field: `dossierCodes.${i}`, code: 'NOT_A_COMPLETED_TEST_DOSSIER', message: `Hồ sơ ${c} ${problem}.` }] : [];
     });
-    if (errors.length > 0) throw apiError(422, 'TEST_REPORT_INVALID', 'Báo cáo thử nghiệm chỉ nêu các hồ sơ thử nghiệm của dịch vụ này đã có kết quả.', errors);
+    if (errors.length > 0) throw apiError(409, 'TEST_REPORT_INVALID', 'Báo cáo thử nghiệm chỉ nêu các hồ sơ thử nghiệm của dịch vụ này đã có kết quả.', errors);
   }
 
   async list(f: { status?: ServiceStatus; agencyCode?: string; limit: number; offset: number }) {
@@ -132,14 +138,16 @@ export class PublicationService {
     };
   }
 
-  /** The steps this actor may take now (what pages offer). */
-  async availableActions(actor: Actor, code: string) {
-    const r = await this.row(code);
-    if (r.seq === 0) return [];
-    const view = await this.deps.temporal.workflow.getHandle(code).query(publicationViewQuery).catch((e: unknown) => {
+  /** The steps this actor may take now (what pages offer); null while the service has no process yet (adopted on its first step). */
+  async availableActions(actor: Actor, code: string): Promise<PublicationAction['type'][] | null> {
+    await this.row(code);
+    try {
+      const view = await this.deps.temporal.workflow.getHandle(code).query(publicationViewQuery);
+      return availablePublicationActions(view.state, actor, new Date().toISOString());
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return null;
       throw fromTemporal(e);
-    });
-    return availablePublicationActions(view.state, actor, new Date().toISOString());
+    }
   }
 }
 

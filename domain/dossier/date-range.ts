@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dayOfIsoDate, isoDateOfDay, localDayNumber } from '../working-time/local-time';
+import { dayOfIsoDate, ISO_DATE_PATTERN, isoDateOfDay, localDayNumber } from '../working-time/local-time';
 
 /**
  * A bound of a date field: a fixed day (`1900-01-01`) or a day relative to today in Vietnam
@@ -7,7 +7,7 @@ import { dayOfIsoDate, isoDateOfDay, localDayNumber } from '../working-time/loca
  */
 export const DateBound = z
   .string()
-  .regex(/^(\d{4}-\d{2}-\d{2}|today([+-]\d{1,5}d)?)$/)
+  .regex(new RegExp(`^(${ISO_DATE_PATTERN}|today([+-]\\d{1,5}d)?)$`))
   .refine((b) => validBound(b), 'Ngày không hợp lệ');
 export type DateBound = z.infer<typeof DateBound>;
 
@@ -27,8 +27,12 @@ export function formatVnDate(isoDate: string): string {
 /** Whether a fixed bound is a real day. */
 function validBound(bound: string): boolean {
   if (bound.startsWith('today')) return true;
-  const day = dayOfIsoDate(bound);
-  return Number.isFinite(day) && isoDateOfDay(day) === bound;
+  try {
+    const day = dayOfIsoDate(bound);
+    return Number.isFinite(day) && isoDateOfDay(day) === bound;
+  } catch {
+    return false;
+  }
 }
 
 /**

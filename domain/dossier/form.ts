@@ -9,13 +9,24 @@ export const FormField = z.object({
   type: z.enum(['text', 'number', 'date', 'email']),
   required: z.boolean(),
   maxLength: z.number().int().positive().optional(),
-  pattern: z.string().optional(),
+  /** A regular expression the value matches (a pattern that does not compile is refused with the form). */
+  pattern: z.string().max(500).refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'Biểu thức chính quy không hợp lệ').optional(),
   min: z.number().optional(),
   max: z.number().optional(),
   /** The earliest and latest day a date field accepts: a day, or `today`, `today-30d`, `today+365d` (Vietnam time). */
   minDate: DateBound.optional(),
   maxDate: DateBound.optional(),
-});
+}).strict()
+  // A field no value can satisfy is refused with the form (bounds compared as they stand today).
+  .refine((f) => f.min === undefined || f.max === undefined || f.min <= f.max, { message: 'Giá trị tối thiểu lớn hơn giá trị tối đa', path: ['min'] })
+  .refine((f) => !f.minDate || !f.maxDate || resolveDateBound(f.minDate, new Date()) <= resolveDateBound(f.maxDate, new Date()), { message: 'Ngày sớm nhất sau ngày muộn nhất', path: ['minDate'] });
 
 /** One file component of the dossier (thành phần hồ sơ): allowed formats and size (002 §14.3). */
 export const FileComponent = z.object({
@@ -24,9 +35,10 @@ export const FileComponent = z.object({
   required: z.boolean(),
   mimeTypes: z.array(z.string()).min(1),
   maxBytes: z.number().int().positive(),
-});
+}).strict();
 
-export const ProcedureForm = z.object({ fields: z.array(FormField), files: z.array(FileComponent) });
+/** Strict: a key the form definition does not know is refused, not silently dropped. */
+export const ProcedureForm = z.object({ fields: z.array(FormField), files: z.array(FileComponent) }).strict();
 export type ProcedureForm = z.infer<typeof ProcedureForm>;
 
 export interface FieldError {

@@ -72,3 +72,10 @@ export function addCalendarMonths(from: Date, months: number): Date {
   target.setUTCHours(local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds(), local.getUTCMilliseconds());
   return new Date(target.getTime() - VN_OFFSET_MS);
 }
+
+/**
+ * The days `YYYY-MM-DD` that exist in 1900–2099, as a pattern (months' lengths and leap years included):
+ * published in the API's schemas, so that a generated date is a real one.
+ */
+const LEAP_DAY = '(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26]))-02-29';
+export const ISO_DATE_PATTERN = `(?:(?:19|20)\\d{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|${LEAP_DAY})`;

@@ -77,8 +77,11 @@ describe('publication of an online service through the API', () => {
 
     // The report names test dossiers of this service that reached a result, and nothing else.
     const other = await json<{ code: string }>(await submit(procedureCode, 'Trần Văn Bình'), 201);
+    const unknown = await json<{ error: { code: string } }>(
+      await act('quantri.hn', { type: 'submit_test_report', procedureName: 'Xác nhận thông tin thử nghiệm', serviceName: 'Xác nhận thông tin trực tuyến', dossierCodes: ['HNI-STP-000000-000000'] }), 404);
+    expect(unknown.error.code).toBe('UNKNOWN_DOSSIER');
     const bad = await json<{ error: { code: string; details: { field: string; message: string }[] } }>(
-      await act('quantri.hn', { type: 'submit_test_report', procedureName: 'Xác nhận thông tin thử nghiệm', serviceName: 'Xác nhận thông tin trực tuyến', dossierCodes: [inFlight.code, other.code] }), 422);
+      await act('quantri.hn', { type: 'submit_test_report', procedureName: 'Xác nhận thông tin thử nghiệm', serviceName: 'Xác nhận thông tin trực tuyến', dossierCodes: [inFlight.code, other.code] }), 409);
     expect(bad.error.code).toBe('TEST_REPORT_INVALID');
     expect(bad.error.details).toEqual([{ field: 'dossierCodes.1', code: 'NOT_A_COMPLETED_TEST_DOSSIER', message: `Hồ sơ ${other.code} chưa có kết quả giải quyết.` }]);
     await json(await act('quantri.hn', { type: 'submit_test_report', procedureName: 'Xác nhận thông tin thử nghiệm', serviceName: 'Xác nhận thông tin trực tuyến', dossierCodes: [inFlight.code] }), 200);
@@ -110,7 +113,7 @@ describe('publication of an online service through the API', () => {
     await p.orm.em.fork().execute(`insert into online_service (code, procedure_code, agency_code, name, status, since) values (?, ?, 'HNI-STP', 'Dịch vụ', 'official', now())`, [`DV-${procedureCode}`, procedureCode]);
     const before = await json<{ code: string }>(await submit(procedureCode), 201);
     const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-    expect((await json<{ error: { code: string } }>(await decide({ kind: 'amended', procedureCode, validFrom: '2026-10-01', content: content() }), 422)).error.code).toBe('VALID_FROM_TOO_EARLY');
+    expect((await json<{ error: { code: string } }>(await decide({ kind: 'amended', procedureCode, validFrom: '2026-10-01', content: content() }), 409)).error.code).toBe('VALID_FROM_TOO_EARLY');
     const amended = await json<{ version: number }>(await decide({ kind: 'amended', procedureCode, validFrom: today, content: content({ processingDays: 7, feeAmount: 50000 }) }), 201);
     expect(amended.version).toBe(2);
     const after = await json<{ code: string }>(await submit(procedureCode), 201);
@@ -142,5 +145,22 @@ describe('publication of an online service through the API', () => {
     expect((await json<{ error: { code: string } }>(await decide({ kind: 'abolished', procedureCode: local, validFrom: today }), 409)).error.code).toBe('PROCEDURE_ABOLISHED');
     // Only the catalogue's keepers record decisions.
     expect((await s['quantri.hn']!.send('POST', '/api/catalogue/decisions', { kind: 'abolished', number: '1/QĐ', decidedOn: '2026-11-20', issuer: 'UBND', procedureCode: 'STP-KS', validFrom: today })).status).toBe(403);
+  });
+
+  it('an operator raises a data-quality finding; the agency sees its own and reports the fix', async () => {
+    const raised = await json<{ code: string; status: string }>(await s.vanhanh!.send('POST', '/api/catalogue/findings', { procedureCode: 'STP-LLTP', description: 'Mức lệ phí trên cổng khác quyết định công bố.' }), 201);
+    expect(raised.status).toBe('open');
+    // The process records the finding with its deadline (10 working days) as it starts.
+    let mine: { items: { code: string; dueAt: string | null; agencyCode: string }[] } = { items: [] };
+    for (let i = 0; i < 100 && !mine.items.find((x) => x.code === raised.code)?.dueAt; i++) {
+      mine = await json(await s['quantri.hn']!.get('/api/catalogue/findings?status=open'), 200);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(mine.items.find((i) => i.code === raised.code)?.dueAt).toBeTruthy();
+    expect(mine.items.every((i) => i.agencyCode === 'HNI-STP')).toBe(true);
+    expect((await s['congdan1']!.send('POST', `/api/catalogue/findings/${raised.code}/actions`, { type: 'resolve', note: 'Đã sửa.' })).status).toBe(403);
+    const done = await json<{ status: string }>(await s['quantri.hn']!.send('POST', `/api/catalogue/findings/${raised.code}/actions`, { type: 'resolve', note: 'Đã sửa mức lệ phí theo quyết định.' }), 200);
+    expect(done.status).toBe('resolved');
+    expect((await json<{ error: { code: string } }>(await s['quantri.hn']!.send('POST', `/api/catalogue/findings/${raised.code}/actions`, { type: 'resolve', note: 'Lần hai.' }), 409)).error.code).toBe('WRONG_STEP');
   });
 });

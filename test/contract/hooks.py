@@ -1,8 +1,10 @@
-"""Schemathesis hooks for the contract test: real documents where the API detects a file's type.
+"""Schemathesis hooks for the contract test: what no schema can say, made true in valid requests.
 
 The API refuses a file whose content is not one of the component's formats (it sniffs the bytes, not
-the name), which no schema can say. Valid generated requests therefore carry a small real PDF in
-every file part; invalid (negative) requests keep what was generated.
+the name): valid generated requests carry a small real PDF in every file part. A form field in a
+publication decision must be satisfiable — its `pattern` a JavaScript regular expression that fits its
+length, `min` ≤ `max`, the earliest date before the latest: valid requests carry such fields. Invalid
+(negative) requests keep what was generated.
 """
 import schemathesis
 
@@ -19,4 +21,20 @@ def map_case(context, case):
             if name not in ("formData", "procedureCode") and not isinstance(value, (dict, list, int, float)):
                 body[name] = PDF
         case.body = body
+    if positive and isinstance(case.body, dict) and isinstance(case.body.get("content"), dict):
+        form = case.body["content"].get("form")
+        if isinstance(form, dict) and isinstance(form.get("fields"), list):
+            for field in form["fields"]:
+                if not isinstance(field, dict):
+                    continue
+                if "pattern" in field:
+                    if field.get("type") == "text":
+                        field["pattern"] = "^\\d{12}$"
+                        field.pop("maxLength", None)
+                    else:
+                        del field["pattern"]
+                if isinstance(field.get("min"), (int, float)) and isinstance(field.get("max"), (int, float)) and field["min"] > field["max"]:
+                    field["min"], field["max"] = field["max"], field["min"]
+                if "minDate" in field and "maxDate" in field:
+                    del field["maxDate"]
     return case

@@ -4,6 +4,7 @@ import { PUBLICATION_WORKFLOW, publicationActionUpdate, publicationViewQuery, ty
 import type { PublicationAction } from '../../domain/publication/vocabulary';
 import { vnTime } from '../../domain/working-time';
 import { actor, finished, rejection, settled, startWorkflowEnv } from '../support/workflow-env';
+import { FINDING_WORKFLOW, findingActionUpdate, findingViewQuery } from '../../workflows/publication/finding';
 
 /**
  * Publication of an online service on the time-skipping server (RULES.md §3): every clock crossed —
@@ -146,5 +147,34 @@ describe('service publication (time-skipping)', () => {
     expect((await s.row()).escalated).toBe(true);
     await s.act('vanhanh', { type: 'stop', reason: 'Kết thúc kiểm thử đồng hồ qua Tết.' });
     await finished(s.handle, s.view, 'publication-tet');
+  });
+
+  it('a data-quality finding not fixed within 10 working days is told to the agency\'s leaders once; fixing it closes it', async () => {
+    await w.travelTo('2028-03-06 09:00'); // a Monday
+    const em = w.deps.orm.em.fork();
+    const code = `DQ-${String(Math.floor(Math.random() * 900000) + 100000)}`;
+    const raisedAt = await w.now();
+    await em.execute("insert into data_quality_finding (code, procedure_code, agency_code, description, raised_by, raised_at) values (?, 'STP-KS', 'HNI-STP', 'Thời hạn giải quyết ghi sai so với quyết định công bố.', ?, ?)", [code, actor('vanhanh').id, raisedAt]);
+    const handle = await w.env.client.workflow.start(FINDING_WORKFLOW, {
+      taskQueue: w.taskQueue, workflowId: code, args: [{ code, procedureCode: 'STP-KS', agencyCode: 'HNI-STP', raisedAt: raisedAt.toISOString(), raisedBy: actor('vanhanh').id, requestId: null }],
+    });
+    const view = () => w.plain.workflow.getHandle(code).query(findingViewQuery);
+    await settled(async () => { const v = await view(); return { recordedSeq: v.recordedSeq, state: v.state }; });
+    const due = (await view()).dueAt!;
+    // Ten working days: two weeks later, the same time.
+    expect(Math.abs(Date.parse(due) - vnTime('2028-03-20 09:00').getTime())).toBeLessThan(60_000);
+    await w.travelTo('2028-03-20 08:50');
+    expect((await view()).state.escalated).toBe(false);
+    await w.travelTo('2028-03-27 09:00');
+    await settled(async () => { const v = await view(); return { recordedSeq: v.recordedSeq, state: v.state }; });
+    expect((await view()).state.escalated).toBe(true);
+    await w.outboxSettled();
+    because('the agency\'s leaders hear of the missed clock once', () => expect(mailsAbout(code, 'lanhdao.hn@dichvucong.gov.vn')).toHaveLength(1));
+    expect(await rejection(w.plain.workflow.getHandle(code).executeUpdate(findingActionUpdate, { args: [{ action: { type: 'resolve', note: 'Đã sửa thời hạn.' }, actor: actor('quantri.hcm'), requestId: null }] }))).toBe('OUTSIDE_AGENCY');
+    await w.plain.workflow.getHandle(code).executeUpdate(findingActionUpdate, { args: [{ action: { type: 'resolve', note: 'Đã sửa thời hạn theo quyết định.' }, actor: actor('quantri.hn'), requestId: null }] });
+    const final = await finished(handle, view, 'finding-overdue');
+    expect(final.state.status).toBe('resolved');
+    const [row] = await em.execute<{ status: string; escalated: boolean; resolution: string }[]>('select status, escalated, resolution from data_quality_finding where code = ?', [code]);
+    expect(row).toEqual({ status: 'resolved', escalated: true, resolution: 'Đã sửa thời hạn theo quyết định.' });
   });
 });

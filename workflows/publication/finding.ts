@@ -1,0 +1,76 @@
+import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Actor } from '../../domain/access/roles';
+import { applyFindingAction, type FindingAction, type FindingState } from '../../domain/publication/findings';
+import type { PublicationActivities } from '../../activities/publication';
+import { createSerial, RECORDING, toFailure } from '../shared';
+
+export const FINDING_WORKFLOW = 'dataQualityFindingWorkflow';
+export interface FindingWorkflowInput {
+  code: string;
+  procedureCode: string;
+  agencyCode: string;
+  raisedAt: string;
+  raisedBy: string;
+  requestId: string | null;
+}
+export const findingActionUpdate = defineUpdate<{ code: string; status: FindingState['status']; seq: number }, [{ action: FindingAction; actor: Actor; requestId: string | null }]>('findingAction');
+export const findingViewQuery = defineQuery<{ state: FindingState; dueAt: string | null; recordedSeq: number }>('findingView');
+
+const acts = proxyActivities<PublicationActivities>(RECORDING);
+
+/**
+ * A data-quality finding (000 §24.2.a): the agency fixes it within 10 working days; once missed, the
+ * agency's leaders are told (once); it ends when fixed or dismissed.
+ */
+export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): Promise<FindingState> {
+  let state: FindingState = { code: input.code, procedureCode: input.procedureCode, agencyCode: input.agencyCode, status: 'open', raisedAt: input.raisedAt, escalated: false, seq: 1 };
+  let recordedSeq = 0;
+  const { serial, drained } = createSerial();
+  const record = async (after: FindingState, event: 'raise' | 'fix_overdue' | FindingAction['type'], actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
+    await acts.recordFindingTransition({ after, event, actor, at: new Date().toISOString(), payload, requestId });
+    recordedSeq = after.seq;
+  };
+  let dueAt: string | null = null;
+
+  setHandler(findingViewQuery, () => ({ state, dueAt, recordedSeq }));
+  setHandler(
+    findingActionUpdate,
+    async ({ action, actor, requestId }) => {
+      let t;
+      try {
+        t = applyFindingAction(state, action, actor);
+      } catch (e) {
+        throw toFailure(e);
+      }
+      state = t.state;
+      const after = state;
+      const { type, ...payload } = action;
+      await serial(() => record(after, type, { id: actor.id, role: t.role }, payload, requestId));
+      return { code: after.code, status: after.status, seq: after.seq };
+    },
+    {
+      validator: ({ action, actor }) => {
+        try {
+          applyFindingAction(state, action, actor);
+        } catch (e) {
+          throw toFailure(e);
+        }
+      },
+    },
+  );
+
+  const raised = state;
+  const due = await acts.computeFindingDue(state);
+  dueAt = due;
+  await serial(() => record(raised, 'raise', { id: input.raisedBy, role: 'operator' }, { dueAt: due }, input.requestId));
+  const wait = Date.parse(due) - Date.now();
+  if (wait > 0) await condition(() => state.status !== 'open', wait);
+  if (state.status === 'open') {
+    state = { ...state, escalated: true, seq: state.seq + 1 };
+    const overdue = state;
+    await serial(() => record(overdue, 'fix_overdue', null, { dueAt: due }, null));
+  }
+  await condition(() => state.status !== 'open');
+  await drained();
+  return state;
+}
