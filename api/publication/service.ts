@@ -75,6 +75,8 @@ export class PublicationService {
   /** A step; a test report's dossiers are checked first: test dossiers of this service that reached a result. */
   async act(actor: Actor, code: string, action: PublicationAction, requestId: string, idempotencyKey: string | null) {
     const r = await this.row(code);
+    // A stopped service's process has ended: the records answer.
+    if (r.status === 'stopped') throw apiError(409, 'SERVICE_STOPPED', 'Dịch vụ đã dừng cung cấp; không thực hiện thêm bước nào.');
     if (action.type === 'submit_test_report') await this.checkTestDossiers(code, action.dossierCodes);
     await this.ensureProcess(r);
     const updateId = updateIdOf(actor.id, idempotencyKey, { code, action });
