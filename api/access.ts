@@ -43,6 +43,8 @@ export interface RouteSpec {
   responses: SuccessResponses;
   /** The 200 answer is a document or a file (its body null in `responses`), of these media types. */
   binary?: { mediaTypes: readonly string[]; description: string };
+  /** The body is authenticated by a signature over its bytes (a bank's callback): 401 when it does not verify. */
+  signedBody?: { description: string };
   /** A limit on abuse the route counts against (429 with Retry-After when reached). */
   rateLimit?: RateLimitName;
   /** The route can refuse an action that conflicts with the resource's current state (409). */

@@ -21,6 +21,9 @@ import { AgencySigning } from '../services/signing/agency-signing';
 import { PublicationService } from './publication/service';
 import { CatalogueDecisions } from './publication/decisions';
 import { DataQualityFindings } from './publication/findings';
+import { PaymentService } from './payments/service';
+import { paymentRoutes } from './payments/routes';
+import { BankDirectory } from '../services/payments/banks';
 import { publicationRoutes } from './publication/routes';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
@@ -64,7 +67,8 @@ export function createApp(deps: ApiDeps) {
           'font-src': ["'self'", 'data:'],
           'object-src': ["'none'"],
           'base-uri': ["'self'"],
-          'form-action': ["'self'"],
+          // The connected banks' payment pages: the citizen is sent there from the dossier page.
+          'form-action': ["'self'", ...cfg.PAYMENT_BANKS.map((b) => new URL(b.url).origin)],
           'frame-ancestors': ["'none'"],
         },
       },
@@ -158,7 +162,8 @@ export function createApp(deps: ApiDeps) {
   // Each sign-in starts an anonymous session (the OpenID state): counted per address, before it is made.
   app.get(['/auth/login', '/auth/callback'], rateLimits.middleware('signIn'));
   app.use(auth.router);
-  app.use(express.json({ limit: '1mb' }));
+  // The raw bytes are kept: a bank's callback is verified against the exact body it signed.
+  app.use(express.json({ limit: '1mb', verify: (req, _res, buf) => void ((req as unknown as { rawBody?: Buffer }).rawBody = buf) }));
   app.use(rejectNulCharacters);
   app.use(methodNotAllowed);
   // Answers for a signed-in account are never kept by a cache.
@@ -170,7 +175,8 @@ export function createApp(deps: ApiDeps) {
   // when the browser says where it comes from, comes from this site.
   const origin = new URL(cfg.PUBLIC_URL).origin;
   app.use('/api', (req, res, next) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer') return next();
+    // Banks' callbacks come server to server, authenticated by their signature (checked by the route).
+    if (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' || req.path.startsWith('/payments/callback/')) return next();
     const from = req.headers.origin;
     const site = req.headers['sec-fetch-site'];
     if ((from !== undefined && from !== origin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
@@ -190,6 +196,8 @@ export function createApp(deps: ApiDeps) {
   app.use(operationsRoutes(orm));
   app.use(catalogueRoutes(orm, deps.calendars));
   const publication = new PublicationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log });
+  const payments = new PaymentService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, banks: new BankDirectory(cfg.PAYMENT_BANKS) });
+  app.use(paymentRoutes(payments));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),
@@ -207,7 +215,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents, publication }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

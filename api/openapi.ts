@@ -120,9 +120,11 @@ function multipartBody(spec: RouteSpec, catalogue: Catalogue): Json {
 /** Error statuses a route can answer with, from what it reads and who may call it. */
 function errorStatuses(spec: RouteSpec): number[] {
   const s = new Set<number>([400]);
-  if (spec.access !== 'public') s.add(401).add(403);
+  if (spec.access !== 'public' || spec.signedBody) s.add(401);
+  if (spec.access !== 'public') s.add(403);
   if (spec.params) s.add(404);
-  if (spec.body || spec.multipart) s.add(404).add(413).add(422);
+  if (spec.body || spec.multipart || spec.signedBody) s.add(404).add(413);
+  if (spec.body || spec.multipart) s.add(422);
   if (spec.query) s.add(422);
   if (spec.conflicts) s.add(409);
   if (spec.rateLimit) s.add(429);
@@ -173,6 +175,10 @@ function operation(spec: RouteSpec, catalogue: Catalogue): Json {
   };
   if (spec.multipart) op.requestBody = multipartBody(spec, catalogue);
   else if (spec.body) op.requestBody = { required: true, content: { 'application/json': { schema: request(spec.body, catalogue) } } };
+  else if (spec.signedBody) {
+    op.requestBody = { required: true, description: spec.signedBody.description, content: { 'application/json': { schema: { type: 'object' } } } };
+    op.parameters = [...((op.parameters as unknown[]) ?? []), { name: 'X-Bank-Signature', in: 'header', required: true, description: 'Chữ ký Ed25519 (base64) của ngân hàng trên nội dung', schema: { type: 'string' } }];
+  }
   return op;
 }
 

@@ -16,6 +16,7 @@ import { Migration012SupplementDrafts } from './migrations/012-supplement-drafts
 import { Migration013DossierTexts } from './migrations/013-dossier-texts';
 import { Migration014CatalogueAndPublication } from './migrations/014-catalogue-and-publication';
 import { Migration015DataQualityFindings } from './migrations/015-data-quality-findings';
+import { Migration016Payments } from './migrations/016-payments';
 
 export type Orm = MikroORM;
 
@@ -43,6 +44,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '013-dossier-texts', class: Migration013DossierTexts },
         { name: '014-catalogue-and-publication', class: Migration014CatalogueAndPublication },
         { name: '015-data-quality-findings', class: Migration015DataQualityFindings },
+        { name: '016-payments', class: Migration016Payments },
       ],
       transactional: true,
       allOrNothing: true,

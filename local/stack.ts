@@ -12,6 +12,7 @@ import { DEMO_INTEGRATION_CLIENT } from '../db/demo-data';
 import { startIdentityProvider } from './identity-provider';
 import { startMailCatcher } from './mail-catcher';
 import { startSmsCatcher } from './sms-catcher';
+import { startBankSimulator } from './bank-simulator';
 import { startTemporalDevServer } from './temporal-dev-server';
 import { StackAlreadyRunning, StackRecordFile } from './stack-record';
 
@@ -95,6 +96,17 @@ async function main() {
     Object.assign(smsEnv, { SMS_GATEWAY_URL: sms.url, SMS_GATEWAY_KEY: smsKey });
     urls['SMS inbox (local gateway)'] = sms.url;
   }
+  const bankEnv: Record<string, string> = {};
+  if (!env.PAYMENT_BANKS) {
+    // Two simulated banks (the outside organisations), with their own payment pages and signed callbacks.
+    const banks = [
+      await startBankSimulator({ port: Number(env.BANK_SIM_PORT ?? 1091), code: 'NH-MOT', name: 'Ngân hàng Một (giả lập)', apiKey: localSecret('bank-mot-key') }),
+      await startBankSimulator({ port: Number(env.BANK_SIM_PORT ?? 1091) + 1, code: 'NH-HAI', name: 'Ngân hàng Hai (giả lập)', apiKey: localSecret('bank-hai-key') }),
+    ];
+    for (const b of banks) stops.push(b.close);
+    bankEnv.PAYMENT_BANKS = JSON.stringify(banks.map((b) => ({ code: b.code, name: b.name, url: b.url, apiKey: b.apiKey, publicKey: b.publicKeyPem })));
+    urls['Banks (simulated)'] = banks.map((b) => b.url).join(', ');
+  }
   const cfg = loadConfig({
     SESSION_SECRET: localSecret('session-secret'),
     METRICS_TOKEN: localSecret('metrics-token'),
@@ -104,6 +116,7 @@ async function main() {
     ...env,
     ...oidc,
     ...smsEnv,
+    ...bankEnv,
     PORT: String(port),
     PUBLIC_URL: publicUrl,
     DATABASE_URL: databaseUrl,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseSessions } from '../domain/working-time';
 import { PayloadKeys } from './payload-codec';
+import { BankConfig } from '../services/payments/banks';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.url({ protocol: /^https?$/ });
@@ -84,6 +85,17 @@ const Env = z.object({
   SIGNING_KEYS_PASSPHRASE: z.string().default(''),
   /** Development and tests: a local certificate authority in SIGNING_KEYS_DIR issues missing agency certificates. */
   SIGNING_LOCAL_CA: bool.default(false),
+  /** Connected banks and payment intermediaries (JSON array: code, name, url, apiKey, publicKey PEM). */
+  PAYMENT_BANKS: z.string().default('[]').transform((v, ctx) => {
+    try {
+      const r = z.array(BankConfig).safeParse(JSON.parse(v));
+      if (r.success) return r.data;
+      ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'phải là JSON' });
+    }
+    return z.NEVER;
+  }),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** Limits on abuse (`N/window` or `off`), shared by every API process through PostgreSQL. */
   RATE_LIMIT_SIGN_IN: RateLimitSetting.prefault('30/5m'),

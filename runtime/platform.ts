@@ -5,6 +5,7 @@ import { createApp } from '../api/app';
 import { DEFAULT_ESCALATION } from '../domain/dossier/deadlines';
 import { startMissingWorkflows } from '../services/process-recovery';
 import { createProcessWorker, usesPrebuiltBundle } from '../workers/process-worker';
+import { BankDirectory } from '../services/payments/banks';
 import { NotificationRelay } from '../services/notification-relay';
 import type { Config } from './config';
 import { openServices } from './services';
@@ -32,6 +33,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
       notifier: services.notifier,
       policy: { ...DEFAULT_ESCALATION, rungs: cfg.ESCALATION_RUNGS, rungStepWorkingDays: cfg.ESCALATION_STEP_WORKING_DAYS },
       publicUrl: cfg.PUBLIC_URL,
+      banks: new BankDirectory(cfg.PAYMENT_BANKS),
       log,
     }, cfg.WORKER_MAX_CACHED_WORKFLOWS, services.dataConverter);
     workerRun = worker.run();

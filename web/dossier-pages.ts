@@ -6,6 +6,7 @@ import type { DossierDocuments } from '../api/dossiers/documents';
 import { sendDocument } from '../api/dossiers/document-routes';
 import { ActionBody } from '../api/dossiers/schemas';
 import type { DossierService } from '../api/dossiers/service';
+import type { PaymentService } from '../api/payments/service';
 import { apiError, Errors, parse } from '../api/errors';
 import { OfficerRole } from '../domain/access/roles';
 import type { DossierAction, DossierActionType } from '../domain/dossier/vocabulary';
@@ -26,7 +27,7 @@ const ACTION_FIELDS: Partial<Record<DossierActionType, readonly string[]>> = {
 
 /** A refused step, shown again on the dossier page beside its form. */
 interface StepProblem {
-  type: DossierActionType | 'supplement' | 'revoke';
+  type: DossierActionType | 'supplement' | 'revoke' | 'pay';
   problems: FormProblems;
   values: Record<string, unknown>;
 }
@@ -36,7 +37,7 @@ interface StepProblem {
  * dossier with its timeline, deadlines, files and signed documents, and exactly the steps this account
  * may take now (asked of the process's own rule), each sent to the same service as the API.
  */
-export function dossierPages(orm: MikroORM, services: { dossiers: DossierService; documents: DossierDocuments }, opts: { maxUploadBytes: number; publicOrigin: string }): Router {
+export function dossierPages(orm: MikroORM, services: { dossiers: DossierService; documents: DossierDocuments; payments: PaymentService }, opts: { maxUploadBytes: number; publicOrigin: string }): Router {
   const { dossiers, documents } = services;
   const router = Router();
   const urlencoded = express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 50 });
@@ -68,6 +69,7 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
       findProcedure(orm, d.procedure.code),
     ]);
     const lastRequest = [...d.history].reverse().find((h) => h.action === 'request_supplement');
+    const payment = d.feeAmount > 0 ? await services.payments.ofDossier(code) : null;
     const canRevoke = actor.roles.includes('unit_leader') && actor.agencyCode === d.agency.code;
     renderPage(req, res, 'dossier', `Hồ sơ ${d.code}`, {
       d, versions, actions: actions ?? [], actionsUnavailable: actions === null, step, canRevoke,
@@ -76,6 +78,7 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
       feeText: feeText(d.feeAmount), key: randomUUID(), labels: ACTION_LABELS,
       submitted: req.query['da-nop'] === '1', done: typeof req.query.xong === 'string' ? ACTION_LABELS[req.query.xong as DossierActionType] ?? null : null,
       isOwner: actor.roles.includes('citizen'),
+      payment, banks: services.payments.banks(), canPay: actor.roles.includes('citizen') && d.status === 'awaiting_fee' && payment?.status !== 'paid',
     }, step ? 422 : 200);
   }
 
@@ -152,6 +155,22 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
       const problems = problemsOf(e);
       if (!problems) return next(e);
       showDossier(req, res, String(req.params.code), { type: 'revoke', problems, values: { reason: body.reason } }).catch(next);
+    }
+  });
+
+  // Online payment of the fee: the payment request, the bank chosen, then the bank's own page.
+  router.post('/ho-so/:code/thanh-toan', signedIn(['citizen']), urlencoded, async (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    try {
+      const code = codeOf(req);
+      assertFormFromPortal(req, body._csrf, opts.publicOrigin);
+      const { payment } = await services.payments.requestForDossier(req.actor!, code, String(req.id));
+      const { payUrl } = await services.payments.chooseBank(req.actor!, payment.id, String(body.bankCode ?? ''));
+      res.redirect(303, payUrl);
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      showDossier(req, res, String(req.params.code), { type: 'pay', problems, values: { bankCode: body.bankCode } }).catch(next);
     }
   });
 

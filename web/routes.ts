@@ -9,6 +9,7 @@ import { dossierPages } from './dossier-pages';
 import { feedbackPages } from './feedback-pages';
 import { publicationPages } from './publication-pages';
 import type { PublicationService } from '../api/publication/service';
+import type { PaymentService } from '../api/payments/service';
 import { officerPages } from './officer-pages';
 import { publicPages } from './public-pages';
 import { here, renderPage, type CsrfTokens } from './render';
@@ -21,7 +22,7 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService },
+  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService },
   opts: { maxUploadBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();

@@ -9,6 +9,8 @@ import { createDossierActivities } from '../activities/dossier';
 import { createFeedbackActivities } from '../activities/feedback';
 import { createAccountActivities } from '../activities/accounts';
 import { createPublicationActivities } from '../activities/publication';
+import { createPaymentActivities } from '../activities/payment';
+import type { BankDirectory } from '../services/payments/banks';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier } from '../services/notifications';
@@ -23,6 +25,8 @@ export interface WorkerDeps {
   policy: EscalationPolicy;
   publicUrl: string;
   log: Logger;
+  /** Connected banks (online payment); none configured: no payment can be opened at a bank. */
+  banks?: BankDirectory;
 }
 
 /** Next to the production build's worker (dist/worker.mjs), the bundle `npm run build` made. */
@@ -64,6 +68,6 @@ export async function createProcessWorker(
     maxCachedWorkflows,
     workflowBundle: await workflowBundle(),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }))] },
-    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps) },
+    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps) },
   });
 }

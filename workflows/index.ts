@@ -4,3 +4,4 @@ export { feedbackWorkflow } from './feedback/workflow';
 export { accountSweepWorkflow } from './accounts/sweep';
 export { servicePublicationWorkflow } from './publication/workflow';
 export { dataQualityFindingWorkflow } from './publication/finding';
+export { paymentWorkflow } from './payment/workflow';

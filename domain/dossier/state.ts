@@ -296,6 +296,24 @@ export function applyAction(state: DossierState, action: DossierAction, actor: A
   return { state: s, clocksChanged, resultCode, role: acting ?? 'citizen' };
 }
 
+/** A fee paid online, as the payment process reports it once the bank's signed receipt is verified. */
+export interface OnlinePayment {
+  paymentId: string;
+  bankCode: string;
+  receiptNumber: string;
+  amountVnd: number;
+}
+
+/**
+ * The fee gate opens at once when the bank's receipt arrives (000 §31.2.c–d): like the fee officer's
+ * confirmation, but by the payment system. Only while the dossier waits for its fee, for the fee's amount.
+ */
+export function applyOnlinePayment(state: DossierState, p: OnlinePayment, at: string): DossierState {
+  if (state.status !== 'awaiting_fee') throw wrongStep(state, 'Nộp phí trực tuyến');
+  if (p.amountVnd !== state.feeAmount) throw conflict('FEE_AMOUNT_MISMATCH', `Số tiền đã nộp (${p.amountVnd}) khác mức phí của thủ tục (${state.feeAmount}).`);
+  return { ...state, seq: state.seq + 1, status: 'processing', feePaidAt: at, pauses: closePause(state.pauses, at), handler: null, waitingSince: null, waitingReminded: false };
+}
+
 /** The role currently expected to act, for work queues and the citizen's tracking page. */
 export function currentRole(state: Pick<DossierState, 'status'>): Role | null {
   if (state.status === 'supplement_requested') return 'citizen';

@@ -8,9 +8,10 @@ import { createMailTransport, Notifier } from '../../services/notifications';
 import { NotificationRelay } from '../../services/notification-relay';
 import type { WorkerDeps } from '../../workers/process-worker';
 import type { SmsGateway } from '../../services/sms';
+import type { BankDirectory } from '../../services/payments/banks';
 
 /** Real dependencies for the worker under test: PostgreSQL and an SMTP server. */
-export async function workerDeps(smtpUrl: string, opts: { databaseUrl?: string; sms?: SmsGateway | null } = {}): Promise<WorkerDeps & { relay: NotificationRelay; close: () => Promise<void> }> {
+export async function workerDeps(smtpUrl: string, opts: { databaseUrl?: string; sms?: SmsGateway | null; banks?: BankDirectory } = {}): Promise<WorkerDeps & { relay: NotificationRelay; close: () => Promise<void> }> {
   const databaseUrl = opts.databaseUrl ?? testContext().databaseUrl;
   const orm = await openOrm(databaseUrl);
   const log = testLogger();
@@ -27,6 +28,7 @@ export async function workerDeps(smtpUrl: string, opts: { databaseUrl?: string; 
     policy: DEFAULT_ESCALATION,
     publicUrl: 'http://localhost:3000',
     log,
+    banks: opts.banks,
     close: async () => {
       await relay.stop();
       await orm.close();

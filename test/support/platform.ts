@@ -9,6 +9,7 @@ import { startSmsCatcher } from '../../local/sms-catcher';
 import { DEMO_INTEGRATION_CLIENT } from '../../db/demo-data';
 import { freePort } from './ports';
 import { startSmtpCatcher } from './smtp';
+import { startBankSimulator } from '../../local/bank-simulator';
 
 /**
  * The real platform for API tests: the test PostgreSQL, a Temporal dev server, the local OpenID
@@ -25,6 +26,11 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
   const temporal = await startTemporalDevServer({ dataDir, port: await freePort(), uiPort: 0, headless: true, onLog: (line) => testLogger().warn({ component: 'temporal-dev-server' }, line) });
   const smtp = await startSmtpCatcher();
   const sms = await startSmsCatcher({ port: 0, apiKey: 'test-sms-key-0123' });
+  // Two simulated banks (payment intermediaries): the second delivers every callback twice.
+  const banks = [
+    await startBankSimulator({ port: 0, code: 'NH-MOT', name: 'Ngân hàng Một (giả lập)', apiKey: 'test-bank-key-mot-0123' }),
+    await startBankSimulator({ port: 0, code: 'NH-HAI', name: 'Ngân hàng Hai (giả lập)', apiKey: 'test-bank-key-hai-0123', duplicateCallbacks: true }),
+  ];
   const apiPort = await freePort();
   const apiUrl = `http://localhost:${apiPort}`;
   const clientSecret = 'test-client-secret-0123456789';
@@ -57,6 +63,7 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
     SIGNING_KEYS_DIR: `${dataDir}/pki`,
     SIGNING_LOCAL_CA: 'true',
     SIGNING_KEYS_PASSPHRASE: 'test-signing-passphrase',
+    PAYMENT_BANKS: JSON.stringify(banks.map((b) => ({ code: b.code, name: b.name, url: b.url, apiKey: b.apiKey, publicKey: b.publicKeyPem }))),
     ...GENEROUS_LIMITS,
     ...opts.env,
   };
@@ -70,6 +77,7 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
     idp,
     smtp,
     sms,
+    banks,
     orm: platform.services.orm,
     temporal: platform.services.temporal,
     async stop() {
@@ -77,6 +85,7 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
       await idp.close();
       await smtp.close();
       await sms.close();
+      for (const b of banks) await b.close();
       await temporal.stop();
       await removeScratch(dataDir);
     },

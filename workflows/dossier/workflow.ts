@@ -1,10 +1,10 @@
 import { allHandlersFinished, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
-import { applyAction, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
+import { applyAction, applyOnlinePayment, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
 import { createSerial, deliveredByRelay, PATCHES, RECORDING, toFailure } from '../shared';
 import { DEFAULT_WAITING, returnDossier, waitingOf, type WaitingPeriods } from '../../domain/dossier/waiting';
-import { dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from './definitions';
+import { dossierViewQuery, feePaidOnlineSignal, performActionUpdate, type DossierWorkflowInput } from './definitions';
 
 const acts = proxyActivities<DossierActivities>(RECORDING);
 
@@ -77,6 +77,25 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
       },
     },
   );
+
+  // A fee paid online opens the fee gate; a payment the dossier no longer waits for changes nothing here
+  // (the payment keeps its receipt; a refund is the payment system's matter).
+  setHandler(feePaidOnlineSignal, (p) => {
+    const at = new Date().toISOString();
+    let after: DossierState;
+    try {
+      after = applyOnlinePayment(state, p, at);
+    } catch (e) {
+      log.warn('online payment not applied', { code: state.code, paymentId: p.paymentId, reason: (e as Error).message });
+      return;
+    }
+    state = after;
+    version++;
+    void serial(async () => {
+      await refreshSchedule();
+      await record(after, 'online_payment', { actor: null, at, payload: { ...p }, resultCode: null, requestId: null });
+    });
+  });
 
   // Submission: deadlines, the record and the citizen's confirmation.
   const submitted = state;

@@ -1,0 +1,52 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { OfficerRole } from '../../domain/access/roles';
+import { PaymentStatus } from '../../domain/payment/vocabulary';
+import { mount } from '../access';
+import { parse } from '../errors';
+import { DossierCode, Instant } from '../schemas';
+import type { PaymentService } from './service';
+
+const PaymentId = z.string().regex(/^TT-[0-9A-F]{12}$/).describe('Mã giao dịch thanh toán, ví dụ TT-0A1B2C3D4E5F');
+const Payment = z.object({
+  id: PaymentId, dossierCode: DossierCode.nullable(), agencyCode: z.string(), amountVnd: z.number().int().positive(), transactionType: z.string(), transactionTypeLabel: z.string(),
+  status: PaymentStatus, statusLabel: z.string(), bankCode: z.string().nullable(), receiptNumber: z.string().nullable(), paidAt: Instant.nullable(), requestedAt: Instant,
+});
+const PaymentRequest = z.object({ created: z.boolean(), payment: Payment, banks: z.array(z.object({ code: z.string(), name: z.string() })) });
+const ChooseBankBody = z.object({ bankCode: z.string().regex(/^[A-Z][A-Z0-9-]{1,30}$/) }).strict();
+const BankCallbackParams = z.object({ bankCode: z.string().regex(/^[A-Z][A-Z0-9-]{1,30}$/) });
+
+/** Online payment of a dossier's fee, and the banks' signed callbacks. */
+export function paymentRoutes(payments: PaymentService): Router {
+  const router = Router();
+  mount(router, {
+    method: 'post', path: '/api/dossiers/:code/payments', tag: 'Thanh toán', access: ['citizen'], params: z.object({ code: DossierCode }), responses: { 201: PaymentRequest, 200: PaymentRequest }, conflicts: true,
+    summary: 'Yêu cầu thanh toán phí, lệ phí của hồ sơ đang chờ nộp phí (trả về yêu cầu đang mở nếu đã có) và danh sách ngân hàng kết nối.',
+    handler: async (req, res) => {
+      const r = await payments.requestForDossier(req.actor!, String(req.params.code), String(req.id));
+      res.status(r.created ? 201 : 200).json({ ...r, banks: payments.banks() });
+    },
+  });
+  mount(router, {
+    method: 'post', path: '/api/payments/:id/bank', tag: 'Thanh toán', access: ['citizen'], params: z.object({ id: PaymentId }), body: ChooseBankBody,
+    responses: { 200: z.object({ payUrl: z.url(), bankTxnId: z.string() }) }, conflicts: true,
+    summary: 'Chọn ngân hàng: giao dịch được đăng ký tại ngân hàng; trả về trang thanh toán của ngân hàng để chuyển người nộp tới.',
+    handler: async (req, res) => void res.json(await payments.chooseBank(req.actor!, String(req.params.id), parse(ChooseBankBody, req.body).bankCode)),
+  });
+  mount(router, {
+    method: 'get', path: '/api/payments/:id', tag: 'Thanh toán', access: ['citizen', ...OfficerRole.options], params: z.object({ id: PaymentId }), responses: { 200: Payment },
+    summary: 'Một giao dịch thanh toán: trạng thái, ngân hàng, số biên lai điện tử.',
+    handler: async (req, res) => void res.json(await payments.get(req.actor!, String(req.params.id))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/payments/callback/:bankCode', tag: 'Thanh toán', access: 'public', params: BankCallbackParams,
+    signedBody: { description: 'Kết quả giao dịch của ngân hàng (JSON), ký Ed25519 trên đúng các byte của nội dung' },
+    responses: { 200: z.object({ status: PaymentStatus, applied: z.boolean() }) }, conflicts: true,
+    summary: 'Ngân hàng báo kết quả giao dịch (máy chủ tới máy chủ), ký Ed25519 trên nội dung (header X-Bank-Signature); kết quả gửi lại nhiều lần chỉ được ghi nhận một lần.',
+    handler: async (req, res) => {
+      const raw = (req as unknown as { rawBody?: Buffer }).rawBody;
+      res.json(await payments.bankCallback(String(req.params.bankCode), raw, req.headers['x-bank-signature'] as string | undefined));
+    },
+  });
+  return router;
+}

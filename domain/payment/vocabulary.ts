@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** A payment request's life (RULES.md §4; 000 §31): shared by the API, the workflow and the records. */
+export const PaymentStatus = z.enum([
+  'requested', // chờ chọn ngân hàng
+  'at_bank', // đang thanh toán tại ngân hàng
+  'paid', // đã thanh toán (biên lai điện tử đã nhận)
+  'failed', // không thành công (có thể thanh toán lại)
+  'cancelled', // người nộp hủy tại ngân hàng (có thể thanh toán lại)
+  'expired', // hết hạn thanh toán
+]);
+export type PaymentStatus = z.infer<typeof PaymentStatus>;
+
+export const PAYMENT_STATUS_LABELS: Record<PaymentStatus, string> = {
+  requested: 'Chờ chọn ngân hàng',
+  at_bank: 'Đang thanh toán tại ngân hàng',
+  paid: 'Đã thanh toán',
+  failed: 'Thanh toán không thành công',
+  cancelled: 'Đã hủy tại ngân hàng',
+  expired: 'Hết hạn thanh toán',
+};
+
+/** Transaction types, one catalogue (000 §34.1). */
+export const TransactionType = z.enum(['LE_PHI_TTHC', 'PHI_TTHC']);
+export type TransactionType = z.infer<typeof TransactionType>;
+export const TRANSACTION_TYPE_LABELS: Record<TransactionType, string> = {
+  LE_PHI_TTHC: 'Lệ phí giải quyết thủ tục hành chính',
+  PHI_TTHC: 'Phí giải quyết thủ tục hành chính',
+};
+
+/** What a bank reports of a payment (its signed callback, or its answer when asked). */
+export const BankResult = z.object({
+  bankCode: z.string().min(1).max(50),
+  bankTxnId: z.string().min(1).max(100),
+  portalPaymentId: z.string().min(1).max(100),
+  status: z.enum(['pending', 'success', 'failed', 'cancelled']),
+  amountVnd: z.number().int().positive(),
+  debitedAt: z.string().nullable(),
+  receipt: z.object({
+    number: z.string().min(1).max(100), issuedAt: z.string(), amountVnd: z.number().int().positive(), agencyCode: z.string(), transactionType: z.string(), issuer: z.string(),
+  }).nullable(),
+});
+export type BankResult = z.infer<typeof BankResult>;

@@ -1,0 +1,138 @@
+import express from 'express';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+
+/** A payment as the simulated bank keeps it. */
+export interface SimulatedPayment {
+  bankTxnId: string;
+  portalPaymentId: string;
+  amountVnd: number;
+  description: string;
+  agencyCode: string;
+  transactionType: string;
+  returnUrl: string;
+  callbackUrl: string;
+  status: 'pending' | 'success' | 'failed' | 'cancelled';
+  debitedAt: string | null;
+  receiptNumber: string | null;
+  callbacksSent: number;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const money = (n: number) => `${n.toLocaleString('vi-VN')} đồng`;
+
+/**
+ * A bank or payment intermediary, simulated the way a real one behaves (the only simulated party is the
+ * outside organisation): the portal registers a payment (bearer key), the citizen is redirected to the
+ * bank's payment page (pay, cancel, insufficient funds), the bank debits and issues a state-budget receipt,
+ * then calls the portal back server to server with the result signed (Ed25519 over the exact body bytes,
+ * header `X-Bank-Signature`), retrying until answered 2xx — and, when asked, delivering it twice.
+ * The portal can also ask for a payment's status (signed the same way).
+ */
+export async function startBankSimulator(opts: { port: number; host?: string; code: string; name: string; apiKey: string; duplicateCallbacks?: boolean }) {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const payments = new Map<string, SimulatedPayment>();
+  const byPortalId = new Map<string, string>();
+  let receipts = 0;
+  let closed = false;
+  const signed = (body: unknown) => {
+    const bytes = Buffer.from(JSON.stringify(body));
+    return { bytes, signature: sign(null, bytes, privateKey).toString('base64') };
+  };
+  const resultOf = (p: SimulatedPayment) => ({
+    bankCode: opts.code, bankTxnId: p.bankTxnId, portalPaymentId: p.portalPaymentId, status: p.status, amountVnd: p.amountVnd,
+    debitedAt: p.debitedAt,
+    // The state-budget receipt (biên lai thu ngân sách) of a successful debit.
+    receipt: p.status === 'success' ? { number: p.receiptNumber, issuedAt: p.debitedAt, amountVnd: p.amountVnd, agencyCode: p.agencyCode, transactionType: p.transactionType, issuer: opts.name } : null,
+  });
+
+  async function deliver(p: SimulatedPayment, copies: number) {
+    const { bytes, signature } = signed(resultOf(p));
+    for (let copy = 0; copy < copies; copy++) {
+      for (let attempt = 0; attempt < 30 && !closed; attempt++) {
+        const ok = await fetch(p.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bank-signature': signature, 'x-bank-code': opts.code }, body: bytes })
+          .then((r) => r.ok, () => false);
+        if (ok) {
+          p.callbacksSent++;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+      }
+    }
+  }
+
+  const app = express();
+  app.post('/api/v1/payments', express.json(), (req, res) => {
+    if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return void res.status(401).json({ error: 'unauthorized' });
+    const b = (req.body ?? {}) as Partial<SimulatedPayment>;
+    if (typeof b.portalPaymentId !== 'string' || !Number.isInteger(b.amountVnd) || (b.amountVnd ?? 0) <= 0 || typeof b.returnUrl !== 'string' || typeof b.callbackUrl !== 'string') {
+      return void res.status(400).json({ error: 'portalPaymentId, amountVnd, returnUrl and callbackUrl are required' });
+    }
+    // A payment registered again (the portal retried) is the same payment.
+    const known = byPortalId.get(b.portalPaymentId);
+    const p = known ? payments.get(known)! : {
+      bankTxnId: `${opts.code}-${randomUUID().slice(0, 8).toUpperCase()}`, portalPaymentId: b.portalPaymentId, amountVnd: b.amountVnd!, description: String(b.description ?? ''),
+      agencyCode: String(b.agencyCode ?? ''), transactionType: String(b.transactionType ?? ''), returnUrl: b.returnUrl, callbackUrl: b.callbackUrl,
+      status: 'pending' as const, debitedAt: null, receiptNumber: null, callbacksSent: 0,
+    };
+    payments.set(p.bankTxnId, p);
+    byPortalId.set(p.portalPaymentId, p.bankTxnId);
+    res.status(known ? 200 : 201).json({ bankTxnId: p.bankTxnId, payUrl: `${baseUrl}/pay/${p.bankTxnId}` });
+  });
+  app.get('/api/v1/payments/:id', (req, res) => {
+    if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return void res.status(401).json({ error: 'unauthorized' });
+    const p = payments.get(String(req.params.id)) ?? payments.get(byPortalId.get(String(req.params.id)) ?? '');
+    if (!p) return void res.status(404).json({ error: 'not found' });
+    const { bytes, signature } = signed(resultOf(p));
+    res.setHeader('x-bank-signature', signature);
+    res.type('json').send(bytes);
+  });
+  app.get('/pay/:id', (req, res) => {
+    const p = payments.get(String(req.params.id));
+    if (!p) return void res.status(404).type('html').send('<!doctype html><html lang="vi"><body><p>Không tìm thấy giao dịch.</p></body></html>');
+    const button = (outcome: string, label: string) => `<form method="post" action="/pay/${esc(p.bankTxnId)}/${outcome}"><button type="submit">${label}</button></form>`;
+    res.type('html').send(`<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(opts.name)} — Thanh toán (giả lập)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:0 auto;padding:1rem}button{font:inherit;min-height:2.75rem;margin:.25rem 0;width:100%}</style></head>
+<body><main><h1>${esc(opts.name)}</h1><p>Ngân hàng giả lập cho môi trường phát triển.</p>
+<dl><dt>Nội dung</dt><dd>${esc(p.description)}</dd><dt>Số tiền</dt><dd>${money(p.amountVnd)}</dd><dt>Mã giao dịch</dt><dd>${esc(p.bankTxnId)}</dd></dl>
+${p.status === 'pending' ? `${button('pay', 'Thanh toán')}${button('cancel', 'Hủy giao dịch')}${button('insufficient', 'Giả lập: tài khoản không đủ số dư')}` : `<p>Giao dịch đã xử lý: ${esc(p.status)}.</p>`}
+</main></body></html>`);
+  });
+  app.post('/pay/:id/:outcome', (req, res) => {
+    const p = payments.get(String(req.params.id));
+    if (!p) return void res.status(404).send('not found');
+    if (p.status === 'pending') {
+      const outcome = String(req.params.outcome);
+      if (outcome === 'pay') {
+        receipts++;
+        p.status = 'success';
+        p.debitedAt = new Date().toISOString();
+        p.receiptNumber = `${opts.code}-BL-${String(receipts).padStart(7, '0')}`;
+      } else {
+        p.status = outcome === 'cancel' ? 'cancelled' : 'failed';
+      }
+      void deliver(p, opts.duplicateCallbacks ? 2 : 1);
+    }
+    res.redirect(303, `${p.returnUrl}${p.returnUrl.includes('?') ? '&' : '?'}bankTxnId=${encodeURIComponent(p.bankTxnId)}`);
+  });
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(opts.port, opts.host ?? '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    code: opts.code,
+    name: opts.name,
+    url: baseUrl,
+    apiKey: opts.apiKey,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    payments,
+    /** Signs a body as the bank does (tests send altered or replayed callbacks with it). */
+    sign: (body: unknown) => signed(body),
+    close: () => {
+      closed = true;
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

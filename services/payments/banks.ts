@@ -1,0 +1,84 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { BankResult } from '../../domain/payment/vocabulary';
+
+/** A connected bank or payment intermediary, as configured (PAYMENT_BANKS). */
+export const BankConfig = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9-]{1,30}$/),
+  name: z.string().min(2),
+  url: z.url({ protocol: /^https?$/ }),
+  apiKey: z.string().min(8),
+  /** The bank's Ed25519 public key (PEM, SPKI) that its signed results are checked against. */
+  publicKey: z.string().includes('BEGIN PUBLIC KEY'),
+});
+export type BankConfig = z.infer<typeof BankConfig>;
+
+/** What the portal needs of any bank: register a payment, ask its status, check a result's signature. */
+export interface BankAdapter {
+  readonly code: string;
+  readonly name: string;
+  register(p: { portalPaymentId: string; amountVnd: number; description: string; agencyCode: string; transactionType: string; returnUrl: string; callbackUrl: string }): Promise<{ bankTxnId: string; payUrl: string }>;
+  status(portalPaymentId: string): Promise<BankResult | null>;
+  /** The result if its signature over these exact bytes is the bank's; null otherwise. */
+  verified(body: Buffer, signature: string | undefined): BankResult | null;
+}
+
+/** The adapter of a bank speaking the payment gateway protocol (JSON over HTTPS, Ed25519-signed results). */
+export class GatewayBank implements BankAdapter {
+  private readonly key: KeyObject;
+  constructor(private readonly cfg: BankConfig) {
+    this.key = createPublicKey(cfg.publicKey);
+  }
+
+  get code() {
+    return this.cfg.code;
+  }
+
+  get name() {
+    return this.cfg.name;
+  }
+
+  async register(p: Parameters<BankAdapter['register']>[0]) {
+    const res = await fetch(`${this.cfg.url}/api/v1/payments`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${this.cfg.apiKey}` }, body: JSON.stringify(p), signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`bank ${this.code} refused the payment: ${res.status}`);
+    return (await res.json()) as { bankTxnId: string; payUrl: string };
+  }
+
+  async status(portalPaymentId: string): Promise<BankResult | null> {
+    const res = await fetch(`${this.cfg.url}/api/v1/payments/${encodeURIComponent(portalPaymentId)}`, { headers: { authorization: `Bearer ${this.cfg.apiKey}` }, signal: AbortSignal.timeout(10_000) });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`bank ${this.code} did not answer: ${res.status}`);
+    const result = this.verified(Buffer.from(await res.arrayBuffer()), res.headers.get('x-bank-signature') ?? undefined);
+    if (!result) throw new Error(`bank ${this.code} answered without a valid signature`);
+    return result;
+  }
+
+  verified(body: Buffer, signature: string | undefined): BankResult | null {
+    if (!signature || !/^[A-Za-z0-9+/=]{40,200}$/.test(signature)) return null;
+    if (!verify(null, body, this.key, Buffer.from(signature, 'base64'))) return null;
+    try {
+      const r = BankResult.safeParse(JSON.parse(body.toString('utf8')));
+      return r.success && r.data.bankCode === this.code ? r.data : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** The connected banks by code. */
+export class BankDirectory {
+  private readonly banks: Map<string, BankAdapter>;
+  constructor(configs: BankConfig[]) {
+    this.banks = new Map(configs.map((c) => [c.code, new GatewayBank(c)]));
+  }
+
+  get(code: string): BankAdapter | undefined {
+    return this.banks.get(code);
+  }
+
+  list(): BankAdapter[] {
+    return [...this.banks.values()];
+  }
+}
