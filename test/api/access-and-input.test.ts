@@ -87,7 +87,7 @@ afterAll(async () => {
 
 describe('authorisation: every route × every role', () => {
   const pathFor = (path: string) =>
-    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace('/api/feedback/:code', '/api/feedback/PAKN-000000-000000').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':id', '00000000-0000-4000-8000-999999999999').replace(':date', '2031-01-02');
+    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace('/api/feedback/:code', '/api/feedback/PAKN-000000-000000').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':id', '00000000-0000-4000-8000-999999999999').replace(':date', '2031-01-02').replace(':bankCode', 'NH-MOT');
   const bodyFor = (path: string, method: string) => {
     if (path.endsWith('/actions')) return { type: 'claim' };
     if (path === '/api/feedback/keyed' || path === '/api/feedback') return {};
@@ -107,7 +107,9 @@ describe('authorisation: every route × every role', () => {
         body: route.method === 'get' ? undefined : JSON.stringify(bodyFor(route.path, route.method)),
       });
       const label = `${route.method.toUpperCase()} ${route.path}`;
-      if (route.access === 'public') because(label, () => expect(anonymous.status).toBeLessThan(400));
+      // A route authenticated by a signature over its body (a bank's callback) refuses an unsigned one.
+      if (route.signedBody) because(`${label} unsigned`, () => expect(anonymous.status).toBe(401));
+      else if (route.access === 'public') because(label, () => expect(anonymous.status).toBeLessThan(400));
       else because(`${label} anonymous`, () => expect(anonymous.status).toBe(route.method === 'get' ? 401 : 403)); // a write without a session fails the CSRF check first
 
       for (const [role, subject] of Object.entries(ACCOUNT_OF_ROLE)) {
