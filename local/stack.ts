@@ -99,9 +99,11 @@ async function main() {
   const bankEnv: Record<string, string> = {};
   if (!env.PAYMENT_BANKS) {
     // Two simulated banks (the outside organisations), with their own payment pages and signed callbacks.
+    // BANK_SIM_PORT and the next port (0: any free ports).
+    const base = Number(env.BANK_SIM_PORT ?? 1091);
     const banks = [
-      await startBankSimulator({ port: Number(env.BANK_SIM_PORT ?? 1091), code: 'NH-MOT', name: 'Ngân hàng Một (giả lập)', apiKey: localSecret('bank-mot-key') }),
-      await startBankSimulator({ port: Number(env.BANK_SIM_PORT ?? 1091) + 1, code: 'NH-HAI', name: 'Ngân hàng Hai (giả lập)', apiKey: localSecret('bank-hai-key') }),
+      await startBankSimulator({ port: base, code: 'NH-MOT', name: 'Ngân hàng Một (giả lập)', apiKey: localSecret('bank-mot-key') }),
+      await startBankSimulator({ port: base === 0 ? 0 : base + 1, code: 'NH-HAI', name: 'Ngân hàng Hai (giả lập)', apiKey: localSecret('bank-hai-key') }),
     ];
     for (const b of banks) stops.push(b.close);
     bankEnv.PAYMENT_BANKS = JSON.stringify(banks.map((b) => ({ code: b.code, name: b.name, url: b.url, apiKey: b.apiKey, publicKey: b.publicKeyPem })));

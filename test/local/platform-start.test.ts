@@ -40,6 +40,7 @@ async function environment() {
     MAIL_SMTP_PORT: String(await freePort()),
     MAIL_WEB_PORT: String(await freePort()),
     SMS_PORT: String(await freePort()),
+    BANK_SIM_PORT: '0',
     WORKER_METRICS_ADDRESS: `127.0.0.1:${await freePort()}`,
   };
 }
