@@ -17,6 +17,7 @@ import { Migration013DossierTexts } from './migrations/013-dossier-texts';
 import { Migration014CatalogueAndPublication } from './migrations/014-catalogue-and-publication';
 import { Migration015DataQualityFindings } from './migrations/015-data-quality-findings';
 import { Migration016Payments } from './migrations/016-payments';
+import { Migration017BankSuspension } from './migrations/017-bank-suspension';
 
 export type Orm = MikroORM;
 
@@ -45,6 +46,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '014-catalogue-and-publication', class: Migration014CatalogueAndPublication },
         { name: '015-data-quality-findings', class: Migration015DataQualityFindings },
         { name: '016-payments', class: Migration016Payments },
+        { name: '017-bank-suspension', class: Migration017BankSuspension },
       ],
       transactional: true,
       allOrNothing: true,

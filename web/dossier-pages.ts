@@ -78,7 +78,7 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
       feeText: feeText(d.feeAmount), key: randomUUID(), labels: ACTION_LABELS,
       submitted: req.query['da-nop'] === '1', done: typeof req.query.xong === 'string' ? ACTION_LABELS[req.query.xong as DossierActionType] ?? null : null,
       isOwner: actor.roles.includes('citizen'),
-      payment, banks: services.payments.banks(), canPay: actor.roles.includes('citizen') && d.status === 'awaiting_fee' && payment?.status !== 'paid',
+      payment, banks: await services.payments.banks(), canPay: actor.roles.includes('citizen') && d.status === 'awaiting_fee' && payment?.status !== 'paid',
     }, step ? 422 : 200);
   }
 

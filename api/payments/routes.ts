@@ -5,6 +5,7 @@ import { PaymentStatus } from '../../domain/payment/vocabulary';
 import { mount } from '../access';
 import { parse } from '../errors';
 import { DossierCode, Instant } from '../schemas';
+import { trimmedText } from '../../domain/text';
 import type { PaymentService } from './service';
 
 const PaymentId = z.string().regex(/^TT-[0-9A-F]{12}$/).describe('Mã giao dịch thanh toán, ví dụ TT-0A1B2C3D4E5F');
@@ -24,7 +25,7 @@ export function paymentRoutes(payments: PaymentService): Router {
     summary: 'Yêu cầu thanh toán phí, lệ phí của hồ sơ đang chờ nộp phí (trả về yêu cầu đang mở nếu đã có) và danh sách ngân hàng kết nối.',
     handler: async (req, res) => {
       const r = await payments.requestForDossier(req.actor!, String(req.params.code), String(req.id));
-      res.status(r.created ? 201 : 200).json({ ...r, banks: payments.banks() });
+      res.status(r.created ? 201 : 200).json({ ...r, banks: await payments.banks() });
     },
   });
   mount(router, {
@@ -47,6 +48,24 @@ export function paymentRoutes(payments: PaymentService): Router {
       const raw = (req as unknown as { rawBody?: Buffer }).rawBody;
       res.json(await payments.bankCallback(String(req.params.bankCode), raw, req.headers['x-bank-signature'] as string | undefined));
     },
+  });
+  const BankStatus = z.object({ code: z.string(), name: z.string(), suspended: z.boolean(), reason: z.string().nullable(), suspendedAt: Instant.nullable() });
+  const BankParams = z.object({ code: z.string().regex(/^[A-Z][A-Z0-9-]{1,30}$/) });
+  const SuspendBody = z.object({ reason: trimmedText(10, 2000) }).strict();
+  mount(router, {
+    method: 'get', path: '/api/banks', tag: 'Thanh toán', access: 'public', responses: { 200: z.object({ items: z.array(BankStatus) }) },
+    summary: 'Các ngân hàng, trung gian thanh toán kết nối và trạng thái (tạm dừng hay không).',
+    handler: async (_req, res) => void res.json({ items: await payments.bankStatuses() }),
+  });
+  mount(router, {
+    method: 'post', path: '/api/banks/:code/suspend', tag: 'Thanh toán', access: ['operator'], params: BankParams, body: SuspendBody, responses: { 200: BankStatus }, conflicts: true,
+    summary: 'Tạm dừng một ngân hàng do chất lượng dịch vụ: không còn được đề xuất cho người nộp; giao dịch đang thực hiện vẫn hoàn tất.',
+    handler: async (req, res) => void res.json(await payments.suspendBank(req.actor!, String(req.params.code), parse(SuspendBody, req.body).reason, String(req.id))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/banks/:code/resume', tag: 'Thanh toán', access: ['operator'], params: BankParams, responses: { 200: BankStatus }, conflicts: true,
+    summary: 'Cho ngân hàng đã tạm dừng hoạt động trở lại.',
+    handler: async (req, res) => void res.json(await payments.resumeBank(req.actor!, String(req.params.code), String(req.id))),
   });
   return router;
 }

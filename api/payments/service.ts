@@ -8,6 +8,7 @@ import type { BankDirectory } from '../../services/payments/banks';
 import { bankResultUpdate, chooseBankUpdate, PAYMENT_WORKFLOW, type PaymentWorkflowInput } from '../../workflows/payment/definitions';
 import { instant, iso } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
+import { appendAudit } from '../../services/records';
 
 interface PaymentRow { id: string; dossier_code: string | null; citizen_id: string; agency_code: string; amount_vnd: string; transaction_type: TransactionType; status: PaymentStatus; bank_code: string | null; receipt_number: string | null; paid_at: string | null; requested_at: string }
 
@@ -18,8 +19,41 @@ interface PaymentRow { id: string; dossier_code: string | null; citizen_id: stri
 export class PaymentService {
   constructor(private readonly deps: { orm: MikroORM; temporal: Client; taskQueue: string; banks: BankDirectory }) {}
 
-  banks() {
-    return this.deps.banks.list().map((b) => ({ code: b.code, name: b.name }));
+  /** The banks a citizen may pick now: connected and not suspended. */
+  async banks() {
+    const suspended = new Set((await this.deps.orm.em.fork().execute<{ bank_code: string }[]>('select bank_code from bank_suspension')).map((r) => r.bank_code));
+    return this.deps.banks.list().filter((b) => !suspended.has(b.code)).map((b) => ({ code: b.code, name: b.name }));
+  }
+
+  /** Every connected bank with its status, for operators and anyone choosing. */
+  async bankStatuses() {
+    const rows = await this.deps.orm.em.fork().execute<{ bank_code: string; reason: string; suspended_at: string }[]>('select bank_code, reason, suspended_at from bank_suspension');
+    const byCode = new Map(rows.map((r) => [r.bank_code, r]));
+    return this.deps.banks.list().map((b) => {
+      const s = byCode.get(b.code);
+      return { code: b.code, name: b.name, suspended: Boolean(s), reason: s?.reason ?? null, suspendedAt: s ? instant(s.suspended_at) : null };
+    });
+  }
+
+  /** An operator suspends a bank for poor quality (000 §33.7): it is no longer offered; its payments in flight complete. */
+  async suspendBank(actor: Actor, code: string, reason: string, requestId: string) {
+    if (!this.deps.banks.get(code)) throw Errors.notFound('Ngân hàng');
+    await this.deps.orm.em.fork().transactional(async (tx) => {
+      const [r] = await tx.execute<{ bank_code: string }[]>('insert into bank_suspension (bank_code, reason, suspended_by) values (?, ?, ?) on conflict do nothing returning bank_code', [code, reason, actor.id]);
+      if (!r) throw apiError(409, 'BANK_ALREADY_SUSPENDED', 'Ngân hàng này đang bị tạm dừng.');
+      await appendAudit(tx, { at: new Date().toISOString(), actorId: actor.id, actorRole: 'operator', action: 'bank.suspend', entityType: 'bank', entityId: code, before: { suspended: false }, after: { suspended: true, reason }, requestId, dedupeKey: null });
+    });
+    return (await this.bankStatuses()).find((b) => b.code === code)!;
+  }
+
+  async resumeBank(actor: Actor, code: string, requestId: string) {
+    if (!this.deps.banks.get(code)) throw Errors.notFound('Ngân hàng');
+    await this.deps.orm.em.fork().transactional(async (tx) => {
+      const [r] = await tx.execute<{ bank_code: string }[]>('delete from bank_suspension where bank_code = ? returning bank_code', [code]);
+      if (!r) throw apiError(409, 'BANK_NOT_SUSPENDED', 'Ngân hàng này không bị tạm dừng.');
+      await appendAudit(tx, { at: new Date().toISOString(), actorId: actor.id, actorRole: 'operator', action: 'bank.resume', entityType: 'bank', entityId: code, before: { suspended: true }, after: { suspended: false }, requestId, dedupeKey: null });
+    });
+    return (await this.bankStatuses()).find((b) => b.code === code)!;
   }
 
   private view(r: PaymentRow) {
@@ -53,6 +87,8 @@ export class PaymentService {
   async chooseBank(actor: Actor, id: string, bankCode: string) {
     await this.get(actor, id);
     if (!this.deps.banks.get(bankCode)) throw apiError(404, 'UNKNOWN_BANK', 'Ngân hàng không có trong danh sách kết nối.', [{ field: 'bankCode', code: 'UNKNOWN_BANK', message: 'Chọn một ngân hàng trong danh sách.' }]);
+    const [suspended] = await this.deps.orm.em.fork().execute('select 1 from bank_suspension where bank_code = ?', [bankCode]);
+    if (suspended) throw apiError(409, 'BANK_SUSPENDED', 'Ngân hàng này đang tạm dừng thanh toán trực tuyến; vui lòng chọn ngân hàng khác.', [{ field: 'bankCode', code: 'BANK_SUSPENDED', message: 'Chọn ngân hàng khác.' }]);
     try {
       return await this.deps.temporal.workflow.getHandle(id).executeUpdate(chooseBankUpdate, { args: [{ bankCode, actor: { ...actor, name: '' } }] });
     } catch (e) {

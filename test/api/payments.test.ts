@@ -13,7 +13,7 @@ const s: Record<string, Session> = {};
 
 beforeAll(async () => {
   p = await startTestPlatform();
-  for (const who of ['congdan1', 'tiepnhan.hn', 'thuphi.hn']) s[who] = await signIn(p.apiUrl, who);
+  for (const who of ['congdan1', 'tiepnhan.hn', 'thuphi.hn', 'vanhanh']) s[who] = await signIn(p.apiUrl, who);
 });
 afterAll(async () => {
   await p?.stop();
@@ -93,5 +93,25 @@ describe('online payment of a dossier fee', () => {
     const second = await json<{ payUrl: string }>(await s.congdan1!.send('POST', `/api/payments/${payment.id}/bank`, { bankCode: 'NH-HAI' }), 200);
     await fetch(`${second.payUrl}/pay`, { method: 'POST', redirect: 'manual' });
     await until(async () => json<{ status: string }>(await s.congdan1!.get(`/api/dossiers/${code}`), 200), (d) => d.status === 'processing');
+  });
+
+  it('an operator suspends a bank: it is no longer offered, its payment in flight still completes; resumed, it is offered again', async () => {
+    const code = await awaitingFee();
+    const { payment } = await json<{ payment: { id: string } }>(await s.congdan1!.send('POST', `/api/dossiers/${code}/payments`), 201);
+    const inFlight = await json<{ payUrl: string }>(await s.congdan1!.send('POST', `/api/payments/${payment.id}/bank`, { bankCode: 'NH-MOT' }), 200);
+    expect((await s.congdan1!.send('POST', '/api/banks/NH-MOT/suspend', { reason: 'Chậm trả kết quả giao dịch nhiều lần.' })).status).toBe(403);
+    const suspended = await json<{ suspended: boolean; reason: string }>(await s.vanhanh!.send('POST', '/api/banks/NH-MOT/suspend', { reason: 'Chậm trả kết quả giao dịch nhiều lần.' }), 200);
+    expect(suspended).toMatchObject({ suspended: true, reason: 'Chậm trả kết quả giao dịch nhiều lần.' });
+    const other = await awaitingFee();
+    const offered = await json<{ payment: { id: string }; banks: { code: string }[] }>(await s.congdan1!.send('POST', `/api/dossiers/${other}/payments`), 201);
+    expect(offered.banks.map((b) => b.code)).toEqual(['NH-HAI']);
+    const refused = await json<{ error: { code: string; message: string } }>(await s.congdan1!.send('POST', `/api/payments/${offered.payment.id}/bank`, { bankCode: 'NH-MOT' }), 409);
+    expect(refused.error.code).toBe('BANK_SUSPENDED');
+    // The payment already at the suspended bank completes.
+    await fetch(`${inFlight.payUrl}/pay`, { method: 'POST', redirect: 'manual' });
+    await until(async () => json<{ status: string }>(await s.congdan1!.get(`/api/dossiers/${code}`), 200), (d) => d.status === 'processing');
+    await json(await s.vanhanh!.send('POST', '/api/banks/NH-MOT/resume'), 200);
+    const list = await json<{ items: { code: string; suspended: boolean }[] }>(await fetch(`${p.apiUrl}/api/banks`), 200);
+    expect(list.items).toEqual([expect.objectContaining({ code: 'NH-MOT', suspended: false }), expect.objectContaining({ code: 'NH-HAI', suspended: false })]);
   });
 });
