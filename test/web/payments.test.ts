@@ -30,8 +30,9 @@ describe('paying a fee in the portal', () => {
       expect(await page.locator('body').innerText()).toContain('200.000 đồng');
       await page.getByRole('button', { name: 'Thanh toán', exact: true }).click();
       await page.waitForURL((u) => u.pathname === `/ho-so/${code}`);
-      // The bank's signed callback arrives on its own; the page shows it once it has.
-      for (let i = 0; i < 50 && !(await page.locator('main').innerText()).includes('Đã thanh toán'); i++) {
+      // The bank's signed callback arrives on its own; the payment, then the dossier's process, record it.
+      const settled = async () => { const t = await page.locator('main').innerText(); return t.includes('Đã thanh toán') && t.includes('Đang xử lý'); };
+      for (let i = 0; i < 50 && !(await settled()); i++) {
         await page.waitForTimeout(200);
         await page.reload();
       }
