@@ -9,6 +9,18 @@ export function toFailure(e: unknown): unknown {
   return e;
 }
 
+/**
+ * Applies a process's rule in an update's validator or handler: a refusal (DomainError) becomes the
+ * update's failure, never a failed workflow task.
+ */
+export function refused<T>(rule: () => T): T {
+  try {
+    return rule();
+  } catch (e) {
+    throw toFailure(e);
+  }
+}
+
 /** Runs side effects one after another, in the order the changes happened. */
 export function createSerial() {
   let chain: Promise<unknown> = Promise.resolve();

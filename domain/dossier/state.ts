@@ -3,6 +3,7 @@ import type { DomainError} from '../errors';
 import { conflict, forbidden } from '../errors';
 import type { DossierAction, DossierStatus } from './vocabulary';
 import { ACTION_LABELS, STATUS_LABELS, TERMINAL_STATUSES } from './vocabulary';
+import { openSteps } from '../open-steps';
 
 /** A pause of the legal clock, ISO instants; `to` null while still paused. */
 export interface PauseRecord {
@@ -320,39 +321,17 @@ export function currentRole(state: Pick<DossierState, 'status'>): Role | null {
   return STEP_ROLE[state.status] ?? null;
 }
 
-/** A well-formed example of each step, used to ask the rules whether a step is open (texts long enough). */
-function probeOf(type: DossierAction['type'], state: DossierState): DossierAction | null {
+/** A well-formed example of each step (texts long enough), to ask the rules whether it is open. */
+function probesOf(state: DossierState): DossierAction[] {
   const reason = 'kiểm tra bước';
-  switch (type) {
-    case 'claim': return { type };
-    case 'accept': return { type };
-    case 'request_supplement': return { type, guidance: reason };
-    case 'reject': return { type, reason };
-    case 'confirm_payment': return { type, receiptNumber: 'x', amount: state.feeAmount };
-    case 'submit_for_approval': return { type, summary: reason };
-    case 'approve': return { type };
-    case 'return_for_rework': return { type, reason };
-    case 'issue_result': return { type, title: reason, content: reason };
-    case 'withdraw': return { type, reason };
-    case 'supplement': return { type };
-  }
+  return [
+    { type: 'claim' }, { type: 'accept' }, { type: 'request_supplement', guidance: reason }, { type: 'reject', reason }, { type: 'supplement' },
+    { type: 'confirm_payment', receiptNumber: 'x', amount: state.feeAmount }, { type: 'submit_for_approval', summary: reason }, { type: 'approve' },
+    { type: 'return_for_rework', reason }, { type: 'issue_result', title: reason, content: reason }, { type: 'withdraw', reason },
+  ];
 }
 
-/**
- * The steps this actor may take now (the pages offer exactly these): each is asked of applyAction, the
- * rule the process itself applies when it validates an update, so no offered step is refused for its
- * role, agency or step.
- */
+/** The steps this actor may take now (the pages offer exactly these), asked of applyAction itself. */
 export function availableActions(state: DossierState, actor: Actor, at: string): DossierAction['type'][] {
-  const types: DossierAction['type'][] = ['claim', 'accept', 'request_supplement', 'reject', 'supplement', 'confirm_payment', 'submit_for_approval', 'approve', 'return_for_rework', 'issue_result', 'withdraw'];
-  return types.filter((type) => {
-    const probe = probeOf(type, state);
-    if (!probe) return false;
-    try {
-      applyAction(state, probe, actor, at);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return openSteps(probesOf(state), (step) => applyAction(state, step, actor, at));
 }

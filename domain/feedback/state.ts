@@ -2,6 +2,7 @@ import type { Actor, OfficerRole, Role } from '../access/roles';
 import { conflict, forbidden } from '../errors';
 import type { FeedbackAction, FeedbackStatus } from './vocabulary';
 import { FEEDBACK_ACTION_LABELS, FEEDBACK_STATUS_LABELS, FEEDBACK_TERMINAL } from './vocabulary';
+import { openSteps } from '../open-steps';
 
 export interface FeedbackIdentity {
   code: string;
@@ -261,12 +262,5 @@ const FEEDBACK_PROBES: FeedbackAction[] = (() => {
  * with the rules the process keeps — what its update validator applies.
  */
 export function availableFeedbackActions(state: FeedbackState, actor: Actor, at: string, rules: FeedbackRuleSet): FeedbackAction['type'][] {
-  return FEEDBACK_PROBES.filter((probe) => {
-    try {
-      applyFeedbackAction(state, probe, actor, at, rules);
-      return true;
-    } catch {
-      return false;
-    }
-  }).map((p) => p.type);
+  return openSteps(FEEDBACK_PROBES, (step) => applyFeedbackAction(state, step, actor, at, rules));
 }

@@ -1,6 +1,7 @@
 import type { Actor, Role } from '../access/roles';
 import { conflict, forbidden } from '../errors';
 import { PUBLICATION_ACTION_LABELS, SERVICE_STATUS_LABELS, type PublicationAction, type ServiceStatus } from './vocabulary';
+import { openSteps } from '../open-steps';
 
 /** What the publication process knows of its service; plain JSON (it travels through Temporal). */
 export interface PublicationState {
@@ -124,12 +125,5 @@ export function availablePublicationActions(state: PublicationState, actor: Acto
     { type: 'submit_test_report', procedureName: 'kiểm tra', serviceName: 'kiểm tra', dossierCodes: ['XX-XX-000000-000000'] },
     { type: 'confirm_test', passed: true }, { type: 'suspend', reason: 'kiểm tra bước' }, { type: 'resume' }, { type: 'stop', reason: 'kiểm tra bước' },
   ];
-  return probes.filter((p) => {
-    try {
-      applyPublicationAction(state, p, actor, at);
-      return true;
-    } catch {
-      return false;
-    }
-  }).map((p) => p.type);
+  return openSteps(probes, (step) => applyPublicationAction(state, step, actor, at));
 }

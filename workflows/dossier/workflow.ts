@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log, patched, proxyActivities, setHandl
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, applyOnlinePayment, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
-import { createSerial, deliveredByRelay, PATCHES, RECORDING, toFailure } from '../shared';
+import { createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
 import { DEFAULT_WAITING, returnDossier, waitingOf, type WaitingPeriods } from '../../domain/dossier/waiting';
 import { dossierViewQuery, feePaidOnlineSignal, performActionUpdate, type DossierWorkflowInput } from './definitions';
 
@@ -44,12 +44,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     performActionUpdate,
     async ({ action, actor, requestId }) => {
       const at = new Date().toISOString();
-      let t;
-      try {
-        t = applyAction(state, action, actor, at);
-      } catch (e) {
-        throw toFailure(e);
-      }
+      const t = refused(() => applyAction(state, action, actor, at));
       state = t.state;
       version++;
       const after = t.state;
@@ -68,13 +63,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
       return { code: state.code, status: after.status, seq: after.seq, resultCode: t.resultCode };
     },
     {
-      validator: ({ action, actor }) => {
-        try {
-          applyAction(state, action, actor, new Date().toISOString());
-        } catch (e) {
-          throw toFailure(e);
-        }
-      },
+      validator: ({ action, actor }) => void refused(() => applyAction(state, action, actor, new Date().toISOString())),
     },
   );
 

@@ -3,7 +3,7 @@ import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
 import { catchUpFeedbackDeadlines, nextFeedbackDeadline, onFeedbackDeadline, progressMark, type FeedbackSchedule } from '../../domain/feedback/deadlines';
 import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, DEFAULT_CLARIFICATION_WAIT, type ClarificationWait, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
-import { createSerial, deliveredByRelay, PATCHES, RECORDING, toFailure } from '../shared';
+import { createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 
 const acts = proxyActivities<FeedbackActivities & Pick<DossierActivities, 'deliverNotifications'>>(RECORDING);
@@ -44,12 +44,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
     feedbackActionUpdate,
     async ({ action, actor, requestId }) => {
       const at = new Date().toISOString();
-      let t;
-      try {
-        t = applyFeedbackAction(state, action, actor, at, rules);
-      } catch (e) {
-        throw toFailure(e);
-      }
+      const t = refused(() => applyFeedbackAction(state, action, actor, at, rules));
       state = t.state;
       version++;
       const after = t.state;
@@ -64,13 +59,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
       return { code: state.code, status: after.status, agencyCode: after.agencyCode, seq: after.seq };
     },
     {
-      validator: ({ action, actor }) => {
-        try {
-          applyFeedbackAction(state, action, actor, new Date().toISOString(), rules);
-        } catch (e) {
-          throw toFailure(e);
-        }
-      },
+      validator: ({ action, actor }) => void refused(() => applyFeedbackAction(state, action, actor, new Date().toISOString(), rules)),
     },
   );
 

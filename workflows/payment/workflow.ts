@@ -2,7 +2,7 @@ import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler 
 import type { PaymentActivities } from '../../activities/payment';
 import { applyBankResult, CALLBACK_WAIT_MINUTES, chooseBank, PAYMENT_VALID_HOURS, type PaymentState } from '../../domain/payment/state';
 import { feePaidOnlineSignal } from '../dossier/definitions';
-import { createSerial, RECORDING, toFailure } from '../shared';
+import { createSerial, RECORDING, refused } from '../shared';
 import { bankResultUpdate, chooseBankUpdate, paymentViewQuery, type PaymentWorkflowInput } from './definitions';
 
 const acts = proxyActivities<PaymentActivities>(RECORDING);
@@ -40,12 +40,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     chooseBankUpdate,
     async ({ bankCode, actor }) => {
       const at = new Date().toISOString();
-      let after: PaymentState;
-      try {
-        after = chooseBank(state, actor, bankCode, at);
-      } catch (e) {
-        throw toFailure(e);
-      }
+      const after: PaymentState = refused(() => chooseBank(state, actor, bankCode, at));
       state = after;
       version++;
       return serial(async () => {
@@ -55,13 +50,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       });
     },
     {
-      validator: ({ bankCode, actor }) => {
-        try {
-          chooseBank(state, actor, bankCode, new Date().toISOString());
-        } catch (e) {
-          throw toFailure(e);
-        }
-      },
+      validator: ({ bankCode, actor }) => void refused(() => chooseBank(state, actor, bankCode, new Date().toISOString())),
     },
   );
   setHandler(bankResultUpdate, async (result) => {

@@ -2,7 +2,7 @@ import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } fro
 import type { Actor } from '../../domain/access/roles';
 import { applyFindingAction, type FindingAction, type FindingState } from '../../domain/publication/findings';
 import type { PublicationActivities } from '../../activities/publication';
-import { createSerial, RECORDING, toFailure } from '../shared';
+import { createSerial, RECORDING, refused } from '../shared';
 
 export const FINDING_WORKFLOW = 'dataQualityFindingWorkflow';
 export interface FindingWorkflowInput {
@@ -36,12 +36,7 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
   setHandler(
     findingActionUpdate,
     async ({ action, actor, requestId }) => {
-      let t;
-      try {
-        t = applyFindingAction(state, action, actor);
-      } catch (e) {
-        throw toFailure(e);
-      }
+      const t = refused(() => applyFindingAction(state, action, actor));
       state = t.state;
       const after = state;
       const { type, ...payload } = action;
@@ -49,13 +44,7 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
       return { code: after.code, status: after.status, seq: after.seq };
     },
     {
-      validator: ({ action, actor }) => {
-        try {
-          applyFindingAction(state, action, actor);
-        } catch (e) {
-          throw toFailure(e);
-        }
-      },
+      validator: ({ action, actor }) => void refused(() => applyFindingAction(state, action, actor)),
     },
   );
 

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log, proxyActivities, setHandler } from
 import type { PublicationActivities, PublicationTransitionRecord } from '../../activities/publication';
 import { nextPublicationDeadline, onPublicationDeadline, type PublicationSchedule } from '../../domain/publication/deadlines';
 import { applyPublicationAction, initialPublicationState, isPublicationClosed, type PublicationState } from '../../domain/publication/state';
-import { createSerial, RECORDING, toFailure } from '../shared';
+import { createSerial, RECORDING, refused } from '../shared';
 import { publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from './definitions';
 
 const acts = proxyActivities<PublicationActivities>(RECORDING);
@@ -35,12 +35,7 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
     publicationActionUpdate,
     async ({ action, actor, requestId }) => {
       const at = new Date().toISOString();
-      let t;
-      try {
-        t = applyPublicationAction(state, action, actor, at);
-      } catch (e) {
-        throw toFailure(e);
-      }
+      const t = refused(() => applyPublicationAction(state, action, actor, at));
       state = t.state;
       version++;
       const after = t.state;
@@ -53,13 +48,7 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
       return { code: after.code, status: after.status, seq: after.seq };
     },
     {
-      validator: ({ action, actor }) => {
-        try {
-          applyPublicationAction(state, action, actor, new Date().toISOString());
-        } catch (e) {
-          throw toFailure(e);
-        }
-      },
+      validator: ({ action, actor }) => void refused(() => applyPublicationAction(state, action, actor, new Date().toISOString())),
     },
   );
 
