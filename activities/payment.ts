@@ -4,7 +4,7 @@ import type { PaymentState } from '../domain/payment/state';
 import { PAYMENT_STATUS_LABELS, type BankResult } from '../domain/payment/vocabulary';
 import { formatVnHuman } from '../domain/working-time';
 import type { BankDirectory } from '../services/payments/banks';
-import { agencyRecipients, appendAudit, enqueueMessages } from '../services/records';
+import { agencyRecipients, appendAudit, enqueueMessages, operatorRecipients } from '../services/records';
 
 export interface PaymentActivityDeps {
   orm: MikroORM;
@@ -29,6 +29,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     return bank(s.bankCode).register({
       portalPaymentId: s.id, amountVnd: s.amountVnd, description: s.dossierCode ? `Phí, lệ phí hồ sơ ${s.dossierCode}` : `Thanh toán ${s.id}`,
       agencyCode: s.agencyCode, transactionType: s.transactionType, returnUrl: back, callbackUrl: `${deps.publicUrl}/api/payments/callback/${encodeURIComponent(s.bankCode!)}`,
+      settlementUrl: `${deps.publicUrl}/api/payments/settlement/${encodeURIComponent(s.bankCode!)}`,
     });
   }
 
@@ -46,10 +47,11 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     const key = `payment:${s.id}:${s.seq}`;
     await orm.em.fork().transactional(async (tx) => {
       const [row] = await tx.execute<{ id: string }[]>(
-        `update payment set status = ?, bank_code = ?, bank_txn_id = coalesce(?, bank_txn_id), receipt_number = ?, paid_at = ?, receipt = coalesce(?::jsonb, receipt), seq = ?, updated_at = now()
+        `update payment set status = ?, bank_code = ?, bank_txn_id = coalesce(?, bank_txn_id), receipt_number = ?, paid_at = ?, receipt = coalesce(?::jsonb, receipt), seq = ?, updated_at = now(),
+            settled_at = ?, settlement_overdue_at = case when ? then coalesce(settlement_overdue_at, ?) end
           where id = ? and seq < ? returning id`,
         [s.status, s.bankCode, (input.payload.bankTxnId as string | undefined) ?? s.bankTxnId, s.receiptNumber, s.paidAt,
-          input.payload.receipt ? JSON.stringify(input.payload.receipt) : null, s.seq, s.id, s.seq],
+          input.payload.receipt ? JSON.stringify(input.payload.receipt) : null, s.seq, s.settledAt ?? null, Boolean(s.settlementOverdue), input.at, s.id, s.seq],
       );
       const [exists] = row ? [row] : await tx.execute<{ id: string }[]>('select id from payment where id = ?', [s.id]);
       if (!exists) throw permanentFailure(`payment ${s.id} has no record`);
@@ -61,6 +63,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         at: input.at, actorId: input.actorId, actorRole: input.actorId ? 'citizen' : null, action: `payment.${input.event}`, entityType: 'payment', entityId: s.id,
         before: null, after: { status: s.status, bankCode: s.bankCode, receiptNumber: s.receiptNumber }, requestId: null, dedupeKey: key,
       });
+      if (input.event === 'settlement_overdue') return escalateUnsettled(tx, s, key);
       if (s.status !== 'paid' || input.event !== 'paid') return;
       const [c] = await tx.execute<{ email: string | null; full_name: string }[]>('select email, full_name from account where id = ?', [s.citizenId]);
       const b = deps.banks?.get(s.bankCode ?? '');
@@ -74,6 +77,20 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         ...officers.map((o) => ({ dedupeKey: `${key}:${o.id}`, recipient: o.email, subject, body })),
       ]);
     });
+  }
+
+  /** Unsettled after T+1: the bank's reconciliation contact and the operators are told, once. */
+  async function escalateUnsettled(tx: Parameters<typeof enqueueMessages>[0], s: PaymentState, key: string) {
+    const b = deps.banks?.get(s.bankCode ?? '');
+    const subject = `Chậm chuyển tiền quá T+1: giao dịch ${s.id}`;
+    const body = `Khoản thanh toán ${s.id} (${money(s.amountVnd)}, mã giao dịch ngân hàng ${s.bankTxnId}) trích nợ lúc ${formatVnHuman(new Date(s.paidAt ?? Date.now()))} `
+      + `chưa được ${b?.name ?? s.bankCode} báo chuyển vào tài khoản thụ hưởng của cơ quan ${s.agencyCode} sau ngày T+1 (khoản 4 Điều 33 Quy chế quản lý, vận hành, khai thác Cổng Dịch vụ công quốc gia).\n`
+      + `Đề nghị ngân hàng chuyển tiền và báo kết quả; Cổng tiếp tục theo dõi.\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia.`;
+    const operators = await operatorRecipients(tx);
+    await enqueueMessages(tx, [
+      ...(b?.contactEmail ? [{ dedupeKey: `${key}:bank`, recipient: b.contactEmail, subject, body }] : []),
+      ...operators.map((o) => ({ dedupeKey: `${key}:${o.id}`, recipient: o.email, subject, body })),
+    ]);
   }
 
   return { openAtBank, askBank, recordPayment };

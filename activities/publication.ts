@@ -7,7 +7,7 @@ import { PUBLICATION_ACTION_LABELS, SERVICE_STATUS_LABELS, type PublicationActio
 import { formatVnHuman } from '../domain/working-time';
 import type { CalendarStore } from '../services/calendar-store';
 import type { OutboxMessage } from '../services/notifications';
-import { agencyRecipients, appendAudit, enqueueMessages, named } from '../services/records';
+import { agencyRecipients, appendAudit, enqueueMessages, named, operatorRecipients } from '../services/records';
 import type { ActorRef } from './dossier';
 
 export interface PublicationTransitionRecord {
@@ -73,7 +73,7 @@ export function createPublicationActivities(deps: PublicationActivityDeps) {
       const recipients = audience === 'agency'
         ? await agencyRecipients(tx, svc.agency_code, ['unit_admin'])
         : audience === 'operators'
-          ? await tx.execute<{ id: string; email: string }[]>("select id, email from account where roles && '{operator}' and email is not null and locked_at is null order by id")
+          ? await operatorRecipients(tx)
           : STEP_CLOCKS[input.before?.status ?? s.status]?.escalateTo === 'agency_leaders'
             // The agency missed its testing clock: its leaders; the operators missed theirs: their supervisors (system administrators).
             ? await agencyRecipients(tx, svc.agency_code, ['unit_leader'])

@@ -45,6 +45,8 @@ export interface RouteSpec {
   binary?: { mediaTypes: readonly string[]; description: string };
   /** The body is authenticated by a signature over its bytes (a bank's callback): 401 when it does not verify. */
   signedBody?: { description: string };
+  /** The body is one CSV file (multipart part `file`), streamed into the records as it is read. */
+  csvUpload?: { description: string };
   /** A limit on abuse the route counts against (429 with Retry-After when reached). */
   rateLimit?: RateLimitName;
   /** The route can refuse an action that conflicts with the resource's current state (409). */

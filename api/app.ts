@@ -23,6 +23,8 @@ import { CatalogueDecisions } from './publication/decisions';
 import { DataQualityFindings } from './publication/findings';
 import { PaymentService } from './payments/service';
 import { paymentRoutes } from './payments/routes';
+import { ReconciliationService } from './payments/reconciliation';
+import { reconciliationRoutes } from './payments/reconciliation-routes';
 import { BankDirectory } from '../services/payments/banks';
 import { publicationRoutes } from './publication/routes';
 import { FeedbackService } from './feedback/service';
@@ -176,7 +178,7 @@ export function createApp(deps: ApiDeps) {
   const origin = new URL(cfg.PUBLIC_URL).origin;
   app.use('/api', (req, res, next) => {
     // Banks' callbacks come server to server, authenticated by their signature (checked by the route).
-    if (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' || req.path.startsWith('/payments/callback/')) return next();
+    if (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' || req.path.startsWith('/payments/callback/') || req.path.startsWith('/payments/settlement/')) return next();
     const from = req.headers.origin;
     const site = req.headers['sec-fetch-site'];
     if ((from !== undefined && from !== origin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
@@ -196,8 +198,11 @@ export function createApp(deps: ApiDeps) {
   app.use(operationsRoutes(orm));
   app.use(catalogueRoutes(orm, deps.calendars));
   const publication = new PublicationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log });
-  const payments = new PaymentService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, banks: new BankDirectory(cfg.PAYMENT_BANKS) });
+  const banks = new BankDirectory(cfg.PAYMENT_BANKS);
+  const payments = new PaymentService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, banks });
   app.use(paymentRoutes(payments));
+  const reconciliation = new ReconciliationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, banks, maxFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES });
+  app.use(reconciliationRoutes(reconciliation, cfg.RECONCILIATION_MAX_FILE_BYTES));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),

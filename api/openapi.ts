@@ -123,8 +123,8 @@ function errorStatuses(spec: RouteSpec): number[] {
   if (spec.access !== 'public' || spec.signedBody) s.add(401);
   if (spec.access !== 'public') s.add(403);
   if (spec.params) s.add(404);
-  if (spec.body || spec.multipart || spec.signedBody) s.add(404).add(413);
-  if (spec.body || spec.multipart) s.add(422);
+  if (spec.body || spec.multipart || spec.signedBody || spec.csvUpload) s.add(404).add(413);
+  if (spec.body || spec.multipart || spec.csvUpload) s.add(422);
   if (spec.query) s.add(422);
   if (spec.conflicts) s.add(409);
   if (spec.rateLimit) s.add(429);
@@ -175,7 +175,12 @@ function operation(spec: RouteSpec, catalogue: Catalogue): Json {
   };
   if (spec.multipart) op.requestBody = multipartBody(spec, catalogue);
   else if (spec.body) op.requestBody = { required: true, content: { 'application/json': { schema: request(spec.body, catalogue) } } };
-  else if (spec.signedBody) {
+  else if (spec.csvUpload) {
+    op.requestBody = {
+      required: true, description: spec.csvUpload.description,
+      content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'], additionalProperties: false }, encoding: { file: { contentType: 'text/csv' } } } },
+    };
+  } else if (spec.signedBody) {
     op.requestBody = { required: true, description: spec.signedBody.description, content: { 'application/json': { schema: { type: 'object' } } } };
     op.parameters = [...((op.parameters as unknown[]) ?? []), { name: 'X-Bank-Signature', in: 'header', required: true, description: 'Chữ ký Ed25519 (base64) của ngân hàng trên nội dung', schema: { type: 'string' } }];
   }

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { FieldError } from '../domain/dossier/form';
 import { apiError } from './errors';
@@ -137,4 +138,48 @@ export function readUpload(req: Request, rules: UploadRules): Promise<{ fields: 
 
 function badMultipart(): DomainError {
   return apiError(400, 'BAD_MULTIPART', 'Biểu mẫu tải lên không đúng định dạng multipart/form-data.');
+}
+
+/**
+ * Streams the one file part `field` of a multipart body to `consume` as it arrives (a daily
+ * reconciliation file can be large; nothing of it is held whole). Past `maxBytes` the stream fails with
+ * 413; when `consume` refuses the file, the rest of the body is read and dropped.
+ */
+export function streamOneFile<T>(req: Request, opts: { field: string; maxBytes: number }, consume: (file: Readable) => Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: opts.maxBytes, fields: 0, parts: 1 } });
+    } catch {
+      reject(badMultipart());
+      return;
+    }
+    let started = false;
+    let settled = false;
+    const finish = (e: unknown, value?: T) => {
+      if (settled) return;
+      settled = true;
+      if (e) {
+        req.unpipe(parser);
+        parser.removeAllListeners();
+        parser.on('error', () => undefined);
+        req.resume();
+        reject(e);
+      } else resolve(value as T);
+    };
+    parser.on('file', (name, stream) => {
+      if (name !== opts.field || started) {
+        stream.resume();
+        return finish(apiError(422, 'UNKNOWN_PART', `Chỉ gửi một tệp, trong trường "${opts.field}".`, [{ field: name, code: 'UNKNOWN_PART', message: `Trường tệp phải là "${opts.field}".` }]));
+      }
+      started = true;
+      stream.on('limit', () => stream.destroy(apiError(413, 'FILE_TOO_LARGE', `Tệp vượt quá dung lượng cho phép (${Math.floor(opts.maxBytes / 1024 / 1024)} MB); không có dòng nào được ghi nhận.`)));
+      consume(stream).then((v) => finish(null, v), (e: unknown) => finish(e));
+    });
+    parser.on('close', () => {
+      if (!started) finish(apiError(422, 'FILE_MISSING', `Thiếu tệp (trường "${opts.field}").`, [{ field: opts.field, code: 'REQUIRED', message: 'Chọn tệp CSV.' }]));
+    });
+    parser.on('error', () => finish(badMultipart()));
+    req.pipe(parser);
+  });
 }

@@ -18,6 +18,7 @@ import { Migration014CatalogueAndPublication } from './migrations/014-catalogue-
 import { Migration015DataQualityFindings } from './migrations/015-data-quality-findings';
 import { Migration016Payments } from './migrations/016-payments';
 import { Migration017BankSuspension } from './migrations/017-bank-suspension';
+import { Migration018Reconciliation } from './migrations/018-reconciliation';
 
 export type Orm = MikroORM;
 
@@ -47,6 +48,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '015-data-quality-findings', class: Migration015DataQualityFindings },
         { name: '016-payments', class: Migration016Payments },
         { name: '017-bank-suspension', class: Migration017BankSuspension },
+        { name: '018-reconciliation', class: Migration018Reconciliation },
       ],
       transactional: true,
       allOrNothing: true,

@@ -1,5 +1,5 @@
 import express from 'express';
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 
 /** A payment as the simulated bank keeps it. */
@@ -12,6 +12,9 @@ export interface SimulatedPayment {
   transactionType: string;
   returnUrl: string;
   callbackUrl: string;
+  /** Where the bank reports that the money reached the beneficiary account. */
+  settlementUrl: string | null;
+  settledAt: string | null;
   status: 'pending' | 'success' | 'failed' | 'cancelled';
   debitedAt: string | null;
   receiptNumber: string | null;
@@ -29,7 +32,11 @@ const money = (n: number) => `${n.toLocaleString('vi-VN')} đồng`;
  * header `X-Bank-Signature`), retrying until answered 2xx — and, when asked, delivering it twice.
  * The portal can also ask for a payment's status (signed the same way).
  */
-export async function startBankSimulator(opts: { port: number; host?: string; code: string; name: string; apiKey: string; duplicateCallbacks?: boolean }) {
+export async function startBankSimulator(opts: {
+  port: number; host?: string; code: string; name: string; apiKey: string; duplicateCallbacks?: boolean;
+  /** How long after a debit the money reaches the agency's account and the bank reports it (ms); null: only when told (settle()). */
+  settleAfterMs?: number | null;
+}) {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const payments = new Map<string, SimulatedPayment>();
   const byPortalId = new Map<string, string>();
@@ -42,15 +49,16 @@ export async function startBankSimulator(opts: { port: number; host?: string; co
   const resultOf = (p: SimulatedPayment) => ({
     bankCode: opts.code, bankTxnId: p.bankTxnId, portalPaymentId: p.portalPaymentId, status: p.status, amountVnd: p.amountVnd,
     debitedAt: p.debitedAt,
+    settledAt: p.settledAt,
     // The state-budget receipt (biên lai thu ngân sách) of a successful debit.
     receipt: p.status === 'success' ? { number: p.receiptNumber, issuedAt: p.debitedAt, amountVnd: p.amountVnd, agencyCode: p.agencyCode, transactionType: p.transactionType, issuer: opts.name } : null,
   });
 
-  async function deliver(p: SimulatedPayment, copies: number) {
-    const { bytes, signature } = signed(resultOf(p));
+  async function deliver(p: SimulatedPayment, copies: number, url = p.callbackUrl, body: unknown = resultOf(p)) {
+    const { bytes, signature } = signed(body);
     for (let copy = 0; copy < copies; copy++) {
       for (let attempt = 0; attempt < 30 && !closed; attempt++) {
-        const ok = await fetch(p.callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bank-signature': signature, 'x-bank-code': opts.code }, body: bytes })
+        const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bank-signature': signature, 'x-bank-code': opts.code }, body: bytes })
           .then((r) => r.ok, () => false);
         if (ok) {
           p.callbacksSent++;
@@ -61,7 +69,31 @@ export async function startBankSimulator(opts: { port: number; host?: string; co
     }
   }
 
+  /** The money reaches the beneficiary account; the bank reports it, signed (T+1 settlement). */
+  function settle(p: SimulatedPayment, at = new Date().toISOString()) {
+    if (p.status !== 'success' || p.settledAt) return;
+    p.settledAt = at;
+    if (p.settlementUrl) void deliver(p, 1, p.settlementUrl, { bankCode: opts.code, bankTxnId: p.bankTxnId, portalPaymentId: p.portalPaymentId, amountVnd: p.amountVnd, settledAt: at });
+  }
+  const settleAfter = opts.settleAfterMs === undefined ? 2000 : opts.settleAfterMs;
+  /** Statement rows as the bank would write them; tests alter a day's rows to create discrepancies. */
+  const statementEdits = new Map<string, (rows: string[][]) => string[][]>();
+  const vnDay = (iso: string) => new Date(Date.parse(iso) + 7 * 3600_000).toISOString().slice(0, 10);
+
   const app = express();
+  app.get('/api/v1/statements/:day', (req, res) => {
+    if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return void res.status(401).json({ error: 'unauthorized' });
+    const day = String(req.params.day);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return void res.status(400).json({ error: 'day must be YYYY-MM-DD' });
+    let rows = [...payments.values()].filter((p) => p.debitedAt && vnDay(p.debitedAt) === day && p.status === 'success')
+      .map((p) => [p.bankTxnId, p.portalPaymentId, p.agencyCode, p.transactionType, String(p.amountVnd), 'success', p.debitedAt!, p.settledAt ?? '']);
+    rows = statementEdits.get(day)?.(rows) ?? rows;
+    const csv = Buffer.from(['bank_txn_id,portal_payment_id,agency_code,transaction_type,amount_vnd,status,debited_at,settled_at', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+    const sha256 = createHash('sha256').update(csv).digest('hex');
+    res.setHeader('x-bank-content-sha256', sha256);
+    res.setHeader('x-bank-signature', sign(null, Buffer.from(`statement|${opts.code}|${day}|${sha256}`), privateKey).toString('base64'));
+    res.type('text/csv; charset=utf-8').send(csv);
+  });
   app.post('/api/v1/payments', express.json(), (req, res) => {
     if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return void res.status(401).json({ error: 'unauthorized' });
     const b = (req.body ?? {}) as Partial<SimulatedPayment>;
@@ -73,6 +105,7 @@ export async function startBankSimulator(opts: { port: number; host?: string; co
     const p = known ? payments.get(known)! : {
       bankTxnId: `${opts.code}-${randomUUID().slice(0, 8).toUpperCase()}`, portalPaymentId: b.portalPaymentId, amountVnd: b.amountVnd!, description: String(b.description ?? ''),
       agencyCode: String(b.agencyCode ?? ''), transactionType: String(b.transactionType ?? ''), returnUrl: b.returnUrl, callbackUrl: b.callbackUrl,
+      settlementUrl: typeof b.settlementUrl === 'string' ? b.settlementUrl : null, settledAt: null,
       status: 'pending' as const, debitedAt: null, receiptNumber: null, callbacksSent: 0,
     };
     payments.set(p.bankTxnId, p);
@@ -108,6 +141,7 @@ ${p.status === 'pending' ? `${button('pay', 'Thanh toán')}${button('cancel', 'H
         p.status = 'success';
         p.debitedAt = new Date().toISOString();
         p.receiptNumber = `${opts.code}-BL-${String(receipts).padStart(7, '0')}`;
+        if (settleAfter !== null) setTimeout(() => settle(p), settleAfter).unref();
       } else {
         p.status = outcome === 'cancel' ? 'cancelled' : 'failed';
       }
@@ -130,6 +164,10 @@ ${p.status === 'pending' ? `${button('pay', 'Thanh toán')}${button('cancel', 'H
     payments,
     /** Signs a body as the bank does (tests send altered or replayed callbacks with it). */
     sign: (body: unknown) => signed(body),
+    /** Moves a payment's money to the agency's account now (or at a given time) and reports it. */
+    settle: (bankTxnId: string, at?: string) => settle(payments.get(bankTxnId)!, at),
+    /** Alters the statement rows of a day (cells in the file's column order). */
+    editStatement: (day: string, edit: (rows: string[][]) => string[][]) => void statementEdits.set(day, edit),
     close: () => {
       closed = true;
       return new Promise<void>((resolve) => server.close(() => resolve()));

@@ -106,7 +106,7 @@ async function main() {
       await startBankSimulator({ port: base === 0 ? 0 : base + 1, code: 'NH-HAI', name: 'Ngân hàng Hai (giả lập)', apiKey: localSecret('bank-hai-key') }),
     ];
     for (const b of banks) stops.push(b.close);
-    bankEnv.PAYMENT_BANKS = JSON.stringify(banks.map((b) => ({ code: b.code, name: b.name, url: b.url, apiKey: b.apiKey, publicKey: b.publicKeyPem })));
+    bankEnv.PAYMENT_BANKS = JSON.stringify(banks.map((b) => ({ code: b.code, name: b.name, url: b.url, apiKey: b.apiKey, publicKey: b.publicKeyPem, contactEmail: `doisoat@${b.code.toLowerCase()}.example` })));
     urls['Banks (simulated)'] = banks.map((b) => b.url).join(', ');
   }
   const cfg = loadConfig({

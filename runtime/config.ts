@@ -97,6 +97,8 @@ const Env = z.object({
     return z.NEVER;
   }),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** Largest daily reconciliation file (a bank's statement of a million rows is ~150 MB). */
+  RECONCILIATION_MAX_FILE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
   /** Limits on abuse (`N/window` or `off`), shared by every API process through PostgreSQL. */
   RATE_LIMIT_SIGN_IN: RateLimitSetting.prefault('30/5m'),
   RATE_LIMIT_SUBMISSIONS: RateLimitSetting.prefault('10/10m'),

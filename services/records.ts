@@ -48,6 +48,11 @@ export async function agencyRecipients(tx: EntityManager, agencyCode: string, ro
   );
 }
 
+/** The portal's operators (vận hành) with an email address. */
+export async function operatorRecipients(tx: EntityManager): Promise<{ id: string; email: string }[]> {
+  return tx.execute<{ id: string; email: string }[]>("select id, email from account where roles && '{operator}' and email is not null and locked_at is null order by id");
+}
+
 export const SUPERVISORS = ['supervising_officer', 'unit_leader'] as const;
 
 /**

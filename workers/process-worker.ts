@@ -10,6 +10,7 @@ import { createFeedbackActivities } from '../activities/feedback';
 import { createAccountActivities } from '../activities/accounts';
 import { createPublicationActivities } from '../activities/publication';
 import { createPaymentActivities } from '../activities/payment';
+import { createReconciliationActivities } from '../activities/reconciliation';
 import type { BankDirectory } from '../services/payments/banks';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
@@ -68,6 +69,6 @@ export async function createProcessWorker(
     maxCachedWorkflows,
     workflowBundle: await workflowBundle(),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }))] },
-    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps) },
+    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps) },
   });
 }

@@ -5,3 +5,5 @@ export { accountSweepWorkflow } from './accounts/sweep';
 export { servicePublicationWorkflow } from './publication/workflow';
 export { dataQualityFindingWorkflow } from './publication/finding';
 export { paymentWorkflow } from './payment/workflow';
+export { reconciliationWorkflow, dailyReconciliationWorkflow } from './payment/reconciliation';
+export { discrepancyWorkflow } from './payment/discrepancy';

@@ -49,6 +49,16 @@ export function paymentRoutes(payments: PaymentService): Router {
       res.json(await payments.bankCallback(String(req.params.bankCode), raw, req.headers['x-bank-signature'] as string | undefined));
     },
   });
+  mount(router, {
+    method: 'post', path: '/api/payments/settlement/:bankCode', tag: 'Thanh toán', access: 'public', params: BankCallbackParams,
+    signedBody: { description: 'Thông báo đã chuyển tiền vào tài khoản thụ hưởng (JSON), ký Ed25519 trên đúng các byte của nội dung' },
+    responses: { 200: z.object({ settled: z.boolean(), applied: z.boolean() }) }, conflicts: true,
+    summary: 'Ngân hàng báo đã chuyển tiền của giao dịch vào tài khoản thụ hưởng của cơ quan (T+1), ký Ed25519 (header X-Bank-Signature); gửi lại nhiều lần chỉ ghi nhận một lần.',
+    handler: async (req, res) => {
+      const raw = (req as unknown as { rawBody?: Buffer }).rawBody;
+      res.json(await payments.bankSettlement(String(req.params.bankCode), raw, req.headers['x-bank-signature'] as string | undefined));
+    },
+  });
   const BankStatus = z.object({ code: z.string(), name: z.string(), suspended: z.boolean(), reason: z.string().nullable(), suspendedAt: Instant.nullable() });
   const BankParams = z.object({ code: z.string().regex(/^[A-Z][A-Z0-9-]{1,30}$/) });
   const SuspendBody = z.object({ reason: trimmedText(10, 2000) }).strict();

@@ -5,7 +5,7 @@ import type { Actor } from '../../domain/access/roles';
 import { isOfficerRole } from '../../domain/access/roles';
 import { PAYMENT_STATUS_LABELS, TRANSACTION_TYPE_LABELS, type PaymentStatus, type TransactionType } from '../../domain/payment/vocabulary';
 import type { BankDirectory } from '../../services/payments/banks';
-import { bankResultUpdate, chooseBankUpdate, PAYMENT_WORKFLOW, type PaymentWorkflowInput } from '../../workflows/payment/definitions';
+import { bankResultUpdate, bankSettlementUpdate, chooseBankUpdate, PAYMENT_WORKFLOW, type PaymentWorkflowInput } from '../../workflows/payment/definitions';
 import { instant, iso } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { appendAudit } from '../../services/records';
@@ -111,6 +111,22 @@ export class PaymentService {
     if (p.status === 'paid' || p.status === 'expired') return { status: p.status, applied: false };
     try {
       return await this.deps.temporal.workflow.getHandle(p.id).executeUpdate(bankResultUpdate, { args: [result] });
+    } catch (e) {
+      throw fromTemporal(e);
+    }
+  }
+
+  /** A bank's settlement notice (T+1): verified like a callback, then given to the payment's process. */
+  async bankSettlement(bankCode: string, body: Buffer | undefined, signature: string | undefined) {
+    const bank = this.deps.banks.get(bankCode);
+    if (!bank) throw Errors.notFound('Ngân hàng');
+    const notice = body ? bank.verifiedSettlement(body, signature) : null;
+    if (!notice) throw apiError(401, 'BAD_SIGNATURE', 'Chữ ký của ngân hàng không hợp lệ hoặc thiếu; thông báo không được ghi nhận.');
+    const [p] = await this.deps.orm.em.fork().execute<{ id: string; settled_at: string | null }[]>('select id, settled_at from payment where id = ?', [notice.portalPaymentId]);
+    if (!p) throw Errors.notFound('Giao dịch');
+    if (p.settled_at) return { settled: true, applied: false };
+    try {
+      return await this.deps.temporal.workflow.getHandle(p.id).executeUpdate(bankSettlementUpdate, { args: [notice] });
     } catch (e) {
       throw fromTemporal(e);
     }

@@ -22,6 +22,9 @@ export interface PaymentState {
   atBankSince: string | null;
   receiptNumber: string | null;
   paidAt: string | null;
+  /** When the bank reported the money in the agency's account (T+1), and whether that came late. */
+  settledAt?: string | null;
+  settlementOverdue?: boolean;
   seq: number;
 }
 

@@ -36,8 +36,20 @@ export const BankResult = z.object({
   status: z.enum(['pending', 'success', 'failed', 'cancelled']),
   amountVnd: z.number().int().positive(),
   debitedAt: z.string().nullable(),
+  /** When the money reached the beneficiary agency's account (T+1 settlement); absent or null while not yet. */
+  settledAt: z.string().nullable().optional(),
   receipt: z.object({
     number: z.string().min(1).max(100), issuedAt: z.string(), amountVnd: z.number().int().positive(), agencyCode: z.string(), transactionType: z.string(), issuer: z.string(),
   }).nullable(),
 });
 export type BankResult = z.infer<typeof BankResult>;
+
+/** A bank's settlement notice: a successful payment's money reached the beneficiary account (000 §33.4.a). */
+export const BankSettlement = z.object({
+  bankCode: z.string().min(1).max(50),
+  bankTxnId: z.string().min(1).max(100),
+  portalPaymentId: z.string().min(1).max(100),
+  amountVnd: z.number().int().positive(),
+  settledAt: z.iso.datetime({ offset: true }),
+});
+export type BankSettlement = z.infer<typeof BankSettlement>;

@@ -195,6 +195,14 @@ export class WorkingCalendar {
     return total;
   }
 
+  /** The close of the working day after the one that contains `from` (“chậm nhất trong ngày làm việc tiếp theo”). */
+  endOfNextWorkingDay(from: Date): Date {
+    let day = localDayNumber(from.getTime()) + 1;
+    for (let i = 0; i < MAX_SCAN_DAYS && !this.isWorkingDay(day); i++) day++;
+    const last = this.sessions[this.sessions.length - 1]!;
+    return new Date(localDayStart(day) + last.end * MINUTE_MS);
+  }
+
   /** Days from `from` to `to` that are working days (inclusive of both ends' dates). */
   countWorkingDates(fromIso: string, toIso: string): number {
     let n = 0;

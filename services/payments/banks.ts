@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { BankResult } from '../../domain/payment/vocabulary';
+import { Readable } from 'node:stream';
+import { BankResult, BankSettlement } from '../../domain/payment/vocabulary';
 
 /** A connected bank or payment intermediary, as configured (PAYMENT_BANKS). */
 export const BankConfig = z.object({
@@ -10,6 +11,8 @@ export const BankConfig = z.object({
   apiKey: z.string().min(8),
   /** The bank's Ed25519 public key (PEM, SPKI) that its signed results are checked against. */
   publicKey: z.string().includes('BEGIN PUBLIC KEY'),
+  /** The bank's contact for reconciliation and settlement (đầu mối đối soát, 000 §35.4): told of escalations. */
+  contactEmail: z.email().optional(),
 });
 export type BankConfig = z.infer<typeof BankConfig>;
 
@@ -17,10 +20,15 @@ export type BankConfig = z.infer<typeof BankConfig>;
 export interface BankAdapter {
   readonly code: string;
   readonly name: string;
-  register(p: { portalPaymentId: string; amountVnd: number; description: string; agencyCode: string; transactionType: string; returnUrl: string; callbackUrl: string }): Promise<{ bankTxnId: string; payUrl: string }>;
+  readonly contactEmail: string | null;
+  register(p: { portalPaymentId: string; amountVnd: number; description: string; agencyCode: string; transactionType: string; returnUrl: string; callbackUrl: string; settlementUrl: string }): Promise<{ bankTxnId: string; payUrl: string }>;
   status(portalPaymentId: string): Promise<BankResult | null>;
   /** The result if its signature over these exact bytes is the bank's; null otherwise. */
   verified(body: Buffer, signature: string | undefined): BankResult | null;
+  /** A settlement notice if its signature over these exact bytes is the bank's; null otherwise. */
+  verifiedSettlement(body: Buffer, signature: string | undefined): BankSettlement | null;
+  /** The bank's daily statement (CSV, streamed) and a check that its signature covers the bytes' SHA-256. */
+  statement(day: string): Promise<{ body: Readable; digestSigned: (sha256: string) => boolean }>;
 }
 
 /** The adapter of a bank speaking the payment gateway protocol (JSON over HTTPS, Ed25519-signed results). */
@@ -36,6 +44,10 @@ export class GatewayBank implements BankAdapter {
 
   get name() {
     return this.cfg.name;
+  }
+
+  get contactEmail() {
+    return this.cfg.contactEmail ?? null;
   }
 
   async register(p: Parameters<BankAdapter['register']>[0]) {
@@ -56,10 +68,33 @@ export class GatewayBank implements BankAdapter {
   }
 
   verified(body: Buffer, signature: string | undefined): BankResult | null {
-    if (!signature || !/^[A-Za-z0-9+/=]{40,200}$/.test(signature)) return null;
-    if (!verify(null, body, this.key, Buffer.from(signature, 'base64'))) return null;
+    return this.signed(BankResult, body, signature);
+  }
+
+  verifiedSettlement(body: Buffer, signature: string | undefined): BankSettlement | null {
+    return this.signed(BankSettlement, body, signature);
+  }
+
+  async statement(day: string) {
+    const res = await fetch(`${this.cfg.url}/api/v1/statements/${encodeURIComponent(day)}`, { headers: { authorization: `Bearer ${this.cfg.apiKey}` }, signal: AbortSignal.timeout(600_000) });
+    if (!res.ok || !res.body) throw new Error(`bank ${this.code} gave no statement for ${day}: ${res.status}`);
+    const claimed = res.headers.get('x-bank-content-sha256') ?? '';
+    const signature = res.headers.get('x-bank-signature') ?? '';
+    return {
+      body: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+      // The signature covers the file's digest (so that the file streams); the digest must be that of the bytes read.
+      digestSigned: (sha256: string) => sha256 === claimed && this.check(Buffer.from(`statement|${this.code}|${day}|${sha256}`), signature),
+    };
+  }
+
+  private check(body: Buffer, signature: string | undefined): boolean {
+    return Boolean(signature && /^[A-Za-z0-9+/=]{40,200}$/.test(signature) && verify(null, body, this.key, Buffer.from(signature, 'base64')));
+  }
+
+  private signed<T extends { bankCode: string }>(schema: z.ZodType<T>, body: Buffer, signature: string | undefined): T | null {
+    if (!this.check(body, signature)) return null;
     try {
-      const r = BankResult.safeParse(JSON.parse(body.toString('utf8')));
+      const r = schema.safeParse(JSON.parse(body.toString('utf8')));
       return r.success && r.data.bankCode === this.code ? r.data : null;
     } catch {
       return null;

@@ -63,7 +63,7 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
     SIGNING_KEYS_DIR: `${dataDir}/pki`,
     SIGNING_LOCAL_CA: 'true',
     SIGNING_KEYS_PASSPHRASE: 'test-signing-passphrase',
-    PAYMENT_BANKS: JSON.stringify(banks.map((b) => ({ code: b.code, name: b.name, url: b.url, apiKey: b.apiKey, publicKey: b.publicKeyPem }))),
+    PAYMENT_BANKS: JSON.stringify(banks.map((b) => ({ code: b.code, name: b.name, url: b.url, apiKey: b.apiKey, publicKey: b.publicKeyPem, contactEmail: `doisoat@${b.code.toLowerCase()}.example` }))),
     ...GENEROUS_LIMITS,
     ...opts.env,
   };

@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import type { PaymentState } from '../../domain/payment/state';
-import type { BankResult } from '../../domain/payment/vocabulary';
+import type { BankResult, BankSettlement } from '../../domain/payment/vocabulary';
 
 export const PAYMENT_WORKFLOW = 'paymentWorkflow';
 
@@ -16,3 +16,5 @@ export const chooseBankUpdate = defineUpdate<{ payUrl: string; bankTxnId: string
 /** A bank's result, its signature already verified by the API. */
 export const bankResultUpdate = defineUpdate<{ status: PaymentState['status']; applied: boolean }, [BankResult]>('bankResult');
 export const paymentViewQuery = defineQuery<{ state: PaymentState; recordedSeq: number }>('paymentView');
+/** The bank's settlement notice (money in the agency's account), its signature already verified by the API. */
+export const bankSettlementUpdate = defineUpdate<{ settled: boolean; applied: boolean }, [BankSettlement]>('bankSettlement');

@@ -1,12 +1,15 @@
-import { condition, getExternalWorkflowHandle, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { PaymentActivities } from '../../activities/payment';
 import { applyBankResult, CALLBACK_WAIT_MINUTES, chooseBank, PAYMENT_VALID_HOURS, type PaymentState } from '../../domain/payment/state';
 import { feePaidOnlineSignal } from '../dossier/definitions';
 import { createSerial, RECORDING, refused } from '../shared';
-import { bankResultUpdate, chooseBankUpdate, paymentViewQuery, type PaymentWorkflowInput } from './definitions';
+import { applySettlement, flagUnsettled, settlementDueAt } from '../../domain/payment/settlement';
+import { bankResultUpdate, bankSettlementUpdate, chooseBankUpdate, paymentViewQuery, type PaymentWorkflowInput } from './definitions';
 
 const acts = proxyActivities<PaymentActivities>(RECORDING);
 const MINUTE = 60_000;
+/** How long a late settlement is still waited for and recorded by the process (reconciliation keeps finding it after). */
+const SETTLEMENT_WATCH_DAYS = 30;
 
 /**
  * One payment request (RULES.md §4.1; 000 §31): the citizen picks a connected bank, pays there, and the
@@ -63,6 +66,14 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     return { status: after.status, applied: true };
   });
 
+  setHandler(bankSettlementUpdate, async (notice) => {
+    const after = applySettlement(state, notice);
+    if (!after) return { settled: Boolean(state.settledAt), applied: false };
+    state = after;
+    await serial(() => record(after, 'settled', { bankTxnId: notice.bankTxnId, settledAt: notice.settledAt, late: Boolean(after.settlementOverdue) }, null));
+    return { settled: true, applied: true };
+  });
+
   await serial(() => record(state, 'requested', { amountVnd: state.amountVnd, transactionType: state.transactionType }, input.citizenId));
   const expiresAt = Date.parse(input.requestedAt) + PAYMENT_VALID_HOURS * 60 * MINUTE;
   while (state.status !== 'paid' && state.status !== 'expired') {
@@ -103,6 +114,26 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
         version++;
         const expired = state;
         await serial(() => record(expired, 'expired', {}, null));
+      }
+    }
+  }
+  // T+1 (000 §33.4.a): the bank reports the money in the agency's account by the end of the next day; a
+  // payment still unsettled then is asked of the bank, and if still unsettled flagged and escalated to the
+  // bank's contact and the operators; a late settlement is still recorded when it comes.
+  if (state.status === 'paid' && patched('t1-settlement')) {
+    const due = Date.parse(settlementDueAt(state.paidAt ?? new Date().toISOString()));
+    await condition(() => Boolean(state.settledAt), Math.max(1, due - Date.now()));
+    if (!state.settledAt) {
+      const answer = await acts.askBank(state);
+      const settled = answer?.settledAt ? applySettlement(state, { bankCode: answer.bankCode, bankTxnId: answer.bankTxnId, portalPaymentId: answer.portalPaymentId, amountVnd: answer.amountVnd, settledAt: answer.settledAt }) : null;
+      if (settled) {
+        state = settled;
+        await serial(() => record(settled, 'settled', { bankTxnId: settled.bankTxnId, settledAt: settled.settledAt, askedBank: true }, null));
+      } else {
+        state = flagUnsettled(state);
+        const flagged = state;
+        await serial(() => record(flagged, 'settlement_overdue', { dueAt: new Date(due).toISOString() }, null));
+        await condition(() => Boolean(state.settledAt), SETTLEMENT_WATCH_DAYS * 24 * 60 * MINUTE);
       }
     }
   }

@@ -1,0 +1,71 @@
+import { condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Actor } from '../../domain/access/roles';
+import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyKind, type DiscrepancyState, type Responsible } from '../../domain/payment/discrepancy';
+import type { ReconciliationActivities } from '../../activities/reconciliation';
+import { createSerial, RECORDING, refused } from '../shared';
+
+export const DISCREPANCY_WORKFLOW = 'discrepancyWorkflow';
+export interface DiscrepancyWorkflowInput {
+  code: string;
+  kind: DiscrepancyKind;
+  responsible: Responsible;
+  agencyCode: string | null;
+  bankCode: string | null;
+  detectedAt: string;
+  dueAt: string;
+}
+export const closeDiscrepancyUpdate = defineUpdate<{ code: string; status: DiscrepancyState['status']; seq: number }, [{ note: string; actor: Actor; requestId: string | null }]>('closeDiscrepancy');
+/** A later reconciliation run no longer finds the mismatch. */
+export const discrepancyClearedSignal = defineSignal('discrepancyCleared');
+export const discrepancyViewQuery = defineQuery<{ state: DiscrepancyState; dueAt: string; recordedSeq: number }>('discrepancyView');
+
+const acts = proxyActivities<ReconciliationActivities>(RECORDING);
+
+/**
+ * A discrepancy case (000 §34.5): the responsible party (bank, agency, portal) is told, and resolves it
+ * with a note by the end of the next working day; once missed, the operators and the party are told
+ * (once); a later run that no longer finds the mismatch clears it.
+ */
+export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Promise<DiscrepancyState> {
+  let state: DiscrepancyState = {
+    code: input.code, kind: input.kind, responsible: input.responsible, agencyCode: input.agencyCode, bankCode: input.bankCode, status: 'open', escalated: false, seq: 1,
+  };
+  let recordedSeq = 0;
+  const { serial, drained } = createSerial();
+  const record = async (after: DiscrepancyState, event: 'open' | 'close' | 'clear' | 'overdue', actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
+    await acts.recordDiscrepancy({ after, event, actor, at: new Date().toISOString(), payload, requestId });
+    recordedSeq = after.seq;
+  };
+
+  setHandler(discrepancyViewQuery, () => ({ state, dueAt: input.dueAt, recordedSeq }));
+  setHandler(
+    closeDiscrepancyUpdate,
+    async ({ note, actor, requestId }) => {
+      const t = refused(() => closeDiscrepancy(state, actor));
+      state = t.state;
+      const after = state;
+      await serial(() => record(after, 'close', { id: actor.id, role: t.role }, { note }, requestId));
+      return { code: after.code, status: after.status, seq: after.seq };
+    },
+    { validator: ({ actor }) => void refused(() => closeDiscrepancy(state, actor)) },
+  );
+  setHandler(discrepancyClearedSignal, () => {
+    const after = clearDiscrepancy(state);
+    if (!after) return;
+    state = after;
+    void serial(() => record(after, 'clear', null, {}, null));
+  });
+
+  const opened = state;
+  await serial(() => record(opened, 'open', null, { dueAt: input.dueAt }, null));
+  const wait = Date.parse(input.dueAt) - Date.now();
+  if (wait > 0) await condition(() => state.status !== 'open', wait);
+  if (state.status === 'open') {
+    state = { ...state, escalated: true, seq: state.seq + 1 };
+    const overdue = state;
+    await serial(() => record(overdue, 'overdue', null, { dueAt: input.dueAt }, null));
+  }
+  await condition(() => state.status !== 'open');
+  await drained();
+  return state;
+}
