@@ -64,7 +64,7 @@ export async function startBankSimulator(opts: {
           p.callbacksSent++;
           break;
         }
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)).unref());
       }
     }
   }

@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { BankResult, BankSettlement } from '../../domain/payment/vocabulary';
 
 /** A connected bank or payment intermediary, as configured (PAYMENT_BANKS). */
@@ -81,7 +82,7 @@ export class GatewayBank implements BankAdapter {
     const claimed = res.headers.get('x-bank-content-sha256') ?? '';
     const signature = res.headers.get('x-bank-signature') ?? '';
     return {
-      body: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+      body: Readable.fromWeb(res.body as WebReadableStream),
       // The signature covers the file's digest (so that the file streams); the digest must be that of the bytes read.
       digestSigned: (sha256: string) => sha256 === claimed && this.check(Buffer.from(`statement|${this.code}|${day}|${sha256}`), signature),
     };
