@@ -8,6 +8,7 @@ import type { BankDirectory } from '../services/payments/banks';
 import { reconcileDay } from '../services/payments/reconcile';
 import { agencyRecipients, appendAudit, enqueueMessages, operatorRecipients } from '../services/records';
 import type { DiscrepancyWorkflowInput } from '../workflows/payment/discrepancy';
+import type { RefundWorkflowInput } from '../workflows/payment/refund';
 
 export interface ReconciliationActivityDeps {
   orm: MikroORM;
@@ -112,7 +113,29 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
     });
   }
 
-  return { daysToReconcile, fetchMissingStatements, reconcile, recordDiscrepancy };
+  /**
+   * Money the bank took twice or over the amount (000 §34.6): a refund request opened for the case, for
+   * the bank to refund; null when there is nothing to refund or a refund of the payment is already open.
+   */
+  async function openRefundForCase(input: { code: string }): Promise<RefundWorkflowInput | null> {
+    return orm.em.fork().transactional(async (tx) => {
+      const [c] = await tx.execute<{ kind: string; portal_payment_id: string | null; bank_amount_vnd: string | null; portal_amount_vnd: string | null }[]>(
+        'select kind, portal_payment_id, bank_amount_vnd, portal_amount_vnd from payment_discrepancy where code = ?', [input.code]);
+      if (!c?.portal_payment_id) return null;
+      if (c.kind === 'amount_differs' && !(Number(c.bank_amount_vnd) > Number(c.portal_amount_vnd))) return null;
+      const [p] = await tx.execute<{ citizen_id: string; agency_code: string }[]>('select citizen_id, agency_code from payment where id = ?', [c.portal_payment_id]);
+      if (!p) return null;
+      const code = `HT-${input.code.slice(3)}`;
+      const reason = c.kind === 'duplicate_payment' ? 'Ngân hàng thu trùng (phát hiện khi đối soát)' : 'Ngân hàng thu thừa so với số tiền phải nộp (phát hiện khi đối soát)';
+      const [r] = await tx.execute<{ code: string }[]>(
+        `insert into refund_request (code, payment_id, citizen_id, origin, discrepancy_code, reason) values (?, ?, ?, 'reconciliation', ?, ?) on conflict do nothing returning code`,
+        [code, c.portal_payment_id, p.citizen_id, input.code, reason]);
+      const [existing] = r ? [r] : await tx.execute<{ code: string }[]>('select code from refund_request where code = ?', [code]);
+      return existing ? { code, paymentId: c.portal_payment_id, agencyCode: p.agency_code, citizenId: null, discrepancyCode: input.code, reason } : null;
+    });
+  }
+
+  return { daysToReconcile, fetchMissingStatements, reconcile, recordDiscrepancy, openRefundForCase };
 }
 
 export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

@@ -25,6 +25,8 @@ import { PaymentService } from './payments/service';
 import { paymentRoutes } from './payments/routes';
 import { ReconciliationService } from './payments/reconciliation';
 import { reconciliationRoutes } from './payments/reconciliation-routes';
+import { RefundService } from './payments/refunds';
+import { refundRoutes } from './payments/refund-routes';
 import { BankDirectory } from '../services/payments/banks';
 import { publicationRoutes } from './publication/routes';
 import { FeedbackService } from './feedback/service';
@@ -203,6 +205,7 @@ export function createApp(deps: ApiDeps) {
   app.use(paymentRoutes(payments));
   const reconciliation = new ReconciliationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, banks, maxFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES });
   app.use(reconciliationRoutes(reconciliation, cfg.RECONCILIATION_MAX_FILE_BYTES));
+  app.use(refundRoutes(new RefundService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE })));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),

@@ -19,6 +19,7 @@ import { Migration015DataQualityFindings } from './migrations/015-data-quality-f
 import { Migration016Payments } from './migrations/016-payments';
 import { Migration017BankSuspension } from './migrations/017-bank-suspension';
 import { Migration018Reconciliation } from './migrations/018-reconciliation';
+import { Migration019Refunds } from './migrations/019-refunds';
 
 export type Orm = MikroORM;
 
@@ -49,6 +50,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '016-payments', class: Migration016Payments },
         { name: '017-bank-suspension', class: Migration017BankSuspension },
         { name: '018-reconciliation', class: Migration018Reconciliation },
+        { name: '019-refunds', class: Migration019Refunds },
       ],
       transactional: true,
       allOrNothing: true,

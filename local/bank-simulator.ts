@@ -15,7 +15,7 @@ export interface SimulatedPayment {
   /** Where the bank reports that the money reached the beneficiary account. */
   settlementUrl: string | null;
   settledAt: string | null;
-  status: 'pending' | 'success' | 'failed' | 'cancelled';
+  status: 'pending' | 'success' | 'failed' | 'cancelled' | 'refunded';
   debitedAt: string | null;
   receiptNumber: string | null;
   callbacksSent: number;
@@ -80,13 +80,32 @@ export async function startBankSimulator(opts: {
   const statementEdits = new Map<string, (rows: string[][]) => string[][]>();
   const vnDay = (iso: string) => new Date(Date.parse(iso) + 7 * 3600_000).toISOString().slice(0, 10);
 
+  const refunds = new Map<string, { refundRef: string; bankTxnId: string; amountVnd: number; status: 'refunded' | 'refused'; refundedAt: string | null; reason: string | null }>();
+
   const app = express();
+  // A refund order: the whole debit (it becomes "refunded") or the excess of one; the same reference twice is one refund.
+  app.post('/api/v1/refunds', express.json(), (req, res) => {
+    if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return void res.status(401).json({ error: 'unauthorized' });
+    const b = (req.body ?? {}) as { refundRef?: unknown; bankTxnId?: unknown; amountVnd?: unknown };
+    if (typeof b.refundRef !== 'string' || typeof b.bankTxnId !== 'string' || !Number.isInteger(b.amountVnd)) return void res.status(400).json({ error: 'refundRef, bankTxnId and amountVnd are required' });
+    let r = refunds.get(b.refundRef);
+    if (!r) {
+      const p = payments.get(b.bankTxnId);
+      const ok = p && p.status === 'success' && (b.amountVnd as number) > 0 && (b.amountVnd as number) <= p.amountVnd;
+      if (ok && b.amountVnd === p.amountVnd) p.status = 'refunded';
+      r = { refundRef: b.refundRef, bankTxnId: b.bankTxnId, amountVnd: b.amountVnd as number, status: ok ? 'refunded' : 'refused', refundedAt: ok ? new Date().toISOString() : null, reason: ok ? null : 'Không có giao dịch thành công phù hợp để hoàn tiền' };
+      refunds.set(b.refundRef, r);
+    }
+    const { bytes, signature } = signed({ bankCode: opts.code, ...r });
+    res.setHeader('x-bank-signature', signature);
+    res.type('json').send(bytes);
+  });
   app.get('/api/v1/statements/:day', (req, res) => {
     if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return void res.status(401).json({ error: 'unauthorized' });
     const day = String(req.params.day);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return void res.status(400).json({ error: 'day must be YYYY-MM-DD' });
-    let rows = [...payments.values()].filter((p) => p.debitedAt && vnDay(p.debitedAt) === day && p.status === 'success')
-      .map((p) => [p.bankTxnId, p.portalPaymentId, p.agencyCode, p.transactionType, String(p.amountVnd), 'success', p.debitedAt!, p.settledAt ?? '']);
+    let rows = [...payments.values()].filter((p) => p.debitedAt && vnDay(p.debitedAt) === day && (p.status === 'success' || p.status === 'refunded'))
+      .map((p) => [p.bankTxnId, p.portalPaymentId, p.agencyCode, p.transactionType, String(p.amountVnd), p.status, p.debitedAt!, p.settledAt ?? '']);
     rows = statementEdits.get(day)?.(rows) ?? rows;
     const csv = Buffer.from(['bank_txn_id,portal_payment_id,agency_code,transaction_type,amount_vnd,status,debited_at,settled_at', ...rows.map((r) => r.join(','))].join('\n') + '\n');
     const sha256 = createHash('sha256').update(csv).digest('hex');
@@ -166,6 +185,13 @@ ${p.status === 'pending' ? `${button('pay', 'Thanh toán')}${button('cancel', 'H
     sign: (body: unknown) => signed(body),
     /** Moves a payment's money to the agency's account now (or at a given time) and reports it. */
     settle: (bankTxnId: string, at?: string) => settle(payments.get(bankTxnId)!, at),
+    /** The bank's fault: the same payment debited a second time (another transaction, settled too). */
+    duplicateDebit: (bankTxnId: string) => {
+      const p = payments.get(bankTxnId)!;
+      const twin: SimulatedPayment = { ...p, bankTxnId: `${p.bankTxnId}-2`, receiptNumber: `${p.receiptNumber}-2`, callbacksSent: 0 };
+      payments.set(twin.bankTxnId, twin);
+      return twin;
+    },
     /** Alters the statement rows of a day (cells in the file's column order). */
     editStatement: (day: string, edit: (rows: string[][]) => string[][]) => void statementEdits.set(day, edit),
     close: () => {

@@ -11,6 +11,7 @@ import { createAccountActivities } from '../activities/accounts';
 import { createPublicationActivities } from '../activities/publication';
 import { createPaymentActivities } from '../activities/payment';
 import { createReconciliationActivities } from '../activities/reconciliation';
+import { createRefundActivities } from '../activities/refund';
 import type { BankDirectory } from '../services/payments/banks';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
@@ -69,6 +70,6 @@ export async function createProcessWorker(
     maxCachedWorkflows,
     workflowBundle: await workflowBundle(),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }))] },
-    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps) },
+    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps) },
   });
 }

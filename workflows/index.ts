@@ -7,3 +7,4 @@ export { dataQualityFindingWorkflow } from './publication/finding';
 export { paymentWorkflow } from './payment/workflow';
 export { reconciliationWorkflow, dailyReconciliationWorkflow } from './payment/reconciliation';
 export { discrepancyWorkflow } from './payment/discrepancy';
+export { refundWorkflow } from './payment/refund';

@@ -33,7 +33,7 @@ export const BankResult = z.object({
   bankCode: z.string().min(1).max(50),
   bankTxnId: z.string().min(1).max(100),
   portalPaymentId: z.string().min(1).max(100),
-  status: z.enum(['pending', 'success', 'failed', 'cancelled']),
+  status: z.enum(['pending', 'success', 'failed', 'cancelled', 'refunded']),
   amountVnd: z.number().int().positive(),
   debitedAt: z.string().nullable(),
   /** When the money reached the beneficiary agency's account (T+1 settlement); absent or null while not yet. */
@@ -53,3 +53,15 @@ export const BankSettlement = z.object({
   settledAt: z.iso.datetime({ offset: true }),
 });
 export type BankSettlement = z.infer<typeof BankSettlement>;
+
+/** A bank's signed answer to a refund order (000 §34.6). */
+export const BankRefund = z.object({
+  bankCode: z.string().min(1).max(50),
+  refundRef: z.string().min(1).max(100),
+  bankTxnId: z.string().min(1).max(100),
+  amountVnd: z.number().int().positive(),
+  status: z.enum(['refunded', 'refused']),
+  refundedAt: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type BankRefund = z.infer<typeof BankRefund>;

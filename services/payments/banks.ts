@@ -2,7 +2,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { BankResult, BankSettlement } from '../../domain/payment/vocabulary';
+import { BankRefund, BankResult, BankSettlement } from '../../domain/payment/vocabulary';
 
 /** A connected bank or payment intermediary, as configured (PAYMENT_BANKS). */
 export const BankConfig = z.object({
@@ -30,6 +30,8 @@ export interface BankAdapter {
   verifiedSettlement(body: Buffer, signature: string | undefined): BankSettlement | null;
   /** The bank's daily statement (CSV, streamed) and a check that its signature covers the bytes' SHA-256. */
   statement(day: string): Promise<{ body: Readable; digestSigned: (sha256: string) => boolean }>;
+  /** Orders a refund of (part of) a debit; idempotent by the portal's refund reference; the answer is signed. */
+  refund(r: { refundRef: string; bankTxnId: string; amountVnd: number; reason: string }): Promise<BankRefund>;
 }
 
 /** The adapter of a bank speaking the payment gateway protocol (JSON over HTTPS, Ed25519-signed results). */
@@ -86,6 +88,16 @@ export class GatewayBank implements BankAdapter {
       // The signature covers the file's digest (so that the file streams); the digest must be that of the bytes read.
       digestSigned: (sha256: string) => sha256 === claimed && this.check(Buffer.from(`statement|${this.code}|${day}|${sha256}`), signature),
     };
+  }
+
+  async refund(r: { refundRef: string; bankTxnId: string; amountVnd: number; reason: string }): Promise<BankRefund> {
+    const res = await fetch(`${this.cfg.url}/api/v1/refunds`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${this.cfg.apiKey}` }, body: JSON.stringify(r), signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`bank ${this.code} did not take the refund: ${res.status}`);
+    const answer = this.signed(BankRefund, Buffer.from(await res.arrayBuffer()), res.headers.get('x-bank-signature') ?? undefined);
+    if (!answer || answer.refundRef !== r.refundRef) throw new Error(`bank ${this.code} answered the refund without a valid signature`);
+    return answer;
   }
 
   private check(body: Buffer, signature: string | undefined): boolean {

@@ -148,4 +148,34 @@ describe('daily reconciliation', () => {
     expect(closed.status).toBe('closed');
     expect(closed.history.map((h) => h.event)).toEqual(['open', 'close']);
   });
+
+  it('refunds: the bank is ordered to return what it took twice; a citizen’s request with nothing taken twice goes to the agency, which decides', async () => {
+    // Reconciliation opened a refund for payment 5 (debited twice); the bank has no such debits, and says so, signed.
+    const byBank = async () => p.orm.em.fork().execute<{ status: string; responsible: string }[]>("select status, responsible from refund_request where payment_id = ? and origin = 'reconciliation'", [pid(5)]);
+    let bankRefund = await byBank();
+    for (let i = 0; i < 100 && !['refunded', 'refused'].includes(bankRefund[0]?.status ?? ''); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      bankRefund = await byBank();
+    }
+    expect(bankRefund).toEqual([{ status: 'refused', responsible: 'bank' }]);
+
+    const citizen = await signIn(p.apiUrl, 'congdan1');
+    interface Refund { code: string; status: string; responsible: string | null; amountVnd: number | null }
+    const asked = await json<{ created: boolean; refund: Refund }>(await citizen.send('POST', `/api/payments/${pid(1)}/refund-requests`, { reason: 'Hồ sơ đã rút trước khi xử lý, đề nghị hoàn lệ phí.' }), 201);
+    let r = asked.refund;
+    for (let i = 0; i < 100 && r.status === 'routing'; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      r = await json<Refund>(await citizen.get(`/api/refunds/${asked.refund.code}`), 200);
+    }
+    expect(r).toMatchObject({ status: 'at_agency', responsible: 'agency', amountVnd: 200000 });
+    const again = await json<{ created: boolean; refund: Refund }>(await citizen.send('POST', `/api/payments/${pid(1)}/refund-requests`, { reason: 'Hỏi lại lần nữa cho chắc chắn.' }), 200);
+    because('asking again answers the open request', () => expect(again.refund.code).toBe(r.code));
+    expect((await s['tiepnhan.hn']!.send('POST', `/api/refunds/${r.code}/decision`, { approve: true, note: 'Đồng ý hoàn' })).status).toBe(403);
+    const decided = await json<{ status: string }>(await s['thuphi.hn']!.send('POST', `/api/refunds/${r.code}/decision`, { approve: true, note: 'Đã hoàn lệ phí qua tài khoản của người nộp.' }), 200);
+    expect(decided.status).toBe('refunded');
+    expect((await json<Refund>(await citizen.get(`/api/refunds/${r.code}`), 200)).status).toBe('refunded');
+    expect((await (await signIn(p.apiUrl, 'congdan2')).get(`/api/refunds/${r.code}`)).status).toBe(404);
+    expect((await citizen.send('POST', '/api/payments/TT-0000000000FF/refund-requests', { reason: 'Không có giao dịch này đâu.' })).status).toBe(404);
+    expect((await citizen.send('POST', `/api/payments/${pid(2)}/refund-requests`, { reason: 'ngắn' })).status).toBe(422);
+  });
 });

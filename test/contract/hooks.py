@@ -1,5 +1,6 @@
 """Schemathesis hooks for the contract test: what no schema can say, made true in valid requests.
 
+A report period ends on or after its start (valid requests ask for one day). A daily reconciliation file must have its header row: valid requests carry one with no rows.
 The API refuses a file whose content is not one of the component's formats (it sniffs the bytes, not
 the name): valid generated requests carry a small real PDF in every file part. A form field in a
 publication decision must be satisfiable — its `pattern` a JavaScript regular expression that fits its
@@ -8,6 +9,8 @@ length, `min` ≤ `max`, the earliest date before the latest: valid requests car
 """
 import schemathesis
 
+AGENCY_CSV = b"agency_receipt_id,portal_payment_id,agency_code,transaction_type,amount_vnd,received_at\n"
+BANK_CSV = b"bank_txn_id,portal_payment_id,agency_code,transaction_type,amount_vnd,status,debited_at,settled_at\n"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% contract test\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -15,6 +18,14 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% contract test\ntrailer 
 def map_case(context, case):
     meta = case.meta
     positive = meta is not None and meta.generation.mode.is_positive
+    path = getattr(case, "path", "") or ""
+    if positive and "/reconciliation/discrepancies" in path and isinstance(case.query, dict) and "from" in case.query and "to" in case.query:
+        # A report's period ends on or after its start and spans at most a year: the one-day period.
+        case.query = {**case.query, "to": case.query["from"]}
+    if positive and isinstance(case.body, dict) and "/reconciliation/" in path and (case.media_type or "").startswith("multipart/"):
+        # A daily reconciliation file: a valid one (its header row; no transactions that day).
+        case.body = {"file": AGENCY_CSV if "/receipts/" in path else BANK_CSV}
+        return case
     if positive and isinstance(case.body, dict) and (case.media_type or "").startswith("multipart/"):
         body = dict(case.body)
         for name, value in body.items():

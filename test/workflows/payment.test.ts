@@ -7,6 +7,8 @@ import { actor, finished, rejection, settled, startWorkflowEnv } from '../suppor
 import { isoDateOfDay, localDayNumber } from '../../domain/working-time';
 import { closeDiscrepancyUpdate, discrepancyViewQuery } from '../../workflows/payment/discrepancy';
 import { RECONCILIATION_WORKFLOW } from '../../workflows/payment/reconciliation';
+import { decideRefundUpdate, REFUND_WORKFLOW, refundViewQuery } from '../../workflows/payment/refund';
+import { because } from '../support/because';
 
 /**
  * The payment process's clocks on the time-skipping server: a bank whose callback never arrives is asked
@@ -27,8 +29,8 @@ afterAll(async () => {
   await bank?.close();
 });
 
-async function until<V>(read: () => Promise<V>, ok: (v: V) => boolean): Promise<V> {
-  for (let i = 0; i < 400; i++) {
+async function until<V>(read: () => Promise<V>, ok: (v: V) => boolean, tries = 400): Promise<V> {
+  for (let i = 0; i < tries; i++) {
     const v = await read();
     if (ok(v)) return v;
     await new Promise((r) => setTimeout(r, 25));
@@ -137,5 +139,48 @@ describe('payment process (time-skipping)', () => {
     expect(final.state).toMatchObject({ status: 'closed', escalated: true });
     const [row] = await w.deps.orm.em.fork().execute<{ status: string; note: string; escalated: boolean }[]>('select status, note, escalated_at is not null as escalated from payment_discrepancy where code = ?', [c!.code]);
     expect(row).toEqual({ status: 'closed', note: 'Ngân hàng xác nhận bỏ sót giao dịch, đã bổ sung vào sao kê.', escalated: true });
+  });
+
+  it('refunds: a debit taken twice, found by reconciliation, is refunded by the bank; another request goes to the agency, which decides', async () => {
+    const p = await requested();
+    const opened = await w.plain.workflow.getHandle(p.id).executeUpdate(chooseBankUpdate, { args: [{ bankCode: 'NH-MOT', actor: p.citizen }] });
+    await fetch(`${opened.payUrl}/pay`, { method: 'POST', redirect: 'manual' });
+    // The bank's signed result as the API passes it on (the callback path is tested above and in the API tests).
+    const sp = bank.payments.get(opened.bankTxnId)!;
+    await w.plain.workflow.getHandle(p.id).executeUpdate(bankResultUpdate, { args: [{
+      bankCode: 'NH-MOT', bankTxnId: sp.bankTxnId, portalPaymentId: p.id, status: 'success', amountVnd: sp.amountVnd, debitedAt: sp.debitedAt, settledAt: null,
+      receipt: { number: sp.receiptNumber!, issuedAt: sp.debitedAt!, amountVnd: sp.amountVnd, agencyCode: 'HNI-STP', transactionType: 'PHI_TTHC', issuer: bank.name },
+    }] });
+    await until(p.view, (v) => v.state.status === 'paid');
+    const twin = bank.duplicateDebit(opened.bankTxnId);
+    const day = isoDateOfDay(localDayNumber(Date.parse(twin.debitedAt!)));
+    await w.env.client.workflow.execute(RECONCILIATION_WORKFLOW, { taskQueue: w.taskQueue, workflowId: `reconciliation-${day}-refund`, args: [{ day }] });
+    const [c] = await w.deps.orm.em.fork().execute<{ code: string }[]>("select code from payment_discrepancy where portal_payment_id = ? and kind = 'duplicate_payment'", [p.id]);
+    const refundCode = `HT-${c!.code.slice(3)}`;
+    // The case's process opens the refund, which orders the bank; the records say when it is done.
+    const row = () => w.deps.orm.em.fork().execute<{ status: string; responsible: string; amount_vnd: string; bank_txn_id: string }[]>('select status, responsible, amount_vnd, bank_txn_id from refund_request where code = ?', [refundCode]);
+    const [done] = await until(row, (r) => r[0]?.status === 'refunded', 1200);
+    expect(done).toEqual({ status: 'refunded', responsible: 'bank', amount_vnd: '150000', bank_txn_id: twin.bankTxnId });
+    because('the bank refunded the second debit, not the first', () => {
+      expect(bank.payments.get(twin.bankTxnId)!.status).toBe('refunded');
+      expect(bank.payments.get(opened.bankTxnId)!.status).toBe('success');
+    });
+    await w.outboxSettled();
+    expect(w.smtp.mails.some((m) => m.to.includes('an.nguyen@example.vn') && m.subject.includes(`Hoàn tiền giao dịch ${p.id}: Đã hoàn tiền`))).toBe(true);
+
+    // The citizen asks for the fee of another payment back: nothing was taken twice, so the agency decides.
+    const other = await requested();
+    const code = `HT-${randomBytes(6).toString('hex').toUpperCase()}`;
+    await w.deps.orm.em.fork().execute("update payment set status = 'paid' where id = ?", [other.id]);
+    await w.deps.orm.em.fork().execute("insert into refund_request (code, payment_id, citizen_id, origin, reason) values (?, ?, ?, 'citizen', 'Hồ sơ bị từ chối, xin hoàn lệ phí')", [code, other.id, other.citizen.id]);
+    const handle = await w.env.client.workflow.start(REFUND_WORKFLOW, { taskQueue: w.taskQueue, workflowId: code, args: [{ code, paymentId: other.id, agencyCode: 'HNI-STP', citizenId: other.citizen.id, discrepancyCode: null, reason: 'Hồ sơ bị từ chối, xin hoàn lệ phí' }] });
+    const view = () => w.plain.workflow.getHandle(code).query(refundViewQuery);
+    await until(view, (v) => v.state?.status === 'at_agency' && v.recordedSeq >= v.state.seq);
+    expect(await rejection(w.plain.workflow.getHandle(code).executeUpdate(decideRefundUpdate, { args: [{ decision: { approve: true, note: 'Đồng ý hoàn' }, actor: actor('tiepnhan.hn'), requestId: null }] }))).toBe('ROLE_NOT_ALLOWED');
+    await w.plain.workflow.getHandle(code).executeUpdate(decideRefundUpdate, { args: [{ decision: { approve: false, note: 'Lệ phí không được hoàn khi hồ sơ đã được xử lý.' }, actor: actor('thuphi.hn'), requestId: null }] });
+    const final = await finished(handle, view, 'refund-agency-refused');
+    expect(final.state?.status).toBe('refused');
+    await w.outboxSettled();
+    expect(w.smtp.mails.some((m) => m.to.includes('an.nguyen@example.vn') && m.text.includes('Lệ phí không được hoàn khi hồ sơ đã được xử lý.'))).toBe(true);
   });
 });

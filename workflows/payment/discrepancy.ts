@@ -1,8 +1,10 @@
-import { condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { condition, defineQuery, defineSignal, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyKind, type DiscrepancyState, type Responsible } from '../../domain/payment/discrepancy';
 import type { ReconciliationActivities } from '../../activities/reconciliation';
 import { createSerial, RECORDING, refused } from '../shared';
+import { REFUND_WORKFLOW } from './refund';
 
 export const DISCREPANCY_WORKFLOW = 'discrepancyWorkflow';
 export interface DiscrepancyWorkflowInput {
@@ -58,6 +60,17 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
 
   const opened = state;
   await serial(() => record(opened, 'open', null, { dueAt: input.dueAt }, null));
+  // Money taken twice or over the amount: the bank is ordered to refund it (000 §34.6).
+  if (input.kind === 'duplicate_payment' || (input.kind === 'amount_differs' && input.responsible === 'bank')) {
+    const refund = await acts.openRefundForCase({ code: input.code });
+    if (refund) {
+      try {
+        await startChild(REFUND_WORKFLOW, { workflowId: refund.code, args: [refund], parentClosePolicy: ParentClosePolicy.ABANDON });
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+    }
+  }
   const wait = Date.parse(input.dueAt) - Date.now();
   if (wait > 0) await condition(() => state.status !== 'open', wait);
   if (state.status === 'open') {
