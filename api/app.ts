@@ -31,7 +31,7 @@ import { BankDirectory } from '../services/payments/banks';
 import { publicationRoutes } from './publication/routes';
 import { FeedbackService } from './feedback/service';
 import { feedbackRoutes } from './feedback/routes';
-import { apiError, errorHandler, notFoundHandler, rejectNulCharacters } from './errors';
+import { apiError, errorHandler, notFoundHandler, rejectNulCharacters, SIGNED_BODY_PATHS } from './errors';
 import helmet from 'helmet';
 import { docsPage, docsScript } from './docs-page';
 import { methodNotAllowed } from './method-not-allowed';
@@ -180,7 +180,7 @@ export function createApp(deps: ApiDeps) {
   const origin = new URL(cfg.PUBLIC_URL).origin;
   app.use('/api', (req, res, next) => {
     // Banks' callbacks come server to server, authenticated by their signature (checked by the route).
-    if (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' || req.path.startsWith('/payments/callback/') || req.path.startsWith('/payments/settlement/')) return next();
+    if (req.method === 'GET' || req.method === 'HEAD' || req.authMethod === 'bearer' || SIGNED_BODY_PATHS.test(req.originalUrl)) return next();
     const from = req.headers.origin;
     const site = req.headers['sec-fetch-site'];
     if ((from !== undefined && from !== origin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
@@ -205,7 +205,8 @@ export function createApp(deps: ApiDeps) {
   app.use(paymentRoutes(payments));
   const reconciliation = new ReconciliationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, banks, maxFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES });
   app.use(reconciliationRoutes(reconciliation, cfg.RECONCILIATION_MAX_FILE_BYTES));
-  app.use(refundRoutes(new RefundService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE })));
+  const refunds = new RefundService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+  app.use(refundRoutes(refunds));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),
@@ -223,7 +224,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

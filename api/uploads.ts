@@ -145,17 +145,20 @@ function badMultipart(): DomainError {
  * reconciliation file can be large; nothing of it is held whole). Past `maxBytes` the stream fails with
  * 413; when `consume` refuses the file, the rest of the body is read and dropped.
  */
-export function streamOneFile<T>(req: Request, opts: { field: string; maxBytes: number }, consume: (file: Readable) => Promise<T>): Promise<T> {
+export function streamOneFile<T>(req: Request, opts: { field: string; maxBytes: number; maxFields?: number }, consume: (file: Readable, fields: Readonly<Record<string, string>>) => Promise<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: opts.maxBytes, fields: 0, parts: 1 } });
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: opts.maxBytes, fields: opts.maxFields ?? 0, fieldSize: 1024, parts: 1 + (opts.maxFields ?? 0) } });
     } catch {
       reject(badMultipart());
       return;
     }
     let started = false;
     let settled = false;
+    // Text fields (a page's form) come before the file part.
+    const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+    parser.on('field', (name, value) => void (fields[name] = value));
     const finish = (e: unknown, value?: T) => {
       if (settled) return;
       settled = true;
@@ -174,7 +177,7 @@ export function streamOneFile<T>(req: Request, opts: { field: string; maxBytes: 
       }
       started = true;
       stream.on('limit', () => stream.destroy(apiError(413, 'FILE_TOO_LARGE', `Tệp vượt quá dung lượng cho phép (${Math.floor(opts.maxBytes / 1024 / 1024)} MB); không có dòng nào được ghi nhận.`)));
-      consume(stream).then((v) => finish(null, v), (e: unknown) => finish(e));
+      consume(stream, { ...fields }).then((v) => finish(null, v), (e: unknown) => finish(e));
     });
     parser.on('close', () => {
       if (!started) finish(apiError(422, 'FILE_MISSING', `Thiếu tệp (trường "${opts.field}").`, [{ field: opts.field, code: 'REQUIRED', message: 'Chọn tệp CSV.' }]));

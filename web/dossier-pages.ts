@@ -7,8 +7,10 @@ import { sendDocument } from '../api/dossiers/document-routes';
 import { ActionBody } from '../api/dossiers/schemas';
 import type { DossierService } from '../api/dossiers/service';
 import type { PaymentService } from '../api/payments/service';
+import type { RefundService } from '../api/payments/refunds';
 import { apiError, Errors, parse } from '../api/errors';
 import { OfficerRole } from '../domain/access/roles';
+import { RefundRequestBody } from '../domain/payment/refund';
 import type { DossierAction, DossierActionType } from '../domain/dossier/vocabulary';
 import { ACTION_LABELS } from '../domain/dossier/vocabulary';
 import { formDataFrom, problemsOf, readPortalUpload, UploadRefused, type FormProblems } from './forms';
@@ -27,7 +29,7 @@ const ACTION_FIELDS: Partial<Record<DossierActionType, readonly string[]>> = {
 
 /** A refused step, shown again on the dossier page beside its form. */
 interface StepProblem {
-  type: DossierActionType | 'supplement' | 'revoke' | 'pay';
+  type: DossierActionType | 'supplement' | 'revoke' | 'pay' | 'refund';
   problems: FormProblems;
   values: Record<string, unknown>;
 }
@@ -37,7 +39,7 @@ interface StepProblem {
  * dossier with its timeline, deadlines, files and signed documents, and exactly the steps this account
  * may take now (asked of the process's own rule), each sent to the same service as the API.
  */
-export function dossierPages(orm: MikroORM, services: { dossiers: DossierService; documents: DossierDocuments; payments: PaymentService }, opts: { maxUploadBytes: number; publicOrigin: string }): Router {
+export function dossierPages(orm: MikroORM, services: { dossiers: DossierService; documents: DossierDocuments; payments: PaymentService; refunds: RefundService }, opts: { maxUploadBytes: number; publicOrigin: string }): Router {
   const { dossiers, documents } = services;
   const router = Router();
   const urlencoded = express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 50 });
@@ -78,6 +80,8 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
       feeText: feeText(d.feeAmount), key: randomUUID(), labels: ACTION_LABELS,
       submitted: req.query['da-nop'] === '1', done: typeof req.query.xong === 'string' ? ACTION_LABELS[req.query.xong as DossierActionType] ?? null : null,
       isOwner: actor.roles.includes('citizen'),
+      refund: payment?.status === 'paid' ? await services.refunds.ofPayment(payment.id) : null,
+      refundAsked: req.query['hoan-tien'] === '1',
       payment, banks: await services.payments.banks(), canPay: actor.roles.includes('citizen') && d.status === 'awaiting_fee' && payment?.status !== 'paid',
     }, step ? 422 : 200);
   }
@@ -171,6 +175,23 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
       const problems = problemsOf(e);
       if (!problems) return next(e);
       showDossier(req, res, String(req.params.code), { type: 'pay', problems, values: { bankCode: body.bankCode } }).catch(next);
+    }
+  });
+
+  // A refund of the fee paid online: checked and routed by the same service as the API.
+  router.post('/ho-so/:code/hoan-tien', signedIn(['citizen']), urlencoded, async (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    try {
+      const code = codeOf(req);
+      assertFormFromPortal(req, body._csrf, opts.publicOrigin);
+      const payment = await services.payments.ofDossier(code);
+      if (!payment) throw Errors.notFound('Giao dịch');
+      await services.refunds.request(req.actor!, payment.id, parse(RefundRequestBody, { reason: body.reason ?? '' }).reason);
+      res.redirect(303, `/ho-so/${code}?hoan-tien=1#nop-phi`);
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      showDossier(req, res, String(req.params.code), { type: 'refund', problems, values: { reason: body.reason } }).catch(next);
     }
   });
 

@@ -5,6 +5,9 @@ import type { DossierService } from '../api/dossiers/service';
 import type { FeedbackService } from '../api/feedback/service';
 import { DomainError } from '../domain/errors';
 import { accountPages } from './account-pages';
+import { reconciliationPages } from './reconciliation-pages';
+import type { RefundService } from '../api/payments/refunds';
+import type { ReconciliationService } from '../api/payments/reconciliation';
 import { dossierPages } from './dossier-pages';
 import { feedbackPages } from './feedback-pages';
 import { publicationPages } from './publication-pages';
@@ -22,8 +25,8 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService },
-  opts: { maxUploadBytes: number; csrf: CsrfTokens; publicUrl: string },
+  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService },
+  opts: { maxUploadBytes: number; maxReconciliationFileBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();
   const publicOrigin = new URL(opts.publicUrl).origin;
@@ -39,6 +42,7 @@ export function webRoutes(
   router.use(feedbackPages(orm, services, { publicOrigin }));
   router.use(publicationPages(orm, services.publication, { publicOrigin }));
   router.use(accountPages(orm, { publicOrigin }));
+  router.use(reconciliationPages(services.reconciliation, services.refunds, { publicOrigin, maxFileBytes: opts.maxReconciliationFileBytes }));
   return router;
 }
 

@@ -44,6 +44,19 @@ export class RefundService {
     return { created: true, refund: this.view((await this.row(code))!) };
   }
 
+  /** Requests routed to the actor's agency, waiting for its decision. */
+  async awaitingAgency(actor: Actor) {
+    const rows = await this.deps.orm.em.fork().execute<RefundRow[]>(
+      "select r.*, p.agency_code from refund_request r join payment p on p.id = r.payment_id where r.status = 'at_agency' and p.agency_code = ? order by r.created_at", [actor.agencyCode]);
+    return rows.map((r) => this.view(r));
+  }
+
+  /** The latest refund request of a payment (for the dossier's page). */
+  async ofPayment(paymentId: string) {
+    const [r] = await this.deps.orm.em.fork().execute<RefundRow[]>('select r.*, p.agency_code from refund_request r join payment p on p.id = r.payment_id where r.payment_id = ? order by r.created_at desc limit 1', [paymentId]);
+    return r ? this.view(r) : null;
+  }
+
   /** A request, for its citizen, the agency's officers and the operators. */
   async get(actor: Actor, code: string) {
     const r = await this.row(code);
