@@ -22,6 +22,8 @@ export async function reconcileDay(orm: MikroORM, day: string, now: Date, dueAt:
   const end = new Date(start.getTime() + DAY_MS);
   return orm.em.fork().transactional(async (tx) => {
     await tx.execute("set local work_mem = '128MB'");
+    // The day's rows were just loaded (statistics not yet gathered): hash joins, never a nested loop over a million rows.
+    await tx.execute('set local enable_nestloop = off');
     await tx.execute(`create temp table found (
       key text primary key, kind text, responsible text, bank_code text, agency_code text, transaction_type text, portal_payment_id text,
       bank_txn_id text, agency_receipt_id text, portal_amount bigint, bank_amount bigint, agency_amount bigint, detail text) on commit drop`);

@@ -99,6 +99,13 @@ describe('daily reconciliation', () => {
     expect(refused.error.code).toBe('FILE_INVALID');
     expect(refused.error.details[0]!.line).toBe(4);
     expect(refused.error.message).toContain('Dòng 4: amount_vnd');
+    const feb30 = await json<{ error: { message: string; details: { line: number }[] } }>(
+      await s['thuphi.hn']!.multipart(`/api/reconciliation/agencies/HNI-STP/receipts/${DAY}`, csvFile([AGENCY_HEADER, agencyRow(1), `BL-STP-2,${pid(2)},HNI-STP,LE_PHI_TTHC,200000,2026-02-30T10:00:00+07:00`])), 422);
+    expect(feb30.error.details[0]!.line).toBe(3);
+    expect(feb30.error.message).toContain('Dòng 3: received_at');
+    const columns = await json<{ error: { message: string; details: { line: number }[] } }>(
+      await s['thuphi.hn']!.multipart(`/api/reconciliation/agencies/HNI-STP/receipts/${DAY}`, csvFile([AGENCY_HEADER, agencyRow(1), 'BL-STP-2,TT-1,HNI-STP'])), 422);
+    expect(columns.error.message).toContain('Dòng 3: số cột không đúng');
     const header = await json<{ error: { details: { line: number }[] } }>(await s['thuphi.hn']!.multipart(`/api/reconciliation/agencies/HNI-STP/receipts/${DAY}`, csvFile(['a,b,c', agencyRow(1)])), 422);
     expect(header.error.details[0]!.line).toBe(1);
     const [{ n }] = await p.orm.em.fork().execute<{ n: string }[]>("select count(*) as n from agency_receipt_row where business_day = ? and agency_code = 'HNI-STP'", [DAY]) as [{ n: string }];
