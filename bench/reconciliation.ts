@@ -5,8 +5,8 @@
  * The three sources: the portal's paid payments of the day (already the portal's records), one bank's
  * daily statement and the agency's receipt list (CSV files as the formats say). About 1 row in 10,000 of
  * each carries a discrepancy of every kind, and the run must find exactly those.
- * Measured: loading both files through the same code as an upload (streamed CSV parse, row checks, COPY,
- * whole-file checks) plus the comparison (set-based SQL) — against a baseline in the same run: merely
+ * Measured: loading both files through the same code as an upload (streamed into COPY, row rules checked in
+ * PostgreSQL, whole-file checks, typed insert) plus the comparison (set-based SQL) — against a baseline in the same run: merely
  * COPYing the same rows of the three sources into plain tables of the same columns, streamed the same way.
  * Memory: the peak resident set of this Node process above its level before the step, sampled every
  * 25 ms (PostgreSQL's own memory is its work_mem, not the process's). Results: bench/results/reconciliation.{json,md}.
@@ -148,7 +148,7 @@ const md = [
   `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; embedded PostgreSQL on the same machine. ${new Date().toISOString().slice(0, 10)}.`,
   '',
   'One business day, N transactions per source (portal, bank statement, agency list), ~1 in 10,000 rows of each carrying each kind of discrepancy.',
-  'Baseline: COPY of the same rows of the three sources into plain tables, in the same run. Reconciliation: both files loaded as an upload is (streamed parse, row checks, COPY, whole-file checks) + the comparison.',
+  'Baseline: COPY of the same rows of the three sources into plain tables (side by side), in the same run. Reconciliation: both files loaded as an upload is (streamed into COPY to a staging table, every row rule checked in one pass, ids twice, unknown agencies, typed insert) side by side, then the comparison of the three relations.',
   'Peak memory: this Node process\'s resident set above its level before the step.',
   '',
   '| Transactions per source | Files (MB) | Baseline COPY | Load files | Compare | Reconciliation total | × baseline | Peak RSS load / compare (MB) | All injected found |',
