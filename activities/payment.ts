@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { permanentFailure } from './failures';
 import type { PaymentState } from '../domain/payment/state';
-import { PAYMENT_STATUS_LABELS, type BankResult } from '../domain/payment/vocabulary';
+import { PAYMENT_STATUS_LABELS, vnd as money, type BankResult } from '../domain/payment/vocabulary';
 import { formatVnHuman } from '../domain/working-time';
 import type { BankDirectory } from '../services/payments/banks';
 import { agencyRecipients, appendAudit, enqueueMessages, operatorRecipients } from '../services/records';
@@ -11,8 +11,6 @@ export interface PaymentActivityDeps {
   publicUrl: string;
   banks?: BankDirectory;
 }
-
-const money = (n: number) => `${n.toLocaleString('vi-VN')} đồng`;
 
 /** Side effects of the payment process: the bank's gateway, the records, the receipts sent. */
 export function createPaymentActivities(deps: PaymentActivityDeps) {

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { permanentFailure } from './failures';
 import { REFUND_STATUS_LABELS, routeRefund, type RefundRoute, type RefundState } from '../domain/payment/refund';
-import type { BankRefund } from '../domain/payment/vocabulary';
+import { vnd as money, type BankRefund } from '../domain/payment/vocabulary';
 import type { BankDirectory } from '../services/payments/banks';
 import { agencyRecipients, appendAudit, enqueueMessages } from '../services/records';
 
@@ -10,8 +10,6 @@ export interface RefundActivityDeps {
   publicUrl: string;
   banks?: BankDirectory;
 }
-
-const money = (n: number) => `${n.toLocaleString('vi-VN')} đồng`;
 
 /** Side effects of a refund: the routing read from the records, the bank's refund order, the records and the letters. */
 export function createRefundActivities(deps: RefundActivityDeps) {

@@ -20,6 +20,9 @@ export const PAYMENT_STATUS_LABELS: Record<PaymentStatus, string> = {
   expired: 'Hết hạn thanh toán',
 };
 
+/** An amount as a letter says it: `200.000 đồng`. */
+export const vnd = (n: number) => `${n.toLocaleString('vi-VN')} đồng`;
+
 /** Transaction types, one catalogue (000 §34.1). */
 export const TransactionType = z.enum(['LE_PHI_TTHC', 'PHI_TTHC']);
 export type TransactionType = z.infer<typeof TransactionType>;
