@@ -6,7 +6,7 @@ import { bankResultUpdate, bankSettlementUpdate, chooseBankUpdate, PAYMENT_WORKF
 import { actor, finished, rejection, settled, startWorkflowEnv } from '../support/workflow-env';
 import { isoDateOfDay, localDayNumber } from '../../domain/working-time';
 import { closeDiscrepancyUpdate, discrepancyViewQuery } from '../../workflows/payment/discrepancy';
-import { RECONCILIATION_WORKFLOW } from '../../workflows/payment/reconciliation';
+import { DAILY_RECONCILIATION_WORKFLOW, RECONCILIATION_WORKFLOW } from '../../workflows/payment/reconciliation';
 import { decideRefundUpdate, REFUND_WORKFLOW, refundViewQuery } from '../../workflows/payment/refund';
 import { because } from '../support/because';
 
@@ -182,5 +182,19 @@ describe('payment process (time-skipping)', () => {
     expect(final.state?.status).toBe('refused');
     await w.outboxSettled();
     expect(w.smtp.mails.some((m) => m.to.includes('an.nguyen@example.vn') && m.text.includes('Lệ phí không được hoàn khi hồ sơ đã được xử lý.'))).toBe(true);
+  });
+
+  it('the daily run catches up every day missed since the last one reconciled, and then has nothing left to do', async () => {
+    const yesterday = localDayNumber((await w.now()).getTime()) - 1;
+    // The last day reconciled was four days ago: the server was down for the three days since.
+    await w.deps.orm.em.fork().execute('delete from reconciliation_run where business_day >= ?', [isoDateOfDay(yesterday - 3)]);
+    await w.deps.orm.em.fork().execute("insert into reconciliation_run (business_day, runs, last_run_at) values (?, 1, now())", [isoDateOfDay(yesterday - 3)]);
+    const missed = [yesterday - 2, yesterday - 1, yesterday].map(isoDateOfDay);
+    const first = await w.env.client.workflow.execute(DAILY_RECONCILIATION_WORKFLOW, { taskQueue: w.taskQueue, workflowId: 'reconciliation-daily-1', args: [] });
+    expect(first.days).toEqual(missed);
+    const runs = await w.deps.orm.em.fork().execute<{ day: string }[]>("select to_char(business_day, 'YYYY-MM-DD') as day from reconciliation_run where business_day = any(?::date[]) order by 1", [`{${missed.join(',')}}`]);
+    expect(runs.map((r) => r.day)).toEqual(missed);
+    const second = await w.env.client.workflow.execute(DAILY_RECONCILIATION_WORKFLOW, { taskQueue: w.taskQueue, workflowId: 'reconciliation-daily-2', args: [] });
+    expect(second.days).toEqual([]);
   });
 });
