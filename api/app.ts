@@ -197,7 +197,7 @@ export function createApp(deps: ApiDeps) {
   const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, clarificationDays: cfg.FEEDBACK_CLARIFICATION_DAYS, log });
   app.use(feedbackRoutes(feedback));
   app.use(accountRoutes(orm));
-  app.use(operationsRoutes(orm));
+  app.use(operationsRoutes(orm, deps.temporal));
   app.use(catalogueRoutes(orm, deps.calendars));
   const publication = new PublicationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log });
   const banks = new BankDirectory(cfg.PAYMENT_BANKS);

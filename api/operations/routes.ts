@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import { openHistories, replayHistories } from '../../services/operations/replay';
 import { appendAudit } from '../../services/records';
 import { OUTBOX_CHANNEL } from '../../services/notification-relay';
 import { mount } from '../access';
@@ -47,8 +49,29 @@ const message = (r: Row) => {
 };
 
 /** Operators see what the outbox relay could not send, and send a dead letter again once its cause is fixed. */
-export function operationsRoutes(orm: MikroORM): Router {
+export function operationsRoutes(orm: MikroORM, temporal: Client): Router {
   const router = Router();
+
+  const ReplayBody = z.object({ workflowId: z.string().min(1).max(200).regex(/^[\w.:-]+$/).optional() }).strict();
+  mount(router, {
+    method: 'post', path: '/api/operations/replay', tag: 'Vận hành', access: ['operator', 'system_admin'], body: ReplayBody,
+    responses: { 200: z.object({ replayed: z.number().int().min(0), failures: z.array(z.object({ workflowId: z.string(), error: z.string() })) }) },
+    summary: 'Chạy lại (replay) lịch sử của một quy trình, hoặc của mọi quy trình đang mở (tối đa 1.000), với mã quy trình hiện tại; báo các quy trình mà mã mới không tái tạo được (lỗi tất định) — chạy trước khi triển khai.',
+    handler: async (req, res) => {
+      const { workflowId } = parse(ReplayBody, req.body ?? {});
+      if (workflowId) {
+        await temporal.workflow.getHandle(workflowId).describe().catch(() => {
+          throw Errors.notFound('Quy trình');
+        });
+      }
+      const outcome = await replayHistories(openHistories(temporal, { workflowId, limit: 1000 }), { payloadCodecs: [...temporal.options.loadedDataConverter.payloadCodecs] });
+      await orm.em.fork().transactional((tx) => appendAudit(tx, {
+        at: new Date().toISOString(), actorId: req.actor!.id, actorRole: req.actor!.roles.includes('operator') ? 'operator' : 'system_admin', action: 'operations.replay',
+        entityType: 'workflow', entityId: workflowId ?? '*', before: null, after: { replayed: outcome.replayed, failed: outcome.failures.length }, requestId: String(req.id), dedupeKey: null,
+      }));
+      res.json(outcome);
+    },
+  });
 
   mount(router, {
     method: 'get', path: '/api/operations/notifications', tag: 'Vận hành', access: ['operator', 'system_admin'], query: OutboxQuery,

@@ -57,4 +57,20 @@ describe('dead letters for operators', () => {
     if (sent) expect((await operator.send('POST', `/api/operations/notifications/${sent.id}/retry`)).status).toBe(409);
     expect((await operator.send('POST', '/api/operations/notifications/999999999/retry')).status).toBe(404);
   });
+
+  it('replay before a deploy: every open process, or one, replayed against the current workflow code; operators only, audited', async () => {
+    // An open process: a feedback waiting for its agency.
+    const { code } = await json<{ code: string }>(await citizen.send('POST', '/api/feedback', {
+      title: 'Thời gian chờ tại bộ phận một cửa', content: 'Đề nghị bố trí thêm quầy tiếp nhận vào buổi sáng thứ Hai hằng tuần.', agencyCode: 'HNI-STP',
+    }), 201);
+    const all = await json<{ replayed: number; failures: unknown[] }>(await operator.send('POST', '/api/operations/replay', {}), 200);
+    expect(all.replayed).toBeGreaterThanOrEqual(1);
+    expect(all.failures).toEqual([]);
+    const one = await json<{ replayed: number; failures: unknown[] }>(await operator.send('POST', '/api/operations/replay', { workflowId: code }), 200);
+    expect(one).toEqual({ replayed: 1, failures: [] });
+    expect((await operator.send('POST', '/api/operations/replay', { workflowId: 'PAKN-000000-000000' })).status).toBe(404);
+    expect((await citizen.send('POST', '/api/operations/replay', {})).status).toBe(403);
+    const [audit] = await p.orm.em.fork().execute<{ n: string }[]>("select count(*) as n from audit_log where action = 'operations.replay'");
+    expect(Number(audit!.n)).toBe(2);
+  });
 });

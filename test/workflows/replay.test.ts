@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { installTemporalRuntime } from '../../runtime/temporal';
 import { workflowBundle } from '../../workers/process-worker';
 import { testLogger } from '../support/capture-logs';
+import { recordedHistories, replayHistories } from '../../services/operations/replay';
 
 const DIR = 'test/fixtures/histories';
 
@@ -25,5 +26,21 @@ describe('workflow replay', () => {
     const failures = results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`);
     expect(failures).toEqual([]);
     expect(results).toHaveLength(files.length);
+  });
+
+  it('a change that is not deterministic is reported with the process it would break (the command operators run before a deploy)', async () => {
+    const all = await replayHistories(recordedHistories(DIR));
+    expect(all.failures).toEqual([]);
+    // A recorded history whose first activity was another one than the code now schedules: what a
+    // reordered or renamed activity in a deploy looks like to a running process.
+    const file = (await readdir(DIR, { recursive: true })).filter((f) => f.endsWith('.json') && f.includes('refund-agency-refused'))[0]!;
+    const json = JSON.parse(await readFile(`${DIR}/${file}`, 'utf8')) as { events: { activityTaskScheduledEventAttributes?: { activityType?: { name: string } } }[] };
+    const scheduled = json.events.find((e) => e.activityTaskScheduledEventAttributes)!;
+    scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'orderBankRefund';
+    const broken = await replayHistories([{ workflowId: 'HT-CHANGED', history: historyFromJSON(json) }]);
+    expect(broken.replayed).toBe(1);
+    expect(broken.failures).toHaveLength(1);
+    expect(broken.failures[0]!.workflowId).toBe('HT-CHANGED');
+    expect(broken.failures[0]!.error).toMatch(/[Nn]ondeterminism|determinism/);
   });
 });
