@@ -9,7 +9,8 @@ import { Client, Connection } from '@temporalio/client';
 import { installTemporalRuntime } from '../runtime/temporal';
 import { createLogger } from '../runtime/logger';
 import { dataConverterOf, PayloadKeys } from '../runtime/payload-codec';
-import { openHistories, recordedHistories, replayHistories } from '../services/operations/replay';
+import { openHistories, replayHistories } from '../services/operations/replay';
+import { recordedHistories } from '../services/operations/recorded-histories';
 
 const args = process.argv.slice(2);
 const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);

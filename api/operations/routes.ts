@@ -58,7 +58,7 @@ export function operationsRoutes(orm: MikroORM, temporal: Client): Router {
     responses: { 200: z.object({ replayed: z.number().int().min(0), failures: z.array(z.object({ workflowId: z.string(), error: z.string() })) }) },
     summary: 'Chạy lại (replay) lịch sử của một quy trình, hoặc của mọi quy trình đang mở (tối đa 1.000), với mã quy trình hiện tại; báo các quy trình mà mã mới không tái tạo được (lỗi tất định) — chạy trước khi triển khai.',
     handler: async (req, res) => {
-      const { workflowId } = parse(ReplayBody, req.body ?? {});
+      const { workflowId } = parse(ReplayBody, req.body);
       if (workflowId) {
         await temporal.workflow.getHandle(workflowId).describe().catch(() => {
           throw Errors.notFound('Quy trình');

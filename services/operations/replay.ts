@@ -1,12 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../../workers/process-worker';
 
-type History = temporal.api.history.v1.IHistory;
+export type History = temporal.api.history.v1.IHistory;
 export interface ReplayOutcome {
   replayed: number;
   /** The processes whose history the current workflow code does not reproduce (a determinism error, or a failure to run). */
@@ -41,10 +39,4 @@ export async function* openHistories(client: Client, opts: { workflowId?: string
     if (opts.limit !== undefined && n++ >= opts.limit) return;
     yield { workflowId: w.workflowId, history: await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory() };
   }
-}
-
-/** Recorded histories (JSON, as `npm run record-histories` writes them) under a folder. */
-export async function* recordedHistories(dir: string): AsyncGenerator<{ workflowId: string; history: History }> {
-  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.json')).sort();
-  for (const f of files) yield { workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${dir}/${f}`, 'utf8'))) };
 }

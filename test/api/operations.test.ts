@@ -63,6 +63,8 @@ describe('dead letters for operators', () => {
     const { code } = await json<{ code: string }>(await citizen.send('POST', '/api/feedback', {
       title: 'Thời gian chờ tại bộ phận một cửa', content: 'Đề nghị bố trí thêm quầy tiếp nhận vào buổi sáng thứ Hai hằng tuần.', agencyCode: 'HNI-STP',
     }), 201);
+    const audited = async () => Number((await p.orm.em.fork().execute<{ n: string }[]>("select count(*) as n from audit_log where action = 'operations.replay'"))[0]!.n);
+    const before = await audited();
     const all = await json<{ replayed: number; failures: unknown[] }>(await operator.send('POST', '/api/operations/replay', {}), 200);
     expect(all.replayed).toBeGreaterThanOrEqual(1);
     expect(all.failures).toEqual([]);
@@ -70,7 +72,7 @@ describe('dead letters for operators', () => {
     expect(one).toEqual({ replayed: 1, failures: [] });
     expect((await operator.send('POST', '/api/operations/replay', { workflowId: 'PAKN-000000-000000' })).status).toBe(404);
     expect((await citizen.send('POST', '/api/operations/replay', {})).status).toBe(403);
-    const [audit] = await p.orm.em.fork().execute<{ n: string }[]>("select count(*) as n from audit_log where action = 'operations.replay'");
-    expect(Number(audit!.n)).toBe(2);
+    expect((await operator.send('POST', '/api/operations/replay', { workflowId: code, all: true })).status).toBe(422);
+    expect(await audited()).toBe(before + 2);
   });
 });

@@ -5,7 +5,8 @@ import { describe, expect, it } from '@jest/globals';
 import { installTemporalRuntime } from '../../runtime/temporal';
 import { workflowBundle } from '../../workers/process-worker';
 import { testLogger } from '../support/capture-logs';
-import { recordedHistories, replayHistories } from '../../services/operations/replay';
+import { replayHistories } from '../../services/operations/replay';
+import { recordedHistories } from '../../services/operations/recorded-histories';
 
 const DIR = 'test/fixtures/histories';
 
