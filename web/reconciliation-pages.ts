@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import { parse } from '../api/errors';
+import { apiError, parse } from '../api/errors';
 import type { ReconciliationService, ReportFilter } from '../api/payments/reconciliation';
 import type { RefundService } from '../api/payments/refunds';
 import { streamOneFile } from '../api/uploads';
@@ -82,12 +82,12 @@ export function reconciliationPages(service: ReconciliationService, refunds: Ref
         assertFormFromPortal(req, fields._csrf, opts.publicOrigin);
         const kind = values.kind === 'bank_statement' ? 'bank_statement' : 'agency_receipts';
         const party = kind === 'agency_receipts' && !req.actor!.roles.includes('operator') ? req.actor!.agencyCode ?? '' : values.party;
-        if (!DAY.test(values.day)) throw Object.assign(new Error('day'), { status: 422 });
+        if (!DAY.test(values.day)) throw apiError(422, 'BAD_DAY', 'Chọn ngày của tệp (YYYY-MM-DD).', [{ field: 'day', code: 'BAD_DAY', message: 'Chọn ngày của tệp.' }]);
         return service.upload(req.actor!, kind, party, values.day, file, String(req.id));
       });
       res.redirect(303, `/doi-soat?da_tai=${encodeURIComponent(`${FILE_KIND_LABELS[r.kind]} ${r.partyCode} ngày ${r.day}: ${r.rows} dòng`)}`);
     } catch (e) {
-      const problems = (e as { status?: number }).status === 422 && !problemsOf(e) ? { message: 'Chọn ngày của tệp (YYYY-MM-DD).', fields: { day: ['Chọn ngày của tệp.'] } } : problemsOf(e);
+      const problems = problemsOf(e);
       if (!problems) return next(e);
       showReport(req, res, { form: 'upload', problems, values }).catch(next);
     }

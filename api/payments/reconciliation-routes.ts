@@ -1,7 +1,7 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify';
 import { z } from 'zod';
-import { AGENCY_RECEIPT_COLUMNS, BANK_STATEMENT_COLUMNS } from '../../domain/payment/statement-files';
+import { AGENCY_RECEIPT_COLUMNS, BANK_STATEMENT_COLUMNS, type FileKind } from '../../domain/payment/statement-files';
 import { CloseDiscrepancy, DiscrepancyKind, DiscrepancyStatus, Responsible } from '../../domain/payment/discrepancy';
 import { TransactionType } from '../../domain/payment/vocabulary';
 import { mount } from '../access';
@@ -42,23 +42,22 @@ const CSV_FORMATS = `Tệp CSV UTF-8 có dòng tiêu đề, số tiền là số
 /** Daily reconciliation: the files, the runs, the discrepancy report and its cases (000 §34). */
 export function reconciliationRoutes(service: ReconciliationService, maxFileBytes: number): Router {
   const router = Router();
+  // A daily file streamed from the request into the service's checked load.
+  const upload = (kind: FileKind, party: 'bankCode' | 'agencyCode') => async (req: Request, res: Response) => {
+    const p = req.params as Record<string, string>;
+    res.json(await streamOneFile(req, { field: 'file', maxBytes: maxFileBytes }, (file) => service.upload(req.actor!, kind, p[party]!, p.day!, file, String(req.id))));
+  };
   mount(router, {
     method: 'post', path: '/api/reconciliation/banks/:bankCode/statements/:day', tag: 'Đối soát', access: ['operator'], params: z.object({ bankCode: BankCode, day: IsoDate }),
     csvUpload: { description: CSV_FORMATS }, responses: { 200: Uploaded }, conflicts: true,
     summary: 'Tải lên sao kê ngày của ngân hàng (khi không lấy được tự động): kiểm tra từng dòng, sai một dòng thì không ghi nhận gì; tải lại cùng ngày thì thay thế.',
-    handler: async (req, res) => {
-      const p = req.params as { bankCode: string; day: string };
-      res.json(await streamOneFile(req, { field: 'file', maxBytes: maxFileBytes }, (file) => service.upload(req.actor!, 'bank_statement', p.bankCode, p.day, file, String(req.id))));
-    },
+    handler: upload('bank_statement', 'bankCode'),
   });
   mount(router, {
     method: 'post', path: '/api/reconciliation/agencies/:agencyCode/receipts/:day', tag: 'Đối soát', access: ['operator', 'fee_officer', 'integration'], params: z.object({ agencyCode: AgencyCode, day: IsoDate }),
     csvUpload: { description: CSV_FORMATS }, responses: { 200: Uploaded }, conflicts: true,
     summary: 'Cơ quan tải lên danh sách biên lai đã ghi nhận trong ngày: kiểm tra từng dòng, sai một dòng thì không ghi nhận gì; tải lại cùng ngày thì thay thế.',
-    handler: async (req, res) => {
-      const p = req.params as { agencyCode: string; day: string };
-      res.json(await streamOneFile(req, { field: 'file', maxBytes: maxFileBytes }, (file) => service.upload(req.actor!, 'agency_receipts', p.agencyCode, p.day, file, String(req.id))));
-    },
+    handler: upload('agency_receipts', 'agencyCode'),
   });
   mount(router, {
     method: 'post', path: '/api/reconciliation/runs/:day', tag: 'Đối soát', access: ['operator'], params: z.object({ day: IsoDate }), responses: { 200: Run }, conflicts: true,
