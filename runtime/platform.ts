@@ -11,6 +11,7 @@ import type { Config } from './config';
 import { openServices } from './services';
 import { installTemporalRuntime } from './temporal';
 import { ensureSchedules } from './schedules';
+import { ensureSearchAttributes } from './visibility';
 
 /**
  * Runs the worker, the API, or both in this process. Production runs them as separate processes
@@ -25,6 +26,8 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
   let recoveryTimer: NodeJS.Timeout | null = null;
   let relay: NotificationRelay | null = null;
   if (parts.worker) {
+    // The processes show themselves by these attributes; an unregistered one would fail their workflow tasks.
+    await ensureSearchAttributes(services.temporal.connection, cfg.TEMPORAL_NAMESPACE, log);
     const nc = await services.nativeConnection();
     workerConnection = nc;
     worker = await createProcessWorker(nc, cfg.TEMPORAL_NAMESPACE, cfg.TEMPORAL_TASK_QUEUE, {

@@ -61,6 +61,8 @@ const quietBundlerLogger = {
 /** The worker of the portal's processes (dossiers, feedback, account sweep, service publication) on one task queue. */
 export async function createProcessWorker(
   connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps, maxCachedWorkflows?: number, dataConverter?: DataConverter,
+  /** Another build of the workflow code (the safe-evolution test runs the code before a change). */
+  workflowCode?: { code: string },
 ): Promise<Worker> {
   return Worker.create({
     dataConverter,
@@ -68,7 +70,7 @@ export async function createProcessWorker(
     namespace,
     taskQueue,
     maxCachedWorkflows,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: workflowCode ?? (await workflowBundle()),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }))] },
     activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps) },
   });

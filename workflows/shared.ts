@@ -46,6 +46,8 @@ export const PATCHES = {
   feedbackBacklog: 'feedback-backlog-once',
   /** A dossier waits for a supplement or a fee for a set period, with a reminder, then is returned. */
   waitingPeriods: 'waiting-periods',
+  /** Processes keep their search attributes (kind, agency, status, overdue level, procedure) current. */
+  searchAttributes: 'process-search-attributes',
 } as const;
 
 /** Whether this process's messages go through the relay (true for every process started since the change). */
@@ -72,3 +74,4 @@ export const BATCH: ActivityOptions = {
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
 };
+

@@ -9,6 +9,7 @@ import type { Actor } from '../../domain/access/roles';
 import { vnTime } from '../../domain/working-time';
 import { temporalTestServerPath } from '../../runtime/tools';
 import { installTemporalRuntime } from '../../runtime/temporal';
+import { ensureSearchAttributes } from '../../runtime/visibility';
 import { testLogger } from './capture-logs';
 import { createProcessWorker } from '../../workers/process-worker';
 import { workerDeps } from './deps';
@@ -30,6 +31,7 @@ export function actor(subject: string): Actor {
 export async function startWorkflowEnv(taskQueue: string, opts: { databaseUrl?: string; rejectRecipients?: RegExp; banks?: BankDirectory } = {}) {
   installTemporalRuntime(testLogger());
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   const smtp = await startSmtpCatcher({ rejectRecipients: opts.rejectRecipients });
   const sms = await startSmsCatcher({ port: 0, apiKey: 'test-sms-key-0123' });
   const deps = await workerDeps(smtp.url, { databaseUrl: opts.databaseUrl, sms: new HttpSmsGateway(sms.url, 'test-sms-key-0123'), banks: opts.banks });

@@ -3,6 +3,7 @@ import type { DossierActivities, TransitionRecord } from '../../activities/dossi
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, applyOnlinePayment, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
 import { createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
+import { createVisibility } from '../visibility';
 import { DEFAULT_WAITING, returnDossier, waitingOf, type WaitingPeriods } from '../../domain/dossier/waiting';
 import { dossierViewQuery, feePaidOnlineSignal, performActionUpdate, type DossierWorkflowInput } from './definitions';
 
@@ -21,6 +22,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   /** Bumped on every change; the deadline loop re-evaluates when it moves. */
   let version = 0;
   const { serial, drained } = createSerial();
+  const show = createVisibility();
   // Waiting periods apply to processes started since they exist (older ones keep waiting as before).
   const periods: WaitingPeriods | null = patched(PATCHES.waitingPeriods) ? { ...DEFAULT_WAITING, ...(input.waiting ?? {}) } : null;
 
@@ -34,6 +36,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     const withDue = { ...after, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
     const keys = await acts.recordTransition({ before: recorded, after: withDue, event, ...rest });
     recorded = withDue;
+    show({ kind: 'dossier', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.overdueLevel, procedureCode: after.procedureCode });
     // Processes started before the outbox relay delivered their own messages here (kept for replay).
     if (keys.length > 0 && !deliveredByRelay()) await acts.deliverNotifications(keys);
   };

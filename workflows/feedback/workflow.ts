@@ -4,6 +4,7 @@ import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activit
 import { catchUpFeedbackDeadlines, nextFeedbackDeadline, onFeedbackDeadline, progressMark, type FeedbackSchedule } from '../../domain/feedback/deadlines';
 import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, DEFAULT_CLARIFICATION_WAIT, type ClarificationWait, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
 import { createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
+import { createVisibility } from '../visibility';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 
 const acts = proxyActivities<FeedbackActivities & Pick<DossierActivities, 'deliverNotifications'>>(RECORDING);
@@ -23,6 +24,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   let recorded: FeedbackState | null = resumed?.recorded ?? null;
   let version = 0;
   const { serial, drained } = createSerial();
+  const show = createVisibility();
   // The rules this process keeps for its whole life (a process started before a change keeps the old ones).
   const rules: FeedbackRuleSet = { reviewByReceivingAgency: patched(PATCHES.reviewByReceivingAgency) };
   const clarificationWait: ClarificationWait | null = patched(PATCHES.waitingPeriods) ? (input.clarificationWait ?? DEFAULT_CLARIFICATION_WAIT) : null;
@@ -35,6 +37,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
     const reviewAgencyCode = rules.reviewByReceivingAgency ? receivingAgency(after) : after.agencyCode;
     const keys = await acts.recordFeedbackTransition({ before: recorded, after, schedule, event, reviewAgencyCode, ...rest });
     recorded = after;
+    show({ kind: 'feedback', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.answerOverdue ? 1 : 0 });
     // Processes started before the outbox relay delivered their own messages here (kept for replay).
     if (keys.length > 0 && !deliveredByRelay()) await acts.deliverNotifications(keys);
   };

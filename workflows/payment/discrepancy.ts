@@ -4,6 +4,7 @@ import type { Actor } from '../../domain/access/roles';
 import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyKind, type DiscrepancyState, type Responsible } from '../../domain/payment/discrepancy';
 import type { ReconciliationActivities } from '../../activities/reconciliation';
 import { createSerial, RECORDING, refused } from '../shared';
+import { createVisibility } from '../visibility';
 import { REFUND_WORKFLOW } from './refund';
 
 export const DISCREPANCY_WORKFLOW = 'discrepancyWorkflow';
@@ -34,9 +35,11 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   };
   let recordedSeq = 0;
   const { serial, drained } = createSerial();
+  const show = createVisibility();
   const record = async (after: DiscrepancyState, event: 'open' | 'close' | 'clear' | 'overdue', actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordDiscrepancy({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;
+    show({ kind: 'discrepancy', agencyCode: after.agencyCode, status: after.status });
   };
 
   setHandler(discrepancyViewQuery, () => ({ state, dueAt: input.dueAt, recordedSeq }));

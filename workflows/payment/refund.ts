@@ -3,6 +3,7 @@ import type { Actor } from '../../domain/access/roles';
 import { decideRefund, type RefundDecision, type RefundState } from '../../domain/payment/refund';
 import type { RefundActivities } from '../../activities/refund';
 import { createSerial, RECORDING, refused } from '../shared';
+import { createVisibility } from '../visibility';
 
 export const REFUND_WORKFLOW = 'refundWorkflow';
 export interface RefundWorkflowInput {
@@ -28,9 +29,11 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
   let state: RefundState | null = null;
   let recordedSeq = 0;
   const { serial, drained } = createSerial();
+  const show = createVisibility();
   const record = async (after: RefundState, event: string, actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordRefund({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;
+    show({ kind: 'refund', agencyCode: after.agencyCode, status: after.status });
   };
   setHandler(refundViewQuery, () => ({ state, recordedSeq }));
   setHandler(

@@ -3,6 +3,7 @@ import type { PaymentActivities } from '../../activities/payment';
 import { applyBankResult, CALLBACK_WAIT_MINUTES, chooseBank, PAYMENT_VALID_HOURS, type PaymentState } from '../../domain/payment/state';
 import { feePaidOnlineSignal } from '../dossier/definitions';
 import { createSerial, RECORDING, refused } from '../shared';
+import { createVisibility } from '../visibility';
 import { applySettlement, flagUnsettled, settlementDueAt } from '../../domain/payment/settlement';
 import { bankResultUpdate, bankSettlementUpdate, chooseBankUpdate, paymentViewQuery, type PaymentWorkflowInput } from './definitions';
 
@@ -25,9 +26,11 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   let recordedSeq = 0;
   let version = 0;
   const { serial, drained } = createSerial();
+  const show = createVisibility();
   const record = async (after: PaymentState, event: string, payload: Record<string, unknown>, actorId: string | null) => {
     await acts.recordPayment({ after, event, payload, actorId, at: new Date().toISOString() });
     recordedSeq = after.seq;
+    show({ kind: 'payment', agencyCode: after.agencyCode, status: after.status });
   };
   const settle = async (after: PaymentState, payload: Record<string, unknown>) => {
     await record(after, after.status === 'paid' ? 'paid' : after.status, payload, null);

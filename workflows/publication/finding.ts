@@ -3,6 +3,7 @@ import type { Actor } from '../../domain/access/roles';
 import { applyFindingAction, type FindingAction, type FindingState } from '../../domain/publication/findings';
 import type { PublicationActivities } from '../../activities/publication';
 import { createSerial, RECORDING, refused } from '../shared';
+import { createVisibility } from '../visibility';
 
 export const FINDING_WORKFLOW = 'dataQualityFindingWorkflow';
 export interface FindingWorkflowInput {
@@ -26,9 +27,11 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
   let state: FindingState = { code: input.code, procedureCode: input.procedureCode, agencyCode: input.agencyCode, status: 'open', raisedAt: input.raisedAt, escalated: false, seq: 1 };
   let recordedSeq = 0;
   const { serial, drained } = createSerial();
+  const show = createVisibility();
   const record = async (after: FindingState, event: 'raise' | 'fix_overdue' | FindingAction['type'], actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordFindingTransition({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;
+    show({ kind: 'finding', agencyCode: after.agencyCode, status: after.status, procedureCode: after.procedureCode });
   };
   let dueAt: string | null = null;
 

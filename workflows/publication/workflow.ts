@@ -3,6 +3,7 @@ import type { PublicationActivities, PublicationTransitionRecord } from '../../a
 import { nextPublicationDeadline, onPublicationDeadline, type PublicationSchedule } from '../../domain/publication/deadlines';
 import { applyPublicationAction, initialPublicationState, isPublicationClosed, type PublicationState } from '../../domain/publication/state';
 import { createSerial, RECORDING, refused } from '../shared';
+import { createVisibility } from '../visibility';
 import { publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from './definitions';
 
 const acts = proxyActivities<PublicationActivities>(RECORDING);
@@ -20,6 +21,7 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
   let recorded: PublicationState | null = null;
   let version = 0;
   const { serial, drained } = createSerial();
+  const show = createVisibility();
 
   const refreshSchedule = async () => {
     schedule = await acts.computePublicationSchedule(state);
@@ -28,6 +30,7 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
   const record = async (after: PublicationState, event: PublicationTransitionRecord['event'], rest: Omit<PublicationTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
     await acts.recordPublicationTransition({ before: recorded, after, schedule, event, ...rest });
     recorded = after;
+    show({ kind: 'publication', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.escalated ? 1 : 0, procedureCode: after.procedureCode });
   };
 
   setHandler(publicationViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
