@@ -6,11 +6,13 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../runtime/config';
-import { httpDuration, renderMetrics } from '../runtime/metrics';
+import { httpDuration, registerOperationsGauges, renderMetrics } from '../runtime/metrics';
 import type { CalendarStore } from '../services/calendar-store';
 import { createAuth } from './auth';
 import { accountRoutes } from './accounts/routes';
 import { operationsRoutes } from './operations/routes';
+import { processRoutes } from './operations/process-routes';
+import { OperationsConsole } from '../services/operations/console';
 import { webErrorPages, webRoutes } from '../web/routes';
 import { catalogueRoutes } from './catalogue';
 import { DossierService } from './dossiers/service';
@@ -163,6 +165,22 @@ export function createApp(deps: ApiDeps) {
   app.locals.rateLimits = rateLimits;
   const auth = createAuth(cfg, orm, log);
   app.use(auth.sessionMiddleware, ...auth.passportInit, auth.resolveActor);
+  // A connected system's failing calls are counted; the operators' watch alerts when they keep failing (000 §52).
+  app.use((req, res, next) => {
+    const actor = req.actor;
+    if (actor?.roles.includes('integration')) {
+      res.on('finish', () => {
+        const failed = res.statusCode >= 400;
+        void orm.em.fork().execute(
+          failed
+            ? 'update account set failed_calls_in_row = failed_calls_in_row + 1, last_failed_call_at = now() where id = ?'
+            : 'update account set failed_calls_in_row = 0 where id = ? and failed_calls_in_row > 0',
+          [actor.id],
+        ).catch((e: unknown) => log.warn({ err: e }, 'integration call not counted'));
+      });
+    }
+    next();
+  });
   // Each sign-in starts an anonymous session (the OpenID state): counted per address, before it is made.
   app.get(['/auth/login', '/auth/callback'], rateLimits.middleware('signIn'));
   app.use(auth.router);
@@ -198,6 +216,9 @@ export function createApp(deps: ApiDeps) {
   app.use(feedbackRoutes(feedback));
   app.use(accountRoutes(orm));
   app.use(operationsRoutes(orm, deps.temporal));
+  registerOperationsGauges(orm, cfg.OPERATIONS_STALLED_ATTEMPT);
+  const operations = new OperationsConsole({ orm, temporal: deps.temporal, namespace: cfg.TEMPORAL_NAMESPACE, stalledFromAttempt: cfg.OPERATIONS_STALLED_ATTEMPT });
+  app.use(processRoutes(operations));
   app.use(catalogueRoutes(orm, deps.calendars));
   const publication = new PublicationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log });
   const banks = new BankDirectory(cfg.PAYMENT_BANKS);
@@ -224,7 +245,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

@@ -20,6 +20,7 @@ import { Migration016Payments } from './migrations/016-payments';
 import { Migration017BankSuspension } from './migrations/017-bank-suspension';
 import { Migration018Reconciliation } from './migrations/018-reconciliation';
 import { Migration019Refunds } from './migrations/019-refunds';
+import { Migration020Operations } from './migrations/020-operations';
 
 export type Orm = MikroORM;
 
@@ -51,6 +52,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '017-bank-suspension', class: Migration017BankSuspension },
         { name: '018-reconciliation', class: Migration018Reconciliation },
         { name: '019-refunds', class: Migration019Refunds },
+        { name: '020-operations', class: Migration020Operations },
       ],
       transactional: true,
       allOrNothing: true,

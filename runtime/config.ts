@@ -99,6 +99,12 @@ const Env = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** Largest daily reconciliation file (a bank's statement of a million rows is ~150 MB). */
   RECONCILIATION_MAX_FILE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+  /** The operators' console lists an activity as stalled from this attempt on. */
+  OPERATIONS_STALLED_ATTEMPT: z.coerce.number().int().min(2).max(1000).default(3),
+  /** An integration account that has not called for this many minutes raises an alert (000 §52). */
+  INTEGRATION_SILENT_MINUTES: z.coerce.number().int().min(1).default(24 * 60),
+  /** An integration account whose calls failed this many times in a row raises an alert. */
+  INTEGRATION_FAILING_CALLS: z.coerce.number().int().min(1).default(20),
   /** Limits on abuse (`N/window` or `off`), shared by every API process through PostgreSQL. */
   RATE_LIMIT_SIGN_IN: RateLimitSetting.prefault('30/5m'),
   RATE_LIMIT_SUBMISSIONS: RateLimitSetting.prefault('10/10m'),

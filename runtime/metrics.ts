@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import type { MikroORM } from '@mikro-orm/postgresql';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });
@@ -24,6 +25,33 @@ export const activityFailures = new client.Counter({
   labelNames: ['activity', 'retryable'] as const,
   registers: [registry],
 });
+
+/**
+ * What the operators watch (issue 14): activities retrying from the console's attempt on, messages the
+ * outbox could not send, alerts open. Read from the database at each scrape (one API process is scraped).
+ */
+export function registerOperationsGauges(orm: MikroORM, stalledFromAttempt: number): void {
+  if (registry.getSingleMetric('operations_stalled_activities')) return;
+  const count = async (sql: string, params: unknown[] = []) => {
+    const [row] = await orm.em.fork().execute<{ n: number }[]>(sql, params);
+    return row?.n ?? 0;
+  };
+  new client.Gauge({
+    name: 'operations_stalled_activities', help: `Activities failing at attempt ${stalledFromAttempt} or later`, registers: [registry],
+    async collect() { this.set(await count('select count(*)::int as n from stalled_activity where attempt >= ?', [stalledFromAttempt - 1])); },
+  });
+  new client.Gauge({
+    name: 'operations_stuck_notifications', help: 'Messages not sent: given up (dead) or waiting to be sent again after a failure', labelNames: ['state'] as const, registers: [registry],
+    async collect() {
+      this.set({ state: 'dead' }, await count('select count(*)::int as n from notification where dead_at is not null'));
+      this.set({ state: 'waiting' }, await count('select count(*)::int as n from notification where sent_at is null and dead_at is null and attempts > 0'));
+    },
+  });
+  new client.Gauge({
+    name: 'operations_alerts_open', help: 'Alerts to operators not yet cleared', registers: [registry],
+    async collect() { this.set(await count('select count(*)::int as n from operations_alert where cleared_at is null')); },
+  });
+}
 
 /**
  * The API's metrics, followed by the Temporal worker's (its Rust core serves them in Prometheus

@@ -37,6 +37,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
       policy: { ...DEFAULT_ESCALATION, rungs: cfg.ESCALATION_RUNGS, rungStepWorkingDays: cfg.ESCALATION_STEP_WORKING_DAYS },
       publicUrl: cfg.PUBLIC_URL,
       banks: new BankDirectory(cfg.PAYMENT_BANKS),
+      alerts: { silentMinutes: cfg.INTEGRATION_SILENT_MINUTES, failingCalls: cfg.INTEGRATION_FAILING_CALLS },
       log,
     }, cfg.WORKER_MAX_CACHED_WORKFLOWS, services.dataConverter);
     workerRun = worker.run();

@@ -23,6 +23,7 @@ function navigation(actor: Actor | undefined) {
   if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin' || r === 'unit_admin')) links.push({ href: '/dich-vu', label: 'Dịch vụ công trực tuyến' });
   if (actor?.roles.includes('supervising_officer') || actor?.roles.includes('unit_leader')) links.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
   if (actor?.roles.some((r) => r === 'operator' || r === 'fee_officer' || r === 'unit_leader')) links.push({ href: '/doi-soat', label: 'Đối soát thanh toán' });
+  if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin')) links.push({ href: '/van-hanh', label: 'Vận hành quy trình' });
   return links;
 }
 

@@ -6,6 +6,8 @@ import type { FeedbackService } from '../api/feedback/service';
 import { DomainError } from '../domain/errors';
 import { accountPages } from './account-pages';
 import { reconciliationPages } from './reconciliation-pages';
+import { operationsPages } from './operations-pages';
+import type { OperationsConsole } from '../services/operations/console';
 import type { RefundService } from '../api/payments/refunds';
 import type { ReconciliationService } from '../api/payments/reconciliation';
 import { dossierPages } from './dossier-pages';
@@ -25,7 +27,7 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService },
+  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole },
   opts: { maxUploadBytes: number; maxReconciliationFileBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();
@@ -43,6 +45,7 @@ export function webRoutes(
   router.use(publicationPages(orm, services.publication, { publicOrigin }));
   router.use(accountPages(orm, { publicOrigin }));
   router.use(reconciliationPages(services.reconciliation, services.refunds, { publicOrigin, maxFileBytes: opts.maxReconciliationFileBytes }));
+  router.use(operationsPages(orm, services.operations, { publicOrigin }));
   return router;
 }
 

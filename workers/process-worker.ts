@@ -12,6 +12,8 @@ import { createPublicationActivities } from '../activities/publication';
 import { createPaymentActivities } from '../activities/payment';
 import { createReconciliationActivities } from '../activities/reconciliation';
 import { createRefundActivities } from '../activities/refund';
+import { createOperationsActivities } from '../activities/operations';
+import type { AlertPolicy } from '../domain/operations/alerts';
 import type { BankDirectory } from '../services/payments/banks';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
@@ -29,6 +31,8 @@ export interface WorkerDeps {
   log: Logger;
   /** Connected banks (online payment); none configured: no payment can be opened at a bank. */
   banks?: BankDirectory;
+  /** When the operators are alerted about a connected system (defaults: silent a day, 20 failed calls). */
+  alerts?: AlertPolicy;
 }
 
 /** Next to the production build's worker (dist/worker.mjs), the bundle `npm run build` made. */
@@ -71,7 +75,7 @@ export async function createProcessWorker(
     taskQueue,
     maxCachedWorkflows,
     workflowBundle: workflowCode ?? (await workflowBundle()),
-    interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }))] },
-    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps) },
+    interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }), deps.orm)] },
+    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps), ...createOperationsActivities(deps) },
   });
 }

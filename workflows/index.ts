@@ -8,3 +8,4 @@ export { paymentWorkflow } from './payment/workflow';
 export { reconciliationWorkflow, dailyReconciliationWorkflow } from './payment/reconciliation';
 export { discrepancyWorkflow } from './payment/discrepancy';
 export { refundWorkflow } from './payment/refund';
+export { operationsWatchWorkflow } from './operations/watch';

@@ -6,6 +6,7 @@ import { temporalCliPath } from '../../runtime/tools';
 import { Client, Connection } from '@temporalio/client';
 import { because } from '../support/because';
 import { PATCHES } from '../../workflows/shared';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
 /**
@@ -37,7 +38,8 @@ function payloadsIn(node: unknown, out: RawPayload[] = []): RawPayload[] {
     out.push(o as RawPayload);
     return out;
   }
-  for (const v of Object.values(o)) payloadsIn(v, out);
+  // Search attributes are indexed by the engine, hence plain by design: checked apart below.
+  for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsIn(v, out);
   return out;
 }
 
@@ -69,6 +71,14 @@ describe('encrypted payloads', () => {
     const readable = payloads.map((x) => Buffer.from(x.data ?? []).toString('utf8')).join('\n');
     // Nothing is readable: no personal data (most of it no longer travels at all), and not even the steps.
     for (const secret of ['Lê Gia Hân', 'Nguyễn Văn An', 'Phụ sản', 'bị mờ', 'Cán bộ tiếp nhận', 'request_supplement', code]) because(secret, () => expect(readable).not.toContain(secret));
+
+    // The search attributes hold the process's kind, agency, status, procedure and overdue level (and patch names): nothing personal.
+    const indexed = history.events!.flatMap((e) => Object.entries(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(indexed.length).toBeGreaterThan(0);
+    // (TemporalChangeVersion: the SDK's own record of the patches a process took.)
+    for (const [key] of indexed) expect([...SEARCH_ATTRIBUTE_KEYS.map((k) => k.name), 'TemporalChangeVersion']).toContain(key);
+    const indexedText = indexed.map(([, v]) => Buffer.from(v.data ?? []).toString('utf8')).join('\n');
+    for (const secret of ['Lê Gia Hân', 'Nguyễn Văn An', 'Phụ sản', 'bị mờ', 'Cán bộ tiếp nhận', code]) because(secret, () => expect(indexedText).not.toContain(secret));
 
     const asJson = { payloads: payloads.map((x) => ({ metadata: Object.fromEntries(Object.entries(x.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(x.data ?? []).toString('base64') })) };
     const denied = await fetch(`${p.apiUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(asJson) });

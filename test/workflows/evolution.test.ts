@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { DEMO_PROCEDURES } from '../../db/demo-data';
 import type { Actor } from '../../domain/access/roles';
 import type { DossierAction } from '../../domain/dossier/vocabulary';
 import { recordSubmission } from '../../services/dossier-intake';
-import { createProcessWorker, workflowBundle, WORKFLOWS_PATH } from '../../workers/process-worker';
+import { createProcessWorker, workflowBundle } from '../../workers/process-worker';
 import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
+import { workflowsDeployedWith } from '../support/deploys';
 import { actor, finished, startWorkflowEnv } from '../support/workflow-env';
 
 /**
@@ -18,30 +18,12 @@ import { actor, finished, startWorkflowEnv } from '../support/workflow-env';
  */
 let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
 const TASK_QUEUE = 'evolution-test';
-const VISIBILITY = fileURLToPath(new URL('../../workflows/visibility.ts', import.meta.url));
-const BEFORE = fileURLToPath(new URL('../fixtures/before-search-attributes/visibility.ts', import.meta.url));
 
 const citizen = actor('congdan1');
 const receiving = actor('tiepnhan.hn');
 const processing = actor('xuly.hn');
 const leader = actor('lanhdao.hn');
 const resultOfficer = actor('trakq.hn');
-
-interface ResolveData { createData: { resource?: string } }
-interface Compiler { hooks: { normalModuleFactory: { tap(name: string, fn: (nmf: { hooks: { afterResolve: { tap(name: string, fn: (d: ResolveData) => void): void } } }) => void): void } } }
-
-/** The workflow bundle with workflows/visibility.ts replaced by the module as it was before the change. */
-async function codeBeforeTheChange() {
-  const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-  const replace = {
-    apply(compiler: Compiler) {
-      compiler.hooks.normalModuleFactory.tap('code-before', (nmf) => nmf.hooks.afterResolve.tap('code-before', (d) => {
-        if (d.createData.resource === VISIBILITY) d.createData.resource = BEFORE;
-      }));
-    },
-  };
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet, webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), replace as never] }) });
-}
 
 /**
  * A worker of the task queue. The old one keeps no workflow cache: its sticky queue would otherwise
@@ -77,7 +59,7 @@ afterAll(async () => {
 
 describe('deploying a workflow change while dossiers are open', () => {
   it('dossiers started on the old code and on the new both finish; the old ones take the new path from their next change', async () => {
-    const old = await runWorker(await codeBeforeTheChange());
+    const old = await runWorker(await workflowsDeployedWith('before-search-attributes'));
     const before = await submit();
     await before.act(receiving, { type: 'accept' });
     // The old code kept no search attributes.

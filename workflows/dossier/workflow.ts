@@ -23,6 +23,8 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   let version = 0;
   const { serial, drained } = createSerial();
   const show = createVisibility();
+  // Found by kind, agency and procedure from its first task on, even if its first step stalls.
+  show({ kind: 'dossier', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.overdueLevel, procedureCode: state.procedureCode });
   // Waiting periods apply to processes started since they exist (older ones keep waiting as before).
   const periods: WaitingPeriods | null = patched(PATCHES.waitingPeriods) ? { ...DEFAULT_WAITING, ...(input.waiting ?? {}) } : null;
 

@@ -25,6 +25,8 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   let version = 0;
   const { serial, drained } = createSerial();
   const show = createVisibility();
+  // Found by kind, agency and procedure from its first task on, even if its first step stalls.
+  show({ kind: 'feedback', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.answerOverdue ? 1 : 0 });
   // The rules this process keeps for its whole life (a process started before a change keeps the old ones).
   const rules: FeedbackRuleSet = { reviewByReceivingAgency: patched(PATCHES.reviewByReceivingAgency) };
   const clarificationWait: ClarificationWait | null = patched(PATCHES.waitingPeriods) ? (input.clarificationWait ?? DEFAULT_CLARIFICATION_WAIT) : null;

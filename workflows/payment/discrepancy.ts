@@ -36,6 +36,8 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   let recordedSeq = 0;
   const { serial, drained } = createSerial();
   const show = createVisibility();
+  // Found by kind, agency and procedure from its first task on, even if its first step stalls.
+  show({ kind: 'discrepancy', agencyCode: state.agencyCode, status: state.status });
   const record = async (after: DiscrepancyState, event: 'open' | 'close' | 'clear' | 'overdue', actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordDiscrepancy({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;

@@ -30,6 +30,8 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
   let recordedSeq = 0;
   const { serial, drained } = createSerial();
   const show = createVisibility();
+  // Found by kind, agency and procedure from its first task on, even if its first step stalls.
+  show({ kind: 'refund', agencyCode: input.agencyCode, status: 'routing' });
   const record = async (after: RefundState, event: string, actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordRefund({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;

@@ -27,6 +27,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   let version = 0;
   const { serial, drained } = createSerial();
   const show = createVisibility();
+  // Found by kind, agency and procedure from its first task on, even if its first step stalls.
+  show({ kind: 'payment', agencyCode: state.agencyCode, status: state.status });
   const record = async (after: PaymentState, event: string, payload: Record<string, unknown>, actorId: string | null) => {
     await acts.recordPayment({ after, event, payload, actorId, at: new Date().toISOString() });
     recordedSeq = after.seq;

@@ -28,6 +28,8 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
   let recordedSeq = 0;
   const { serial, drained } = createSerial();
   const show = createVisibility();
+  // Found by kind, agency and procedure from its first task on, even if its first step stalls.
+  show({ kind: 'finding', agencyCode: state.agencyCode, status: state.status, procedureCode: state.procedureCode });
   const record = async (after: FindingState, event: 'raise' | 'fix_overdue' | FindingAction['type'], actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordFindingTransition({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;

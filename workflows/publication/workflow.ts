@@ -22,6 +22,8 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
   let version = 0;
   const { serial, drained } = createSerial();
   const show = createVisibility();
+  // Found by kind, agency and procedure from its first task on, even if its first step stalls.
+  show({ kind: 'publication', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.escalated ? 1 : 0, procedureCode: state.procedureCode });
 
   const refreshSchedule = async () => {
     schedule = await acts.computePublicationSchedule(state);

@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { enqueueMessages } from '../../services/records';
+import { accessible, keepScreenshot, portalInBrowser, signInAs } from '../support/browser';
+import { json } from '../support/http';
+import { pdfBytes, signIn } from '../support/platform';
+
+/** The operators' console in a real browser (issue 14): inspect a process, terminate it with a reason, re-send a message, preview a batch. */
+const ctx = portalInBrowser();
+const onPage = (name: string, run: (page: Page) => Promise<void>) => ctx.onPage(name, run);
+
+async function submitDossier(): Promise<string> {
+  const citizen = await signIn(ctx.p.apiUrl, 'congdan1');
+  const f = new FormData();
+  f.set('procedureCode', 'STP-KS');
+  f.set('formData', JSON.stringify({ hoTenTre: 'Phạm Minh Khang', ngaySinhTre: '2026-09-09', noiSinh: 'Hà Nội' }));
+  f.set('giayChungSinh', new Blob([pdfBytes()]), 'gcs.pdf');
+  const { code } = await json<{ code: string }>(await citizen.multipart('/api/dossiers', f), 201);
+  for (let i = 0; i < 100; i++) {
+    const [row] = await ctx.p.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from dossier_history where dossier_code = ?', [code]);
+    if (row!.n > 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return code;
+}
+
+describe('the operators console pages', () => {
+  it('a process page shows the business history beside the engine events; terminated with a reason, it is listed as ended', async () => {
+    const code = await submitDossier();
+    await onPage('operations-process', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'vanhanh', `/van-hanh/quy-trinh/${code}`);
+      const main = page.locator('main');
+      expect(await main.getByRole('heading', { level: 1 }).innerText()).toBe(`Hồ sơ ${code}`);
+      expect(await page.getByRole('region', { name: 'Bảng sự kiện của máy quy trình' }).innerText()).toContain('WorkflowExecutionStarted');
+      expect(await main.getByRole('heading', { name: 'Lịch sử nghiệp vụ' }).isVisible()).toBe(true);
+      expect(await main.innerText()).toContain('dossier.submit');
+      await accessible(page);
+      await keepScreenshot(page, 'operations-process');
+
+      // No reason: refused beside the field, nothing done.
+      await page.getByRole('button', { name: 'Chấm dứt' }).click();
+      expect(await page.getByRole('alert').first().innerText()).toBeTruthy();
+      expect(await main.innerText()).toContain('Đang chạy');
+      await page.getByLabel('Lý do', { exact: true }).last().fill('Hồ sơ thử nghiệm của đội vận hành');
+      await page.getByRole('button', { name: 'Chấm dứt' }).click();
+      expect(await page.getByRole('status').first().innerText()).toContain('Đã chấm dứt quy trình');
+      expect(await main.innerText()).toContain('Bị chấm dứt');
+
+      await page.goto(`${ctx.p.apiUrl}/van-hanh?su_co=ket-thuc&loai=dossier`);
+      for (let i = 0; i < 30 && !(await main.innerText()).includes(code); i++) {
+        await page.waitForTimeout(300);
+        await page.reload();
+      }
+      expect(await main.innerText()).toContain(code);
+      await accessible(page);
+      await keepScreenshot(page, 'operations-ended');
+    });
+  });
+
+  it('a message that could not be sent is listed with its dossier and sent again from the page; a batch is previewed first', async () => {
+    const code = await submitDossier();
+    await ctx.p.orm.em.fork().transactional((tx) => enqueueMessages(tx, [{ dedupeKey: `dossier:${code}:99:test`, recipient: 'khong-hop-le', subject: `Thư thử ${code}`, body: 'Thử' }]));
+    await onPage('operations-outbox', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'vanhanh', '/van-hanh?su_co=thu-chua-gui');
+      const card = page.locator('.card', { hasText: `Thư thử ${code}` });
+      for (let i = 0; i < 30 && (await card.count()) === 0; i++) {
+        await page.waitForTimeout(300);
+        await page.reload();
+      }
+      expect(await card.innerText()).toContain(code);
+      expect(await card.innerText()).toContain('STP-KS');
+      await accessible(page);
+      await keepScreenshot(page, 'operations-outbox');
+      await card.getByRole('button', { name: 'Gửi lại ngay' }).click();
+      expect(await page.getByRole('status').first().innerText()).toContain('Đã đưa thư, tin nhắn vào hàng gửi ngay');
+
+      await page.goto(`${ctx.p.apiUrl}/van-hanh?su_co=thu-lai&loai=dossier`);
+      await page.getByLabel('Lý do').fill('Kiểm tra trước khi chạy lại');
+      await page.getByRole('button', { name: 'Xem trước' }).click();
+      expect(await page.getByRole('heading', { name: 'Xem trước: các quy trình sẽ bị tác động' }).isVisible()).toBe(true);
+      await accessible(page);
+    });
+    const audits = await ctx.p.orm.em.fork().execute<{ n: number }[]>("select count(*)::int as n from audit_log where action = 'notification.retry' and actor_role = 'operator'");
+    expect(audits[0]!.n).toBeGreaterThan(0);
+  });
+});
