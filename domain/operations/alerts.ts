@@ -1,7 +1,8 @@
 /**
- * Alerts to operators about connected systems (000 §52: the Portal monitors the systems connected to it;
- * 002 §32: connection incidents are handled by the operators): an integration account that has not
- * called for the configured time, or whose calls keep failing. Pure rule; the watch activity applies it.
+ * Alerts about connected systems (000 §52: the agencies' technical administrators are told, by email among
+ * other means, when their one-stop system loses its connection with the Portal; the Portal's operators
+ * handle the incident, 002 §32): an integration account that has not called for the configured time, or
+ * whose calls keep failing. Pure rule; the watch activity applies it.
  */
 export type AlertKind = 'integration_silent' | 'integration_failing';
 

@@ -68,14 +68,16 @@ describe('the operators console', () => {
     const em = p.orm.em.fork();
     const subject = `client:ops-test-${process.pid}`;
     await em.execute(`insert into account (id, subject, kind, full_name, email, roles, created_at, last_activity_at, failed_calls_in_row, last_failed_call_at)
-      values (gen_random_uuid(), ?, 'integration', 'Hệ thống thử nghiệm vận hành', null, '{integration}', now() - interval '3 days', now() - interval '2 days', 25, now())`, [subject]);
+      values (gen_random_uuid(), ?, 'integration', 'Hệ thống thử nghiệm vận hành', ?, '{integration}', now() - interval '3 days', now() - interval '2 days', 25, now())`, [subject, `kythuat-${process.pid}@motcua.example.vn`]);
     const watch = () => p.temporal.workflow.execute(OPERATIONS_WATCH_WORKFLOW, { taskQueue: p.cfg.TEMPORAL_TASK_QUEUE, workflowId: `watch-${Date.now()}` });
     type Alerts = { items: { kind: string; kindLabel: string; subject: string }[] };
     const mine = async (state: string) => (await json<Alerts>(await operator.get(`/api/operations/alerts?state=${state}`), 200)).items.filter((a) => a.subject === subject);
     try {
       await watch();
       expect((await mine('open')).map((a) => a.kind).sort()).toEqual(['integration_failing', 'integration_silent']);
+      // The portal's operators and the connected system's technical contact are told (000 §52).
       await p.smtp.waitFor((m) => m.subject.includes('không gọi đến Cổng') && m.subject.includes('Hệ thống thử nghiệm vận hành') && m.to.includes('vanhanh@dichvucong.gov.vn'));
+      await p.smtp.waitFor((m) => m.subject.includes('gọi lỗi liên tục') && m.to.includes(`kythuat-${process.pid}@motcua.example.vn`));
       // Watching again raises nothing twice.
       await watch();
       expect(await mine('open')).toHaveLength(2);

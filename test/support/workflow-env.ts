@@ -89,7 +89,9 @@ export async function finished<V>(handle: WorkflowHandle, view: () => Promise<V>
     if ((await handle.describe()).status.name === 'COMPLETED') {
       if (process.env.RECORD_HISTORIES) {
         const name = `${historyName}-${expect.getState().currentTestName!}`.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 70);
-        const dir = `test/fixtures/histories/${new Date().toISOString().slice(0, 10)}`;
+        // A folder per recording: the day, or a name for it (RECORD_HISTORIES=<name>) when one day has several.
+        const named = process.env.RECORD_HISTORIES !== '1' && /^[\w-]+$/.test(process.env.RECORD_HISTORIES);
+        const dir = `test/fixtures/histories/${named ? process.env.RECORD_HISTORIES : new Date().toISOString().slice(0, 10)}`;
         await mkdir(dir, { recursive: true });
         await writeFile(`${dir}/${name}.json`, historyToJSON((await handle.fetchHistory())!), { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
           if (e.code !== 'EEXIST') throw e;
