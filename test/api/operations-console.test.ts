@@ -5,6 +5,7 @@ import { recordSubmission } from '../../services/dossier-intake';
 import { createProcessWorker } from '../../workers/process-worker';
 import { DOSSIER_WORKFLOW, feePaidOnlineSignal, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
 import { workflowsDeployedWith } from '../support/deploys';
+import { testContext } from '../support/context';
 import { workerDeps } from '../support/deps';
 import { json } from '../support/http';
 import { startSmtpCatcher } from '../support/smtp';
@@ -22,7 +23,8 @@ let citizen: Session;
 let officer: Session;
 
 beforeAll(async () => {
-  p = await startTestPlatform();
+  // A database of its own: this file stops its mail server and refuses writes on purpose.
+  p = await startTestPlatform({ databaseUrl: testContext().operationsDatabaseUrl });
   operator = await signIn(p.apiUrl, 'vanhanh');
   citizen = await signIn(p.apiUrl, 'congdan1');
   officer = await signIn(p.apiUrl, 'tiepnhan.hn');

@@ -26,9 +26,11 @@ export default async function setup() {
   await migrate(orm);
   await seedDemoData(orm);
   // Databases of their own for the tests that move the whole population's clock (the account sweep)
-  // and for the contract test, whose generated requests change the calendar and lock accounts.
+  // and for the contract test, whose generated requests change the calendar and lock accounts, and for the
+  // operators' console test, which stops its mail server and refuses writes on purpose (the outbox relays
+  // of every platform on one database share its messages).
   const others: Record<string, string> = {};
-  for (const name of ['dvc_accounts_test', 'dvc_contract_test']) {
+  for (const name of ['dvc_accounts_test', 'dvc_contract_test', 'dvc_operations_test']) {
     await orm.em.fork().execute(`drop database if exists ${name}`);
     await orm.em.fork().execute(`create database ${name}`);
     others[name] = url.replace(/\/[^/?]+(\?.*)?$/, `/${name}$1`);
@@ -41,4 +43,5 @@ export default async function setup() {
   process.env.DVC_TEST_DATABASE_URL = url;
   process.env.DVC_TEST_ACCOUNTS_DATABASE_URL = others.dvc_accounts_test;
   process.env.DVC_TEST_CONTRACT_DATABASE_URL = others.dvc_contract_test;
+  process.env.DVC_TEST_OPERATIONS_DATABASE_URL = others.dvc_operations_test;
 }
