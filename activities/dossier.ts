@@ -46,8 +46,9 @@ function snapshot(s: DossierState | null) {
 export function createDossierActivities(deps: DossierActivityDeps) {
   const { orm } = deps;
 
-  async function computeSchedule(state: DossierState): Promise<DossierSchedule> {
-    return scheduleOf(state, await deps.calendars.calendar(), deps.policy);
+  /** The dossier's deadlines by the calendar; after an announced change, by a calendar read after it. */
+  async function computeSchedule(state: DossierState, opts: { calendarChangedAt?: string } = {}): Promise<DossierSchedule> {
+    return scheduleOf(state, await deps.calendars.calendar(opts.calendarChangedAt ? Date.parse(opts.calendarChangedAt) : undefined), deps.policy);
   }
 
   /**

@@ -46,8 +46,9 @@ function dueFields(s: FeedbackState, sched: FeedbackSchedule) {
 export function createFeedbackActivities(deps: FeedbackActivityDeps) {
   const { orm } = deps;
 
-  async function computeFeedbackSchedule(state: FeedbackState): Promise<FeedbackSchedule> {
-    return feedbackSchedule(state, await deps.calendars.calendar());
+  /** The feedback's clocks by the calendar; after an announced change, by a calendar read after it. */
+  async function computeFeedbackSchedule(state: FeedbackState, opts: { calendarChangedAt?: string } = {}): Promise<FeedbackSchedule> {
+    return feedbackSchedule(state, await deps.calendars.calendar(opts.calendarChangedAt ? Date.parse(opts.calendarChangedAt) : undefined));
   }
 
   async function recordFeedbackTransition(input: FeedbackTransitionRecord): Promise<string[]> {

@@ -219,7 +219,7 @@ export function createApp(deps: ApiDeps) {
   registerOperationsGauges(orm, cfg.OPERATIONS_STALLED_ATTEMPT);
   const operations = new OperationsConsole({ orm, temporal: deps.temporal, namespace: cfg.TEMPORAL_NAMESPACE, stalledFromAttempt: cfg.OPERATIONS_STALLED_ATTEMPT });
   app.use(processRoutes(operations));
-  app.use(catalogueRoutes(orm, deps.calendars));
+  app.use(catalogueRoutes(orm, deps.calendars, { temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }));
   const publication = new PublicationService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log });
   const banks = new BankDirectory(cfg.PAYMENT_BANKS);
   const payments = new PaymentService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, banks });

@@ -10,6 +10,8 @@ import { Errors, parse } from './errors';
 import type { CalendarStore } from '../services/calendar-store';
 import { appendAudit } from '../services/records';
 import { vietnamPublicHolidays } from '../domain/working-time';
+import type { Client } from '@temporalio/client';
+import { calendarChangeJobs, newCalendarChangeId, startCalendarChange } from '../services/calendar-changes';
 
 const OverrideKind = z.enum(['day_off', 'working_day']);
 const KIND_LABELS = { day_off: 'Ngày nghỉ (theo thông báo)', working_day: 'Ngày làm việc bù' } as const;
@@ -59,7 +61,7 @@ export async function findProcedure(orm: MikroORM, code: string) {
 }
 
 /** Public catalogue (procedures) and the working calendar an administrator maintains. */
-export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router {
+export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore, engine: { temporal: Client; taskQueue: string }): Router {
   const router = Router();
 
   mount(router, {
@@ -87,22 +89,24 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router
   });
 
   mount(router, {
-    method: 'put', path: '/api/calendar/:date', tag: 'Lịch làm việc', access: ['system_admin'], params: DateParams, body: OverrideBody, responses: { 200: Override },
-    summary: 'Ghi một ngày nghỉ thêm hoặc ngày làm bù theo thông báo chính thức.',
+    method: 'put', path: '/api/calendar/:date', tag: 'Lịch làm việc', access: ['system_admin'], params: DateParams, body: OverrideBody, responses: { 200: Override.extend({ changeId: z.string() }) },
+    summary: 'Ghi một ngày nghỉ thêm hoặc ngày làm bù theo thông báo chính thức; mọi hồ sơ, phản ánh đang mở có thời hạn bị ảnh hưởng được tính lại thời hạn (theo dõi tại /api/calendar/changes).',
     handler: async (req, res) => {
       const date = String(req.params.date);
       const body = parse(OverrideBody, req.body);
+      const changeId = newCalendarChangeId(date);
       const em = orm.em.fork();
       await em.transactional(async (tx) => {
         const before = await tx.findOne(CalendarOverride, { date });
         await tx.upsert(CalendarOverride, { date, kind: body.kind, note: body.note, updatedBy: req.actor!.id, updatedAt: new Date() });
         await appendAudit(tx, {
           at: new Date().toISOString(), actorId: req.actor!.id, actorRole: 'system_admin', action: 'calendar.set', entityType: 'calendar_override', entityId: date,
-          before: before ? { kind: before.kind, note: before.note } : null, after: body, requestId: String(req.id), dedupeKey: null,
+          before: before ? { kind: before.kind, note: before.note } : null, after: { ...body, changeId }, requestId: String(req.id), dedupeKey: null,
         });
       });
       calendars.invalidate();
-      res.json(override({ date, ...body }));
+      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date, changedAt: new Date().toISOString() });
+      res.json({ ...override({ date, ...body }), changeId });
     },
   });
 
@@ -110,6 +114,7 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router
     method: 'delete', path: '/api/calendar/:date', tag: 'Lịch làm việc', access: ['system_admin'], params: DateParams, responses: { 204: null }, summary: 'Bỏ một thay đổi lịch đã ghi.',
     handler: async (req, res) => {
       const date = String(req.params.date);
+      const changeId = newCalendarChangeId(date);
       const em = orm.em.fork();
       const removed = await em.transactional(async (tx) => {
         const before = await tx.findOne(CalendarOverride, { date });
@@ -117,13 +122,23 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore): Router
         await tx.nativeDelete(CalendarOverride, { date });
         await appendAudit(tx, {
           at: new Date().toISOString(), actorId: req.actor!.id, actorRole: 'system_admin', action: 'calendar.remove', entityType: 'calendar_override', entityId: date,
-          before: { kind: before.kind, note: before.note }, after: null, requestId: String(req.id), dedupeKey: null,
+          before: { kind: before.kind, note: before.note }, after: { changeId }, requestId: String(req.id), dedupeKey: null,
         });
         return true;
       });
       if (!removed) throw Errors.notFound('Ngày trong lịch');
       calendars.invalidate();
+      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date, changedAt: new Date().toISOString() });
       res.status(204).end();
+    },
+  });
+
+  mount(router, {
+    method: 'get', path: '/api/calendar/changes', tag: 'Lịch làm việc', access: ['system_admin', 'operator'],
+    responses: { 200: Items(z.object({ changeId: z.string(), date: IsoDate.nullable(), startedAt: z.string(), status: z.string(), signalled: z.number().int(), batches: z.number().int(), done: z.boolean() })) },
+    summary: 'Các lượt tính lại thời hạn sau thay đổi lịch: số hồ sơ, phản ánh đã được báo, đã xong hay chưa.',
+    handler: async (_req, res) => {
+      res.json({ items: await calendarChangeJobs(engine.temporal) });
     },
   });
   return router;

@@ -16,8 +16,9 @@ export class CalendarStore {
     private readonly ttlMs = 30_000,
   ) {}
 
-  async calendar(): Promise<WorkingCalendar> {
-    if (this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.cal;
+  /** The calendar; `freshAfter` (ms): one loaded before that instant is reloaded (a change announced then). */
+  async calendar(freshAfter?: number): Promise<WorkingCalendar> {
+    if (this.cached && Date.now() - this.cached.at < this.ttlMs && (freshAfter === undefined || this.cached.at > freshAfter)) return this.cached.cal;
     const rows = await this.orm.em.fork().find(CalendarOverride, {}, { orderBy: { date: 'asc' } });
     const cal = vietnamCalendar(rows.map((r) => [r.date, r.kind as DayOverrideKind]), this.sessions);
     this.cached = { at: Date.now(), cal };

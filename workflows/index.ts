@@ -9,3 +9,4 @@ export { reconciliationWorkflow, dailyReconciliationWorkflow } from './payment/r
 export { discrepancyWorkflow } from './payment/discrepancy';
 export { refundWorkflow } from './payment/refund';
 export { operationsWatchWorkflow } from './operations/watch';
+export { calendarChangeWorkflow } from './calendar/change';

@@ -78,6 +78,15 @@ export function citizenMessage(event: DossierActionType | DossierSystemEvent, s:
         subject: `[DVC] Xác nhận rút hồ sơ ${s.code}`,
         body: `${head}Bạn đã rút ${ref}.${footer(ctx)}`,
       };
+    case 'deadline_moved': {
+      // Only the appointment date concerns the citizen; the receipt they hold keeps its original text.
+      const from = (p.from as { legalDueAt?: string | null } | undefined)?.legalDueAt;
+      if (!from || !s.legalDueAt || from === s.legalDueAt) return null;
+      return {
+        subject: `[DVC] Thay đổi ngày hẹn trả kết quả hồ sơ ${s.code}`,
+        body: `${head}Do lịch nghỉ, làm việc bù mới được công bố, ngày hẹn trả kết quả của ${ref} được điều chỉnh từ ${formatVnHuman(new Date(from))} thành ${formatVnHuman(new Date(s.legalDueAt))}. Thời hạn giải quyết vẫn là ${s.processingDays} ngày làm việc.${footer(ctx)}`,
+      };
+    }
     case 'claim':
     case 'acceptance_overdue':
     case 'overdue':

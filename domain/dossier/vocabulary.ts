@@ -96,7 +96,7 @@ export type DossierActionType = DossierAction['type'];
 export const DOSSIER_ACTION_TYPES = DossierAction.options.map((o) => o.shape.type.value);
 
 /** Events recorded without a workflow step: the engine's own, and a result's revocation after the process ended. */
-export type DossierSystemEvent = 'submit' | 'acceptance_overdue' | 'overdue' | 'revoke_result' | 'waiting_reminder' | 'waiting_expired' | 'online_payment';
+export type DossierSystemEvent = 'submit' | 'acceptance_overdue' | 'overdue' | 'revoke_result' | 'waiting_reminder' | 'waiting_expired' | 'online_payment' | 'deadline_moved';
 
 export const ACTION_LABELS: Record<DossierActionType | DossierSystemEvent, string> = {
   submit: 'Nộp hồ sơ',
@@ -117,4 +117,5 @@ export const ACTION_LABELS: Record<DossierActionType | DossierSystemEvent, strin
   waiting_reminder: 'Nhắc hạn bổ sung hoặc nộp phí',
   waiting_expired: 'Trả lại hồ sơ do hết thời hạn chờ',
   online_payment: 'Nộp phí trực tuyến (biên lai điện tử của ngân hàng)',
+  deadline_moved: 'Điều chỉnh thời hạn theo lịch làm việc mới công bố',
 };

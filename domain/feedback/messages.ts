@@ -100,7 +100,8 @@ export function feedbackOfficerMessage(event: FeedbackSystemEvent, s: FeedbackSt
     }
     case 'clarification_reminder':
     case 'clarification_expired':
-      // The citizen's wait: they are told; the agency reads it in the history.
+    case 'deadlines_moved':
+      // The citizen's wait, or clocks moved by the calendar: the agency reads it in the history and its queue.
       return [];
     default:
       return [{ audience: 'supervisors', message: { subject: `[DVC] ${ref}: ${FEEDBACK_ACTION_LABELS[event]}`, body: ref } }];

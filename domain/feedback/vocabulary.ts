@@ -85,7 +85,8 @@ export type FeedbackSystemEvent =
   | 'result_entry_overdue'
   | 'backlog'
   | 'clarification_reminder'
-  | 'clarification_expired';
+  | 'clarification_expired'
+  | 'deadlines_moved';
 
 export const FEEDBACK_ACTION_LABELS: Record<FeedbackActionType | FeedbackSystemEvent, string> = {
   submit: 'Tiếp nhận phản ánh, kiến nghị',
@@ -110,4 +111,5 @@ export const FEEDBACK_ACTION_LABELS: Record<FeedbackActionType | FeedbackSystemE
   backlog: 'Các mốc thời hạn đã qua trước khi nhập vào hệ thống',
   clarification_reminder: 'Nhắc hạn làm rõ nội dung',
   clarification_expired: 'Đóng do không được làm rõ trong thời hạn',
+  deadlines_moved: 'Điều chỉnh thời hạn theo lịch làm việc mới công bố',
 };

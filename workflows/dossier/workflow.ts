@@ -6,6 +6,7 @@ import { createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../
 import { createVisibility } from '../visibility';
 import { DEFAULT_WAITING, returnDossier, waitingOf, type WaitingPeriods } from '../../domain/dossier/waiting';
 import { dossierViewQuery, feePaidOnlineSignal, performActionUpdate, type DossierWorkflowInput } from './definitions';
+import { calendarChangedSignal } from '../calendar/definitions';
 
 const acts = proxyActivities<DossierActivities>(RECORDING);
 
@@ -28,8 +29,8 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   // Waiting periods apply to processes started since they exist (older ones keep waiting as before).
   const periods: WaitingPeriods | null = patched(PATCHES.waitingPeriods) ? { ...DEFAULT_WAITING, ...(input.waiting ?? {}) } : null;
 
-  const refreshSchedule = async () => {
-    schedule = await acts.computeSchedule(state);
+  const refreshSchedule = async (calendarChangedAt?: string) => {
+    schedule = await acts.computeSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     state = { ...state, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
     version++;
   };
@@ -88,6 +89,24 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     void serial(async () => {
       await refreshSchedule();
       await record(after, 'online_payment', { actor: null, at, payload: { ...p }, resultCode: null, requestId: null });
+    });
+  });
+
+  // An announced calendar change (issue 15): the deadlines the new calendar gives, timers re-armed by the
+  // loop below; a moved deadline is a history entry (the citizen told of a new appointment date). An
+  // escalation already fired stays; one no longer due is not fired.
+  setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
+    void serial(async () => {
+      // Not yet recorded: the submission's own schedule is computed after this, by the new calendar.
+      if (isTerminal(state.status) || !recorded) return;
+      const before = { acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
+      await refreshSchedule(changedAt);
+      if (before.acceptanceDueAt === schedule.acceptanceDueAt && before.legalDueAt === schedule.legalDueAt) return;
+      state = { ...state, seq: state.seq + 1 };
+      await record(state, 'deadline_moved', {
+        actor: null, at: new Date().toISOString(), resultCode: null, requestId: null,
+        payload: { changeId, date, from: before, to: { acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt } },
+      });
     });
   });
 

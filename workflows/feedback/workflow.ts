@@ -6,6 +6,7 @@ import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivin
 import { createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
+import { calendarChangedSignal } from '../calendar/definitions';
 
 const acts = proxyActivities<FeedbackActivities & Pick<DossierActivities, 'deliverNotifications'>>(RECORDING);
 
@@ -31,8 +32,8 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   const rules: FeedbackRuleSet = { reviewByReceivingAgency: patched(PATCHES.reviewByReceivingAgency) };
   const clarificationWait: ClarificationWait | null = patched(PATCHES.waitingPeriods) ? (input.clarificationWait ?? DEFAULT_CLARIFICATION_WAIT) : null;
 
-  const refreshSchedule = async () => {
-    schedule = await acts.computeFeedbackSchedule(state);
+  const refreshSchedule = async (calendarChangedAt?: string) => {
+    schedule = await acts.computeFeedbackSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     version++;
   };
   const record = async (after: FeedbackState, event: FeedbackTransitionRecord['event'], rest: Omit<FeedbackTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
@@ -67,6 +68,19 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
       validator: ({ action, actor }) => void refused(() => applyFeedbackAction(state, action, actor, new Date().toISOString(), rules)),
     },
   );
+
+  // An announced calendar change (issue 15): the clocks the new calendar gives; a moved one is a history entry.
+  setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
+    void serial(async () => {
+      if (isFeedbackTerminal(state.status) || !recorded) return;
+      const before = JSON.stringify(schedule);
+      const from = schedule;
+      await refreshSchedule(changedAt);
+      if (JSON.stringify(schedule) === before) return;
+      state = { ...state, seq: state.seq + 1 };
+      await record(state, 'deadlines_moved', { actor: null, at: new Date().toISOString(), payload: { changeId, date, from, to: schedule }, textId: null, requestId: null });
+    });
+  });
 
   if (!resumed) {
     const received = state;

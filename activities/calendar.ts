@@ -1,0 +1,52 @@
+import { Context } from '@temporalio/activity';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { TERMINAL_STATUSES } from '../domain/dossier/vocabulary';
+import { calendarChangedSignal, type CalendarChange } from '../workflows/calendar/definitions';
+
+/**
+ * How far before the changed day a legal deadline can lie and still have a deadline after it: the
+ * escalation rungs follow the legal deadline by a few working days (2 rungs × 2 days by default).
+ */
+const ESCALATION_REACH = '30 days';
+/** Signals sent at once within a batch. */
+const PARALLEL = 20;
+
+/** The calendar change job's side: finding the open processes a change can affect, and signalling them. */
+export function createCalendarActivities(deps: { orm: MikroORM }) {
+  return {
+    /**
+     * Signals the next batch of open dossiers (or feedback) with a deadline on or after the changed day,
+     * in code order after `after`; returns how many were signalled and the last code (null when none left).
+     * A process closed meanwhile is skipped. Repeating a batch signals again, which recomputes nothing new.
+     */
+    async signalAffected(input: CalendarChange & { kind: 'dossier' | 'feedback'; after: string; limit: number }): Promise<{ signalled: number; last: string | null }> {
+      const dayStart = `(?::date)::timestamp at time zone 'Asia/Ho_Chi_Minh'`;
+      const rows = await deps.orm.em.fork().execute<{ code: string }[]>(
+        input.kind === 'dossier'
+          ? `select code from dossier where code > ? and seq > 0 and status <> all(?::text[])
+               and (acceptance_due_at >= ${dayStart} or legal_due_at >= ${dayStart} - interval '${ESCALATION_REACH}')
+             order by code limit ?`
+          : `select code from feedback where code > ? and seq > 0 and closed_at is null
+               and (classification_due_at >= ${dayStart} or answer_due_at >= ${dayStart} or result_entry_due_at >= ${dayStart} or next_update_by >= ${dayStart})
+             order by code limit ?`,
+        input.kind === 'dossier'
+          ? [input.after, `{${TERMINAL_STATUSES.join(',')}}`, input.date, input.date, input.limit]
+          : [input.after, input.date, input.date, input.date, input.date, input.limit],
+      );
+      const ctx = Context.current();
+      const change: CalendarChange = { changeId: input.changeId, date: input.date, changedAt: input.changedAt };
+      let signalled = 0;
+      for (let i = 0; i < rows.length; i += PARALLEL) {
+        const results = await Promise.allSettled(rows.slice(i, i + PARALLEL).map((r) => ctx.client.workflow.getHandle(r.code).signal(calendarChangedSignal, change)));
+        for (const res of results) {
+          if (res.status === 'fulfilled') signalled++;
+          else if ((res.reason as Error).name !== 'WorkflowNotFoundError') throw res.reason;
+        }
+        ctx.heartbeat(rows[i]!.code);
+      }
+      return { signalled, last: rows.at(-1)?.code ?? null };
+    },
+  };
+}
+
+export type CalendarActivities = ReturnType<typeof createCalendarActivities>;

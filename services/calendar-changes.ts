@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { CALENDAR_CHANGE_WORKFLOW, calendarChangeProgressQuery, type CalendarChangeInput } from '../workflows/calendar/definitions';
+
+/** The id of the job carrying one change (the administrator's audit entry names it). */
+export const newCalendarChangeId = (date: string) => `calendar-${date}-${randomUUID().slice(0, 8)}`;
+
+/** Starts the job that brings every open process's deadlines to the changed calendar (issue 15). */
+export async function startCalendarChange(temporal: Client, taskQueue: string, change: { changeId: string; date: string; changedAt: string }) {
+  const input: CalendarChangeInput = { ...change };
+  return temporal.workflow.start(CALENDAR_CHANGE_WORKFLOW, { taskQueue, workflowId: change.changeId, args: [input] });
+}
+
+/** The recent change jobs with their progress (operators watch a national change go through). */
+export async function calendarChangeJobs(temporal: Client) {
+  const out: { changeId: string; date: string | null; startedAt: string; status: string; signalled: number; batches: number; done: boolean }[] = [];
+  for await (const info of temporal.workflow.list({ query: `WorkflowType = '${CALENDAR_CHANGE_WORKFLOW}'`, pageSize: 50 })) {
+    const progress = await temporal.workflow.getHandle(info.workflowId).query(calendarChangeProgressQuery).catch(() => null);
+    out.push({
+      changeId: info.workflowId, date: progress?.date ?? null, startedAt: info.startTime.toISOString(), status: info.status.name,
+      signalled: progress?.signalled ?? 0, batches: progress?.batches ?? 0, done: progress?.done ?? info.status.name === 'COMPLETED',
+    });
+    if (out.length >= 50) break;
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DEMO_PROCEDURES } from '../../db/demo-data';
+import type { Actor } from '../../domain/access/roles';
+import type { DossierAction } from '../../domain/dossier/vocabulary';
+import { vnTime } from '../../domain/working-time';
+import { newCalendarChangeId, startCalendarChange } from '../../services/calendar-changes';
+import { recordSubmission } from '../../services/dossier-intake';
+import { recordFeedback } from '../../services/feedback-intake';
+import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
+import { FEEDBACK_WORKFLOW, feedbackViewQuery, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
+import { actor, settled, startWorkflowEnv } from '../support/workflow-env';
+
+/**
+ * Announced calendar changes reach every open clock (issue 15), on the time-skipping server: the change
+ * job signals the open processes a change can affect; each takes the deadline the new calendar gives,
+ * its read model and history follow, and a timer armed for the old instant does not escalate.
+ * (Dates in 2031: the test database is shared, and no other test has deadlines then.)
+ */
+let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
+const TASK_QUEUE = 'calendar-change-test';
+const citizen = actor('congdan1');
+const receiving = actor('tiepnhan.hn');
+const DAYS = ['2031-03-12', '2031-03-25', '2031-03-29', '2031-06-02'];
+
+beforeAll(async () => {
+  w = await startWorkflowEnv(TASK_QUEUE);
+  await clearDays();
+});
+afterAll(async () => {
+  await clearDays().catch(() => undefined);
+  await w?.stop();
+});
+
+async function clearDays() {
+  await w.deps.orm.em.fork().execute('delete from calendar_override where date in (?)', [DAYS]);
+  w.deps.calendars.invalidate();
+}
+
+/** An administrator's announcement as the API makes it: the override, then the job (awaited to its end). */
+async function announce(date: string, kind: 'day_off' | 'working_day' | null) {
+  const em = w.deps.orm.em.fork();
+  if (kind) await em.execute('insert into calendar_override (date, kind, note, updated_at) values (?, ?, ?, now()) on conflict (date) do update set kind = excluded.kind', [date, kind, 'Thông báo thử nghiệm']);
+  else await em.execute('delete from calendar_override where date = ?', [date]);
+  const changeId = newCalendarChangeId(date);
+  const job = await startCalendarChange(w.env.client, TASK_QUEUE, { changeId, date, changedAt: new Date().toISOString() });
+  // Through the plain client: awaiting a result on the test client would skip time.
+  return w.plain.workflow.getHandle(job.workflowId).result() as Promise<{ signalled: number; done: boolean }>;
+}
+
+async function dossier() {
+  const proc = DEMO_PROCEDURES.find((p) => p.code === 'STP-KS')!;
+  const receivedAt = new Date(await w.env.currentTimeMs());
+  const { code } = await recordSubmission(w.deps.orm.em.fork(), {
+    procedureCode: proc.code, agencyCode: proc.agencyCode, citizenId: citizen.id, processingDays: 5, feeAmount: 0,
+    formData: { note: 'lịch' }, files: [], receivedAt, idempotencyKey: null,
+  });
+  const input: DossierWorkflowInput = { code, procedureCode: proc.code, agencyCode: proc.agencyCode, citizenId: citizen.id, processingDays: 5, feeAmount: 0, receivedAt: receivedAt.toISOString(), requestId: randomUUID(), waiting: null };
+  const handle: WorkflowHandle = await w.env.client.workflow.start(DOSSIER_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: code, args: [input] });
+  const view = () => handle.query(dossierViewQuery);
+  const act = (a: Actor, action: DossierAction) => handle.executeUpdate(performActionUpdate, { args: [{ action, actor: a, requestId: randomUUID() }] });
+  await settled(view);
+  const row = async () => (await w.deps.orm.em.fork().execute<{ legal_due_at: string; overdue_level: number }[]>('select legal_due_at, overdue_level from dossier where code = ?', [code]))[0]!;
+  const actions = async () => (await w.deps.orm.em.fork().execute<{ action: string }[]>('select action from dossier_history where dossier_code = ? order by seq', [code])).map((r) => r.action);
+  const signals = async () => (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged').length;
+  return { code, view, act, row, actions, signals };
+}
+
+/** An instant to the minute (the clocks run from the acceptance's own instant, to the millisecond). */
+const at = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(0, 16) : null);
+const local = (t: string) => vnTime(t).toISOString().slice(0, 16);
+
+describe('announced calendar changes (time-skipping)', () => {
+  it('a day off announced for the Wednesday of a 5-working-day dossier moves its deadline one working day; nothing escalates at the old instant', async () => {
+    await w.travelTo('2031-03-10 09:00');
+    const d = await dossier();
+    await d.act(receiving, { type: 'accept' });
+    await settled(d.view);
+    const before = (await d.view()).state.legalDueAt!;
+    expect(at(before)).toBe(local('2031-03-17 09:00'));
+
+    const job = await announce('2031-03-12', 'day_off');
+    expect(job.done).toBe(true);
+    expect(job.signalled).toBeGreaterThanOrEqual(1);
+    await settled(d.view);
+    const moved = (await d.view()).state.legalDueAt!;
+    expect(at(moved)).toBe(local('2031-03-18 09:00'));
+    // The read model (lists, tracking) and the process agree; the history says why; the citizen is told the new date.
+    expect(at((await d.row()).legal_due_at)).toBe(at(moved));
+    expect(await d.actions()).toEqual(['submit', 'accept', 'deadline_moved']);
+    const mail = await w.smtp.waitFor((m) => m.subject.includes(`Thay đổi ngày hẹn trả kết quả hồ sơ ${d.code}`));
+    expect(mail.text).toContain('18/03/2031');
+
+    // The old instant passes: no escalation; the new one escalates once.
+    await w.travelTo('2031-03-17 10:00');
+    await settled(d.view);
+    expect((await d.row()).overdue_level).toBe(0);
+    await w.travelTo('2031-03-18 10:00');
+    await settled(d.view);
+    expect((await d.row()).overdue_level).toBe(1);
+    expect((await d.actions()).filter((a) => a === 'overdue')).toHaveLength(1);
+  });
+
+  it('a make-up Saturday moves a deadline earlier, removing it moves it back; a feedback classification clock moves with a day off; a change after every deadline touches nothing', async () => {
+    await w.travelTo('2031-03-24 09:00');
+    const d = await dossier();
+    await d.act(receiving, { type: 'accept' });
+    await settled(d.view);
+    expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-03-31 09:00'));
+
+    await announce('2031-03-29', 'working_day');
+    await settled(d.view);
+    expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-03-29 09:00'));
+    await announce('2031-03-29', null);
+    await settled(d.view);
+    expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-03-31 09:00'));
+    expect(at((await d.row()).legal_due_at)).toBe(local('2031-03-31 09:00'));
+
+    // Feedback received on the Monday: its classification clock (working days) moves past a Tuesday off.
+    const receivedAt = new Date(await w.env.currentTimeMs());
+    const code = await recordFeedback(w.deps.orm.em.fork(), {
+      citizenId: citizen.id, channel: 'portal', title: 'Lịch làm việc', content: 'Nội dung phản ánh để thử lịch làm việc mới công bố.',
+      contact: { name: 'Nguyễn Văn An', address: '12 Hàng Bài, Hà Nội', phone: '0912000001', email: 'an.nguyen@example.vn' },
+      agencyCode: 'HNI-STP', dossierCode: null, procedureCode: null, disagreesWith: null, receivedAt, keyedBy: null,
+    });
+    const input: FeedbackWorkflowInput = { code, citizenId: citizen.id, agencyCode: 'HNI-STP', receivedAt: receivedAt.toISOString(), leadAgencyCode: 'BTP-CKSTTHC', escalated: false, requestId: null };
+    const fh = await w.env.client.workflow.start(FEEDBACK_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: code, args: [input] });
+    const fview = () => fh.query(feedbackViewQuery);
+    await settled(fview);
+    const classificationDue = async () => (await w.deps.orm.em.fork().execute<{ classification_due_at: string }[]>('select classification_due_at from feedback where code = ?', [code]))[0]!.classification_due_at;
+    const firstDue = new Date(await classificationDue()).toISOString();
+    await announce('2031-03-25', 'day_off');
+    await settled(fview);
+    const secondDue = new Date(await classificationDue()).toISOString();
+    expect(Date.parse(secondDue) - Date.parse(firstDue)).toBe(86_400_000);
+    const fEvents = async () => (await w.deps.orm.em.fork().execute<{ action: string }[]>('select action from feedback_history where feedback_code = ? order by seq', [code])).map((r) => r.action);
+    expect(await fEvents()).toEqual(['submit', 'deadlines_moved']);
+
+    // A day off after every deadline of these processes: none of them is touched.
+    const dossierBefore = await d.actions();
+    const signalsBefore = await d.signals();
+    const feedbackSignals = async () => (await fh.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged').length;
+    const feedbackSignalsBefore = await feedbackSignals();
+    await announce('2031-06-02', 'day_off');
+    await settled(d.view);
+    await settled(fview);
+    expect(await d.signals()).toBe(signalsBefore);
+    expect(await feedbackSignals()).toBe(feedbackSignalsBefore);
+    expect(await d.actions()).toEqual(dossierBefore);
+    expect(await fEvents()).toEqual(['submit', 'deadlines_moved']);
+  });
+});

@@ -1,0 +1,33 @@
+import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { CalendarActivities } from '../../activities/calendar';
+import { BATCH } from '../shared';
+import { calendarChangeProgressQuery, type CalendarChangeInput, type CalendarChangeProgress } from './definitions';
+
+const acts = proxyActivities<CalendarActivities>(BATCH);
+
+/** Processes signalled per batch; each batch is one heartbeating activity. */
+const BATCH_SIZE = 500;
+
+/**
+ * The job that carries an announced calendar change to every open process it can affect (issue 15):
+ * dossiers, then feedback, found in their read models by a deadline on or after the changed day, signalled
+ * in bounded batches; resumable (each batch continues from the last code signalled), its progress a query.
+ */
+export async function calendarChangeWorkflow(input: CalendarChangeInput): Promise<CalendarChangeProgress> {
+  let cursor = input.cursor ?? { kind: 'dossier' as const, after: '' };
+  const totals: CalendarChangeProgress = input.totals ?? { signalled: 0, batches: 0, done: false };
+  setHandler(calendarChangeProgressQuery, () => ({ ...totals, date: input.date, changedAt: input.changedAt }));
+  for (;;) {
+    const r = await acts.signalAffected({ changeId: input.changeId, date: input.date, changedAt: input.changedAt, kind: cursor.kind, after: cursor.after, limit: BATCH_SIZE });
+    totals.signalled += r.signalled;
+    totals.batches++;
+    if (r.last) cursor = { kind: cursor.kind, after: r.last };
+    else if (cursor.kind === 'dossier') cursor = { kind: 'feedback', after: '' };
+    else break;
+    if (workflowInfo().continueAsNewSuggested || totals.batches % 200 === 0) {
+      await continueAsNew<typeof calendarChangeWorkflow>({ ...input, cursor, totals });
+    }
+  }
+  totals.done = true;
+  return totals;
+}

@@ -1,0 +1,32 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/**
+ * An announced change of the working calendar (a day off or a make-up working day added or removed):
+ * every open process whose deadline it can move recomputes its deadlines from a calendar read after
+ * `changedAt` and re-arms its timers. Signalled by the change job (calendarChangeWorkflow).
+ */
+export const calendarChangedSignal = defineSignal<[CalendarChange]>('calendarChanged');
+
+export interface CalendarChange {
+  /** The job's id (the audit entry of the administrator's change names it). */
+  changeId: string;
+  /** The changed day (YYYY-MM-DD, Vietnam). */
+  date: string;
+  changedAt: string;
+}
+
+export const CALENDAR_CHANGE_WORKFLOW = 'calendarChangeWorkflow';
+
+export interface CalendarChangeInput extends CalendarChange {
+  /** Where the previous run stopped (continue-as-new): the last process signalled, by kind. */
+  cursor?: { kind: 'dossier' | 'feedback'; after: string } | null;
+  totals?: CalendarChangeProgress;
+}
+
+export interface CalendarChangeProgress {
+  signalled: number;
+  batches: number;
+  done: boolean;
+}
+
+export const calendarChangeProgressQuery = defineQuery<CalendarChangeProgress & { date: string; changedAt: string }>('calendarChangeProgress');
