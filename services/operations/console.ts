@@ -112,7 +112,9 @@ export class OperationsConsole {
     const byWorkflow = new Map<string, string[]>();
     for (const n of notes) byWorkflow.set(n.workflow_id, [...(byWorkflow.get(n.workflow_id) ?? []), n.activity_id]);
     for (const [workflowId, activityIds] of byWorkflow) {
-      const d = await this.describe(workflowId).catch(() => null);
+      const d = await this.describe(workflowId).catch((e: unknown) => (e instanceof DomainError ? null : undefined));
+      // The engine unreachable for this one: its notes are kept for the next look.
+      if (d === undefined) continue;
       const pending = d?.status.name === 'RUNNING' ? (d.raw.pendingActivities ?? []) : [];
       for (const id of activityIds) {
         const a = pending.find((p) => p.activityId === id);

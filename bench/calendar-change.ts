@@ -1,0 +1,117 @@
+/**
+ * Benchmark (issue 15): a day off announced in the middle of open processes' deadlines — the time until
+ * every affected dossier and feedback has its new deadline (recomputed by its own workflow, read model and
+ * history updated), beside the time to update the same rows with one SQL statement in the same run.
+ *   npm run bench:calendar   (DOSSIERS=2000 FEEDBACK=400 CONCURRENCY=20)
+ * Results: bench/results/calendar-change.json and .md.
+ */
+import { writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { demoUser } from '../db/demo-data';
+import { recordFeedback } from '../services/feedback-intake';
+import { newCalendarChangeId, startCalendarChange } from '../services/calendar-changes';
+import { FEEDBACK_WORKFLOW, type FeedbackWorkflowInput } from '../workflows/feedback/definitions';
+import { cpuSeconds, rssMiB, startBenchStack } from './support/stack';
+
+const DOSSIERS = Number(process.env.DOSSIERS ?? 2000);
+const FEEDBACK = Number(process.env.FEEDBACK ?? 400);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 20);
+
+const stack = await startBenchStack('calendar-change');
+const worker = await stack.startWorker();
+const em = () => stack.orm.em.fork();
+
+async function pool(total: number, job: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < total) await job(next++);
+  }));
+}
+
+// Open processes: dossiers waiting for acceptance (8 working hours), feedback waiting for classification.
+const citizen = demoUser('congdan1');
+const t0 = Date.now();
+await pool(DOSSIERS, async () => void (await stack.submit()));
+await pool(FEEDBACK, async () => {
+  const receivedAt = new Date();
+  const code = await recordFeedback(em(), {
+    citizenId: citizen.id, channel: 'portal', title: 'Đo lịch', content: 'Phản ánh dùng để đo việc tính lại thời hạn.',
+    contact: { name: citizen.fullName, address: 'Hà Nội', phone: '0912000001', email: citizen.email }, agencyCode: 'HNI-STP',
+    dossierCode: null, procedureCode: null, disagreesWith: null, receivedAt, keyedBy: null,
+  });
+  const input: FeedbackWorkflowInput = { code, citizenId: citizen.id, agencyCode: 'HNI-STP', receivedAt: receivedAt.toISOString(), leadAgencyCode: 'BTP-CKSTTHC', escalated: false, requestId: randomUUID() };
+  await stack.client.workflow.start(FEEDBACK_WORKFLOW, { taskQueue: 'dossier', workflowId: code, args: [input] });
+});
+// Every process has recorded its submission (deadlines in the read model).
+for (;;) {
+  const [r] = await em().execute<{ d: number; f: number }[]>('select (select count(*) from dossier where seq > 0)::int as d, (select count(*) from feedback where seq > 0)::int as f');
+  if (r!.d >= DOSSIERS && r!.f >= FEEDBACK) break;
+  await new Promise((res) => setTimeout(res, 500));
+}
+const setupSeconds = (Date.now() - t0) / 1000;
+
+// The day off: the day of the earliest acceptance deadline, so that every open process has a deadline on or after it.
+const [{ day }] = await em().execute<{ day: string }[]>("select to_char(min(acceptance_due_at) at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') as day from dossier") as [{ day: string }];
+const dayStart = `('${day}'::date)::timestamp at time zone 'Asia/Ho_Chi_Minh'`;
+const [{ affected }] = await em().execute<{ affected: number }[]>(
+  `select ((select count(*) from dossier where acceptance_due_at >= ${dayStart}) + (select count(*) from feedback where classification_due_at >= ${dayStart}))::int as affected`) as [{ affected: number }];
+
+// Baseline in the same run: the same rows moved by one SQL statement per table (rolled back).
+const sqlStart = process.hrtime.bigint();
+await em().transactional(async (tx) => {
+  await tx.execute(`update dossier set acceptance_due_at = acceptance_due_at + interval '1 day' where acceptance_due_at >= ${dayStart}`);
+  await tx.execute(`update feedback set classification_due_at = classification_due_at + interval '1 day' where classification_due_at >= ${dayStart}`);
+  throw Object.assign(new Error('rollback'), { rollback: true });
+}).catch((e: { rollback?: boolean }) => {
+  if (!e.rollback) throw e;
+});
+const sqlSeconds = Number(process.hrtime.bigint() - sqlStart) / 1e9;
+
+// The announcement: the override, then the job; done when every affected process has recorded its moved deadline.
+const cpu0 = { server: cpuSeconds(stack.temporalPid()), worker: cpuSeconds(worker.pid!) };
+const start = process.hrtime.bigint();
+await em().execute("insert into calendar_override (date, kind, note, updated_at) values (?, 'day_off', 'Đo hiệu năng', now())", [day]);
+const changeId = newCalendarChangeId(day);
+const job = await startCalendarChange(stack.client, 'dossier', { changeId, date: day, changedAt: new Date().toISOString() });
+const jobResult = (await job.result()) as { signalled: number; batches: number };
+const jobSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+let moved = 0;
+for (;;) {
+  const [r] = await em().execute<{ n: number }[]>("select ((select count(*) from dossier_history where action = 'deadline_moved') + (select count(*) from feedback_history where action = 'deadlines_moved'))::int as n");
+  moved = r!.n;
+  if (moved >= affected) break;
+  await new Promise((res) => setTimeout(res, 200));
+}
+const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const serverCpu = Math.round(((cpuSeconds(stack.temporalPid()) - cpu0.server) / seconds) * 100);
+const workerCpu = Math.round(((cpuSeconds(worker.pid!) - cpu0.worker) / seconds) * 100);
+const [{ stale }] = await em().execute<{ stale: number }[]>(`select (select count(*) from dossier where status = 'submitted' and acceptance_due_at < ('${day}'::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh')::int as stale`) as [{ stale: number }];
+
+const result = {
+  machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  date: new Date().toISOString().slice(0, 10),
+  dossiers: DOSSIERS, feedback: FEEDBACK, dayOff: day, affected, signalled: jobResult.signalled, batches: jobResult.batches, moved,
+  setupSeconds: +setupSeconds.toFixed(1), jobSeconds: +jobSeconds.toFixed(2), secondsUntilAllMoved: +seconds.toFixed(2), perSecond: +(affected / seconds).toFixed(1),
+  sqlSeconds: +sqlSeconds.toFixed(3), ratioToSql: +(seconds / sqlSeconds).toFixed(0), dossiersStillOnTheDayOff: stale,
+  serverCpuPercent: serverCpu, workerCpuPercent: workerCpu, serverRssMiB: rssMiB(stack.temporalPid()), workerRssMiB: rssMiB(worker.pid!),
+};
+await writeFile('bench/results/calendar-change.json', `${JSON.stringify(result, null, 2)}\n`);
+await writeFile('bench/results/calendar-change.md', `# An announced day off reaching every open clock (issue 15)
+
+Machine: ${result.machine}; Temporal CLI dev server (SQLite), embedded PostgreSQL 17, SMTP server, one worker, all on the same machine; ${result.date}.
+
+${DOSSIERS} open dossiers (waiting for acceptance, 8 working hours) and ${FEEDBACK} open feedback (waiting for classification), set up in ${result.setupSeconds} s; a day off announced for ${day}, the day of their deadlines.
+
+| run | processes | seconds | per second | ratio to one SQL statement |
+|---|---|---|---|---|
+| one SQL statement per table moving the same deadlines (baseline, same run) | ${affected} | ${result.sqlSeconds} | ${Math.round(affected / sqlSeconds)} | 1 |
+| the change job signalling every affected process (${jobResult.batches} batches) | ${jobResult.signalled} | ${result.jobSeconds} | ${(jobResult.signalled / jobSeconds).toFixed(1)} | ${(jobSeconds / sqlSeconds).toFixed(0)} |
+| until every affected process recomputed, re-armed, recorded its new deadline | ${moved} | ${result.secondsUntilAllMoved} | ${result.perSecond} | ${result.ratioToSql} |
+
+Dossiers still due on the day off afterwards: ${stale}. Temporal server CPU ${serverCpu}%, worker CPU ${workerCpu}%; RSS server ${result.serverRssMiB} MiB, worker ${result.workerRssMiB} MiB.
+The SQL statement only moves the rows; each process also recomputes its deadlines from the calendar, re-arms its timers, writes history, audit and its citizen's message, which is why the platform carries a change through the processes and not behind their backs.
+`);
+console.log(JSON.stringify(result, null, 2));
+await stack.stop();
+process.exit(0);
