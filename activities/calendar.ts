@@ -1,13 +1,32 @@
 import { Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TERMINAL_STATUSES } from '../domain/dossier/vocabulary';
-import { calendarChangedSignal, type CalendarChange } from '../workflows/calendar/definitions';
+import { calendarChangedSignal, type AffectedKind, type CalendarChange } from '../workflows/calendar/definitions';
 
 /**
  * How far before the changed day a legal deadline can lie and still have a deadline after it: the
  * escalation rungs follow the legal deadline by a few working days (2 rungs × 2 days by default).
  */
 const ESCALATION_REACH = '30 days';
+type Page = CalendarChange & { after: string; limit: number };
+
+/** Each kind's open processes with a clock on or after the changed day, by its read model, in code order. */
+const AFFECTED: Record<AffectedKind, (dayStart: string, p: Page) => [string, unknown[]]> = {
+  dossier: (day, p) => [
+    `select code from dossier where code > ? and seq > 0 and status <> all(?::text[])
+       and (acceptance_due_at >= ${day} or legal_due_at >= ${day} - interval '${ESCALATION_REACH}') order by code limit ?`,
+    [p.after, `{${TERMINAL_STATUSES.join(',')}}`, p.date, p.date, p.limit],
+  ],
+  feedback: (day, p) => [
+    `select code from feedback where code > ? and seq > 0 and closed_at is null
+       and (classification_due_at >= ${day} or answer_due_at >= ${day} or result_entry_due_at >= ${day} or next_update_by >= ${day}) order by code limit ?`,
+    [p.after, p.date, p.date, p.date, p.date, p.limit],
+  ],
+  publication: (day, p) => [`select code from online_service where code > ? and status <> 'stopped' and step_due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
+  discrepancy: (day, p) => [`select code from payment_discrepancy where code > ? and status = 'open' and escalated_at is null and due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
+  finding: (day, p) => [`select code from data_quality_finding where code > ? and status = 'open' and not escalated and due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
+};
+
 /** Signals sent at once within a batch. */
 const PARALLEL = 20;
 
@@ -19,20 +38,10 @@ export function createCalendarActivities(deps: { orm: MikroORM }) {
      * in code order after `after`; returns how many were signalled and the last code (null when none left).
      * A process closed meanwhile is skipped. Repeating a batch signals again, which recomputes nothing new.
      */
-    async signalAffected(input: CalendarChange & { kind: 'dossier' | 'feedback'; after: string; limit: number }): Promise<{ signalled: number; last: string | null }> {
+    async signalAffected(input: CalendarChange & { kind: AffectedKind; after: string; limit: number }): Promise<{ signalled: number; last: string | null }> {
       const dayStart = `(?::date)::timestamp at time zone 'Asia/Ho_Chi_Minh'`;
-      const rows = await deps.orm.em.fork().execute<{ code: string }[]>(
-        input.kind === 'dossier'
-          ? `select code from dossier where code > ? and seq > 0 and status <> all(?::text[])
-               and (acceptance_due_at >= ${dayStart} or legal_due_at >= ${dayStart} - interval '${ESCALATION_REACH}')
-             order by code limit ?`
-          : `select code from feedback where code > ? and seq > 0 and closed_at is null
-               and (classification_due_at >= ${dayStart} or answer_due_at >= ${dayStart} or result_entry_due_at >= ${dayStart} or next_update_by >= ${dayStart})
-             order by code limit ?`,
-        input.kind === 'dossier'
-          ? [input.after, `{${TERMINAL_STATUSES.join(',')}}`, input.date, input.date, input.limit]
-          : [input.after, input.date, input.date, input.date, input.date, input.limit],
-      );
+      const [sql, params] = AFFECTED[input.kind](dayStart, input);
+      const rows = await deps.orm.em.fork().execute<{ code: string }[]>(sql, params);
       const ctx = Context.current();
       const change: CalendarChange = { changeId: input.changeId, date: input.date, changedAt: input.changedAt };
       let signalled = 0;

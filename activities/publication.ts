@@ -39,8 +39,9 @@ const AUDIENCE: Partial<Record<PublicationActionType | PublicationSystemEvent, '
 export function createPublicationActivities(deps: PublicationActivityDeps) {
   const { orm } = deps;
 
-  async function computePublicationSchedule(state: PublicationState): Promise<PublicationSchedule> {
-    return publicationSchedule(state, await deps.calendars.calendar());
+  /** The step's clock by the calendar; after an announced change, by a calendar read after it. */
+  async function computePublicationSchedule(state: PublicationState, opts: { calendarChangedAt?: string } = {}): Promise<PublicationSchedule> {
+    return publicationSchedule(state, await deps.calendars.calendar(opts.calendarChangedAt ? Date.parse(opts.calendarChangedAt) : undefined));
   }
 
   async function recordPublicationTransition(input: PublicationTransitionRecord): Promise<void> {
@@ -87,8 +88,8 @@ export function createPublicationActivities(deps: PublicationActivityDeps) {
     });
   }
 
-  async function computeFindingDue(state: FindingState): Promise<string> {
-    return fixDueAt(state, await deps.calendars.calendar());
+  async function computeFindingDue(state: FindingState, opts: { calendarChangedAt?: string } = {}): Promise<string> {
+    return fixDueAt(state, await deps.calendars.calendar(opts.calendarChangedAt ? Date.parse(opts.calendarChangedAt) : undefined));
   }
 
   /** A finding's step: its read model, its history, the audit; the agency is told of the finding, its leaders of a missed clock. */

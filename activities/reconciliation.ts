@@ -20,7 +20,7 @@ export interface ReconciliationActivityDeps {
 
 /** How far back the daily run catches up missed days. */
 const CATCH_UP_DAYS = 31;
-type DiscrepancyEvent = 'open' | 'close' | 'clear' | 'overdue';
+export type DiscrepancyEvent = 'open' | 'close' | 'clear' | 'overdue' | 'deadline_moved';
 
 /** Side effects of daily reconciliation: the banks' statements fetched, the comparison, the cases' records. */
 export function createReconciliationActivities(deps: ReconciliationActivityDeps) {
@@ -59,6 +59,11 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
     return { fetched, unavailable };
   }
 
+  /** A case's clock (the end of the next working day after it was found); after an announced change, by a calendar read after it. */
+  async function computeDiscrepancyDue(input: { detectedAt: string; calendarChangedAt: string }): Promise<string> {
+    return discrepancyDueAt(input.detectedAt, await deps.calendars.calendar(Date.parse(input.calendarChangedAt)));
+  }
+
   /** The comparison of the day; the new cases with their clock, and the open ones no longer found. */
   async function reconcile(input: { day: string; now: string }): Promise<{ opened: DiscrepancyWorkflowInput[]; cleared: string[] }> {
     const due = discrepancyDueAt(input.now, await deps.calendars.calendar());
@@ -84,8 +89,9 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
       const note = typeof input.payload.note === 'string' ? input.payload.note : null;
       await tx.execute(
         `update payment_discrepancy set status = ?, seq = ?, escalated_at = case when ? then coalesce(escalated_at, ?::timestamptz) end,
-            closed_at = case when ? <> 'open' then ?::timestamptz end, closed_by = coalesce(?, closed_by), note = coalesce(?, note) where code = ? and seq < ?`,
-        [s.status, s.seq, s.escalated, input.at, s.status, input.at, input.actor?.id ?? null, note, s.code, s.seq],
+            closed_at = case when ? <> 'open' then ?::timestamptz end, closed_by = coalesce(?, closed_by), note = coalesce(?, note),
+            due_at = case when ? = 'deadline_moved' then ?::timestamptz else due_at end where code = ? and seq < ?`,
+        [s.status, s.seq, s.escalated, input.at, s.status, input.at, input.actor?.id ?? null, note, input.event, typeof input.payload.dueAt === 'string' ? input.payload.dueAt : null, s.code, s.seq],
       );
       await tx.execute(
         'insert into payment_discrepancy_history (code, seq, at, event, actor_id, status, payload) values (?, ?, ?, ?, ?, ?, ?::jsonb) on conflict do nothing',
@@ -135,7 +141,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
     });
   }
 
-  return { daysToReconcile, fetchMissingStatements, reconcile, recordDiscrepancy, openRefundForCase };
+  return { daysToReconcile, fetchMissingStatements, reconcile, recordDiscrepancy, openRefundForCase, computeDiscrepancyDue };
 }
 
 export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

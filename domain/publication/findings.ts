@@ -21,9 +21,9 @@ export const FindingAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dismiss'), reason: trimmedText(5, 2000) }),
 ]);
 export type FindingAction = z.infer<typeof FindingAction>;
-export type FindingEvent = FindingAction['type'] | 'raise' | 'fix_overdue';
+export type FindingEvent = FindingAction['type'] | 'raise' | 'fix_overdue' | 'deadline_moved';
 export const FINDING_EVENT_LABELS: Record<FindingEvent, string> = {
-  raise: 'Phát hiện sai sót dữ liệu thủ tục', resolve: 'Cơ quan đã khắc phục', dismiss: 'Hủy phát hiện', fix_overdue: 'Quá hạn khắc phục (10 ngày làm việc)',
+  raise: 'Phát hiện sai sót dữ liệu thủ tục', resolve: 'Cơ quan đã khắc phục', dismiss: 'Hủy phát hiện', fix_overdue: 'Quá hạn khắc phục (10 ngày làm việc)', deadline_moved: 'Điều chỉnh thời hạn theo lịch làm việc mới công bố',
 };
 
 export interface FindingState {

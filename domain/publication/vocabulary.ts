@@ -58,7 +58,7 @@ export type PublicationAction = z.infer<typeof PublicationAction>;
 export type PublicationActionType = PublicationAction['type'];
 
 /** Events the process records on its own. */
-export type PublicationSystemEvent = 'declare' | 'review_overdue' | 'testing_overdue' | 'report_review_overdue' | 'pilot_completed';
+export type PublicationSystemEvent = 'declare' | 'review_overdue' | 'testing_overdue' | 'report_review_overdue' | 'pilot_completed' | 'deadline_moved';
 
 export const PUBLICATION_ACTION_LABELS: Record<PublicationActionType | PublicationSystemEvent, string> = {
   declare: 'Khai báo dịch vụ công trực tuyến',
@@ -74,4 +74,5 @@ export const PUBLICATION_ACTION_LABELS: Record<PublicationActionType | Publicati
   testing_overdue: 'Quá hạn thử nghiệm',
   report_review_overdue: 'Quá hạn xác nhận kết quả thử nghiệm',
   pilot_completed: 'Kết thúc thí điểm, vận hành chính thức',
+  deadline_moved: 'Điều chỉnh thời hạn theo lịch làm việc mới công bố',
 };

@@ -10,6 +10,8 @@ import { recordSubmission } from '../../services/dossier-intake';
 import { recordFeedback } from '../../services/feedback-intake';
 import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
 import { FEEDBACK_WORKFLOW, feedbackViewQuery, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
+import { FINDING_WORKFLOW, findingViewQuery } from '../../workflows/publication/finding';
+import { discrepancyViewQuery } from '../../workflows/payment/discrepancy';
 import { actor, settled, startWorkflowEnv } from '../support/workflow-env';
 
 /**
@@ -22,7 +24,7 @@ let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
 const TASK_QUEUE = 'calendar-change-test';
 const citizen = actor('congdan1');
 const receiving = actor('tiepnhan.hn');
-const DAYS = ['2031-03-12', '2031-03-25', '2031-03-29', '2031-06-02'];
+const DAYS = ['2031-03-12', '2031-03-25', '2031-03-29', '2031-04-10', '2031-04-29', '2031-06-02'];
 
 beforeAll(async () => {
   w = await startWorkflowEnv(TASK_QUEUE);
@@ -149,5 +151,58 @@ describe('announced calendar changes (time-skipping)', () => {
     expect(await feedbackSignals()).toBe(feedbackSignalsBefore);
     expect(await d.actions()).toEqual(dossierBefore);
     expect(await fEvents()).toEqual(['submit', 'deadlines_moved']);
+  });
+
+  it('a data-quality finding\'s 10 working days move with a day off: no escalation at the old instant, one at the new', async () => {
+    await w.travelTo('2031-04-07 09:00'); // a Monday
+    const em = w.deps.orm.em.fork();
+    const code = `DQ-${String(Math.floor(Math.random() * 900000) + 100000)}`;
+    const raisedAt = new Date(await w.env.currentTimeMs());
+    await em.execute("insert into data_quality_finding (code, procedure_code, agency_code, description, raised_by, raised_at) values (?, 'STP-KS', 'HNI-STP', 'Thời hạn ghi sai (thử lịch).', ?, ?)", [code, actor('vanhanh').id, raisedAt]);
+    await w.env.client.workflow.start(FINDING_WORKFLOW, {
+      taskQueue: TASK_QUEUE, workflowId: code, args: [{ code, procedureCode: 'STP-KS', agencyCode: 'HNI-STP', raisedAt: raisedAt.toISOString(), raisedBy: actor('vanhanh').id, requestId: null }],
+    });
+    const view = async () => { const v = await w.plain.workflow.getHandle(code).query(findingViewQuery); return { ...v, recordedSeq: v.recordedSeq, state: v.state }; };
+    await settled(view);
+    expect(at((await view()).dueAt)).toBe(local('2031-04-21 09:00'));
+    await announce('2031-04-10', 'day_off');
+    await settled(view);
+    expect(at((await view()).dueAt)).toBe(local('2031-04-22 09:00'));
+    const [row] = await em.execute<{ due_at: string }[]>('select due_at from data_quality_finding where code = ?', [code]);
+    expect(at(row!.due_at)).toBe(local('2031-04-22 09:00'));
+    await w.travelTo('2031-04-21 10:00');
+    await settled(view);
+    expect((await view()).state.escalated).toBe(false);
+    await w.travelTo('2031-04-22 10:00');
+    await settled(view);
+    expect((await view()).state.escalated).toBe(true);
+    const events = await em.execute<{ action: string }[]>('select action from data_quality_finding_history where finding_code = ? order by seq', [code]);
+    expect(events.map((e) => e.action)).toEqual(['raise', 'deadline_moved', 'fix_overdue']);
+  });
+
+  it('a reconciliation discrepancy due by the end of the next working day moves past a day off', async () => {
+    await w.travelTo('2031-04-28 10:00'); // a Monday
+    const em = w.deps.orm.em.fork();
+    const code = `CL-${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+    const detectedAt = new Date(await w.env.currentTimeMs()).toISOString();
+    const dueAt = vnTime('2031-04-29 17:00').toISOString();
+    await em.execute(`insert into payment_discrepancy (code, business_day, kind, responsible, agency_code, detail, detected_at, due_at)
+      values (?, '2031-04-27', 'missing_at_agency', 'agency', 'HNI-STP', 'Thử lịch làm việc', ?, ?)`, [code, detectedAt, dueAt]);
+    const handle = await w.env.client.workflow.start('discrepancyWorkflow', {
+      taskQueue: TASK_QUEUE, workflowId: code, args: [{ code, kind: 'missing_at_agency', responsible: 'agency', agencyCode: 'HNI-STP', bankCode: null, detectedAt, dueAt }],
+    });
+    const view = async () => { const v = await handle.query(discrepancyViewQuery); return { ...v, recordedSeq: v.recordedSeq, state: v.state }; };
+    await settled(view);
+    await announce('2031-04-29', 'day_off');
+    await settled(view);
+    expect(at((await view()).dueAt)).toBe(local('2031-05-02 17:00'));
+    const [row] = await em.execute<{ due_at: string }[]>('select due_at from payment_discrepancy where code = ?', [code]);
+    expect(at(row!.due_at)).toBe(local('2031-05-02 17:00'));
+    await w.travelTo('2031-04-29 18:00');
+    await settled(view);
+    expect((await view()).state.escalated).toBe(false);
+    await w.travelTo('2031-05-02 18:00');
+    await settled(view);
+    expect((await view()).state.escalated).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar';
 import { BATCH } from '../shared';
-import { calendarChangeProgressQuery, type CalendarChangeInput, type CalendarChangeProgress } from './definitions';
+import { AFFECTED_KINDS, calendarChangeProgressQuery, type AffectedKind, type CalendarChangeInput, type CalendarChangeProgress } from './definitions';
 
 const acts = proxyActivities<CalendarActivities>(BATCH);
 
@@ -10,11 +10,11 @@ const BATCH_SIZE = 500;
 
 /**
  * The job that carries an announced calendar change to every open process it can affect (issue 15):
- * dossiers, then feedback, found in their read models by a deadline on or after the changed day, signalled
+ * dossiers, feedback, service publications, data-quality findings and reconciliation discrepancies, found in their read models by a deadline on or after the changed day, signalled
  * in bounded batches; resumable (each batch continues from the last code signalled), its progress a query.
  */
 export async function calendarChangeWorkflow(input: CalendarChangeInput): Promise<CalendarChangeProgress> {
-  let cursor = input.cursor ?? { kind: 'dossier' as const, after: '' };
+  let cursor: { kind: AffectedKind; after: string } = input.cursor ?? { kind: AFFECTED_KINDS[0], after: '' };
   const totals: CalendarChangeProgress = input.totals ?? { signalled: 0, batches: 0, done: false };
   setHandler(calendarChangeProgressQuery, () => ({ ...totals, date: input.date, changedAt: input.changedAt }));
   for (;;) {
@@ -22,8 +22,11 @@ export async function calendarChangeWorkflow(input: CalendarChangeInput): Promis
     totals.signalled += r.signalled;
     totals.batches++;
     if (r.last) cursor = { kind: cursor.kind, after: r.last };
-    else if (cursor.kind === 'dossier') cursor = { kind: 'feedback', after: '' };
-    else break;
+    else {
+      const next = AFFECTED_KINDS[AFFECTED_KINDS.indexOf(cursor.kind) + 1];
+      if (!next) break;
+      cursor = { kind: next, after: '' };
+    }
     if (workflowInfo().continueAsNewSuggested || totals.batches % 200 === 0) {
       await continueAsNew<typeof calendarChangeWorkflow>({ ...input, cursor, totals });
     }

@@ -17,9 +17,13 @@ export interface CalendarChange {
 
 export const CALENDAR_CHANGE_WORKFLOW = 'calendarChangeWorkflow';
 
+/** The processes with working-day clocks, in the order the job goes through them. */
+export const AFFECTED_KINDS = ['dossier', 'feedback', 'publication', 'finding', 'discrepancy'] as const;
+export type AffectedKind = (typeof AFFECTED_KINDS)[number];
+
 export interface CalendarChangeInput extends CalendarChange {
   /** Where the previous run stopped (continue-as-new): the last process signalled, by kind. */
-  cursor?: { kind: 'dossier' | 'feedback'; after: string } | null;
+  cursor?: { kind: AffectedKind; after: string } | null;
   totals?: CalendarChangeProgress;
 }
 

@@ -2,9 +2,10 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { condition, defineQuery, defineSignal, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyKind, type DiscrepancyState, type Responsible } from '../../domain/payment/discrepancy';
-import type { ReconciliationActivities } from '../../activities/reconciliation';
+import type { DiscrepancyEvent, ReconciliationActivities } from '../../activities/reconciliation';
 import { createSerial, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
+import { calendarChangedSignal } from '../calendar/definitions';
 import { REFUND_WORKFLOW } from './refund';
 
 export const DISCREPANCY_WORKFLOW = 'discrepancyWorkflow';
@@ -38,13 +39,28 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   const show = createVisibility();
   // Found by kind, agency and procedure from its first task on, even if its first step stalls.
   show({ kind: 'discrepancy', agencyCode: state.agencyCode, status: state.status });
-  const record = async (after: DiscrepancyState, event: 'open' | 'close' | 'clear' | 'overdue', actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
+  const record = async (after: DiscrepancyState, event: DiscrepancyEvent, actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordDiscrepancy({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;
     show({ kind: 'discrepancy', agencyCode: after.agencyCode, status: after.status });
   };
 
-  setHandler(discrepancyViewQuery, () => ({ state, dueAt: input.dueAt, recordedSeq }));
+  let dueAt = input.dueAt;
+  let version = 0;
+  setHandler(discrepancyViewQuery, () => ({ state, dueAt, recordedSeq }));
+  // An announced calendar change (issue 15): the end of the next working day by the new calendar; the timer below re-armed.
+  setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
+    void serial(async () => {
+      if (state.status !== 'open' || state.escalated || recordedSeq === 0) return;
+      const from = dueAt;
+      const to = await acts.computeDiscrepancyDue({ detectedAt: input.detectedAt, calendarChangedAt: changedAt });
+      if (to === from) return;
+      dueAt = to;
+      version++;
+      state = { ...state, seq: state.seq + 1 };
+      await record(state, 'deadline_moved', null, { changeId, date, from, dueAt: to }, null);
+    });
+  });
   setHandler(
     closeDiscrepancyUpdate,
     async ({ note, actor, requestId }) => {
@@ -76,12 +92,17 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
       }
     }
   }
-  const wait = Date.parse(input.dueAt) - Date.now();
-  if (wait > 0) await condition(() => state.status !== 'open', wait);
+  // One timer per deadline (a case without a calendar change waits exactly as before).
+  for (;;) {
+    const v = version;
+    const wait = Date.parse(dueAt) - Date.now();
+    if (wait <= 0 || !(await condition(() => state.status !== 'open' || version !== v, wait)) || state.status !== 'open') break;
+  }
   if (state.status === 'open') {
     state = { ...state, escalated: true, seq: state.seq + 1 };
     const overdue = state;
-    await serial(() => record(overdue, 'overdue', null, { dueAt: input.dueAt }, null));
+    const missed = dueAt;
+    await serial(() => record(overdue, 'overdue', null, { dueAt: missed }, null));
   }
   await condition(() => state.status !== 'open');
   await drained();

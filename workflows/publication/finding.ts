@@ -1,9 +1,10 @@
 import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
-import { applyFindingAction, type FindingAction, type FindingState } from '../../domain/publication/findings';
+import { applyFindingAction, type FindingAction, type FindingEvent, type FindingState } from '../../domain/publication/findings';
 import type { PublicationActivities } from '../../activities/publication';
 import { createSerial, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
+import { calendarChangedSignal } from '../calendar/definitions';
 
 export const FINDING_WORKFLOW = 'dataQualityFindingWorkflow';
 export interface FindingWorkflowInput {
@@ -30,7 +31,7 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
   const show = createVisibility();
   // Found by kind, agency and procedure from its first task on, even if its first step stalls.
   show({ kind: 'finding', agencyCode: state.agencyCode, status: state.status, procedureCode: state.procedureCode });
-  const record = async (after: FindingState, event: 'raise' | 'fix_overdue' | FindingAction['type'], actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
+  const record = async (after: FindingState, event: FindingEvent, actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordFindingTransition({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;
     show({ kind: 'finding', agencyCode: after.agencyCode, status: after.status, procedureCode: after.procedureCode });
@@ -53,16 +54,36 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
     },
   );
 
+  // An announced calendar change (issue 15): the 10 working days by the new calendar; the timer below re-armed.
+  let version = 0;
+  setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
+    void serial(async () => {
+      if (state.status !== 'open' || state.escalated || !dueAt) return;
+      const from = dueAt;
+      const to = await acts.computeFindingDue(state, { calendarChangedAt: changedAt });
+      if (to === from) return;
+      dueAt = to;
+      version++;
+      state = { ...state, seq: state.seq + 1 };
+      await record(state, 'deadline_moved', null, { changeId, date, from, dueAt: to }, null);
+    });
+  });
+
   const raised = state;
   const due = await acts.computeFindingDue(state);
   dueAt = due;
   await serial(() => record(raised, 'raise', { id: input.raisedBy, role: 'operator' }, { dueAt: due }, input.requestId));
-  const wait = Date.parse(due) - Date.now();
-  if (wait > 0) await condition(() => state.status !== 'open', wait);
+  // One timer per deadline (a process without a calendar change waits exactly as before).
+  for (;;) {
+    const v = version;
+    const wait = Date.parse(dueAt) - Date.now();
+    if (wait <= 0 || !(await condition(() => state.status !== 'open' || version !== v, wait)) || state.status !== 'open') break;
+  }
   if (state.status === 'open') {
     state = { ...state, escalated: true, seq: state.seq + 1 };
     const overdue = state;
-    await serial(() => record(overdue, 'fix_overdue', null, { dueAt: due }, null));
+    const missed = dueAt;
+    await serial(() => record(overdue, 'fix_overdue', null, { dueAt: missed }, null));
   }
   await condition(() => state.status !== 'open');
   await drained();

@@ -5,6 +5,7 @@ import { applyPublicationAction, initialPublicationState, isPublicationClosed, t
 import { createSerial, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from './definitions';
+import { calendarChangedSignal } from '../calendar/definitions';
 
 const acts = proxyActivities<PublicationActivities>(RECORDING);
 
@@ -25,8 +26,8 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
   // Found by kind, agency and procedure from its first task on, even if its first step stalls.
   show({ kind: 'publication', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.escalated ? 1 : 0, procedureCode: state.procedureCode });
 
-  const refreshSchedule = async () => {
-    schedule = await acts.computePublicationSchedule(state);
+  const refreshSchedule = async (calendarChangedAt?: string) => {
+    schedule = await acts.computePublicationSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     version++;
   };
   const record = async (after: PublicationState, event: PublicationTransitionRecord['event'], rest: Omit<PublicationTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
@@ -56,6 +57,18 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
       validator: ({ action, actor }) => void refused(() => applyPublicationAction(state, action, actor, new Date().toISOString())),
     },
   );
+
+  // An announced calendar change (issue 15): the step's clock the new calendar gives; a moved one is a history entry.
+  setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
+    void serial(async () => {
+      if (isPublicationClosed(state) || !recorded) return;
+      const from = schedule.stepDueAt;
+      await refreshSchedule(changedAt);
+      if (schedule.stepDueAt === from) return;
+      state = { ...state, seq: state.seq + 1 };
+      await record(state, 'deadline_moved', { actor: null, at: new Date().toISOString(), payload: { changeId, date, from, to: schedule.stepDueAt }, requestId: null });
+    });
+  });
 
   const declared = state;
   await serial(async () => {
