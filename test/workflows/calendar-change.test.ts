@@ -12,6 +12,7 @@ import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWo
 import { FEEDBACK_WORKFLOW, feedbackViewQuery, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
 import { FINDING_WORKFLOW, findingViewQuery } from '../../workflows/publication/finding';
 import { discrepancyViewQuery } from '../../workflows/payment/discrepancy';
+import { PUBLICATION_WORKFLOW, publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from '../../workflows/publication/definitions';
 import { actor, settled, startWorkflowEnv } from '../support/workflow-env';
 
 /**
@@ -24,7 +25,7 @@ let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
 const TASK_QUEUE = 'calendar-change-test';
 const citizen = actor('congdan1');
 const receiving = actor('tiepnhan.hn');
-const DAYS = ['2031-03-12', '2031-03-25', '2031-03-29', '2031-04-10', '2031-04-29', '2031-06-02'];
+const DAYS = ['2031-03-12', '2031-03-25', '2031-03-29', '2031-04-10', '2031-04-29', '2031-05-07', '2031-06-02'];
 
 beforeAll(async () => {
   w = await startWorkflowEnv(TASK_QUEUE);
@@ -202,6 +203,34 @@ describe('announced calendar changes (time-skipping)', () => {
     await settled(view);
     expect((await view()).state.escalated).toBe(false);
     await w.travelTo('2031-05-02 18:00');
+    await settled(view);
+    expect((await view()).state.escalated).toBe(true);
+  });
+
+  it('a service publication step clock (2 working days for the operators\' review) moves past a day off', async () => {
+    await w.travelTo('2031-05-05 09:00'); // a Monday
+    const em = w.deps.orm.em.fork();
+    const procedureCode = `TN-L${randomUUID().slice(0, 6).toUpperCase()}`;
+    const code = `DV-${procedureCode}-HNI-STP`;
+    await em.execute(`insert into procedure (code, name, agency_code, field, processing_days, fee_amount, form) values (?, 'Thủ tục thử lịch', 'HNI-STP', 'Thử nghiệm', 5, 0, '{"fields":[],"files":[]}')`, [procedureCode]);
+    const declaredAt = new Date(await w.env.currentTimeMs());
+    await em.execute(`insert into online_service (code, procedure_code, agency_code, name, status, since) values (?, ?, 'HNI-STP', 'Dịch vụ thử lịch', 'declared', ?)`, [code, procedureCode, declaredAt]);
+    const input: PublicationWorkflowInput = { code, procedureCode, agencyCode: 'HNI-STP', declaredAt: declaredAt.toISOString(), declaredBy: { id: actor('quantri.hn').id, role: 'unit_admin' }, requestId: null };
+    await w.env.client.workflow.start(PUBLICATION_WORKFLOW, { taskQueue: TASK_QUEUE, workflowId: code, args: [input] });
+    const view = () => w.plain.workflow.getHandle(code).query(publicationViewQuery);
+    await settled(view);
+    await w.plain.workflow.getHandle(code).executeUpdate(publicationActionUpdate, { args: [{ action: { type: 'request_test_publication' }, actor: actor('quantri.hn'), requestId: null }] });
+    await settled(view);
+    expect(at((await view()).schedule.stepDueAt)).toBe(local('2031-05-07 09:00'));
+    await announce('2031-05-07', 'day_off');
+    await settled(view);
+    expect(at((await view()).schedule.stepDueAt)).toBe(local('2031-05-08 09:00'));
+    const [row] = await em.execute<{ step_due_at: string }[]>('select step_due_at from online_service where code = ?', [code]);
+    expect(at(row!.step_due_at)).toBe(local('2031-05-08 09:00'));
+    await w.travelTo('2031-05-07 10:00');
+    await settled(view);
+    expect((await view()).state.escalated).toBe(false);
+    await w.travelTo('2031-05-08 10:00');
     await settled(view);
     expect((await view()).state.escalated).toBe(true);
   });
