@@ -9,7 +9,7 @@ import { AgencyCode, IsoDate, Items, ProcedureCode } from './schemas';
 import { Errors, parse } from './errors';
 import type { CalendarStore } from '../services/calendar-store';
 import { appendAudit } from '../services/records';
-import { vietnamPublicHolidays } from '../domain/working-time';
+import { isoDateOfDay, localDayNumber, vietnamPublicHolidays } from '../domain/working-time';
 import type { Client } from '@temporalio/client';
 import { calendarChangeJobs, newCalendarChangeId, startCalendarChange } from '../services/calendar-changes';
 
@@ -130,6 +130,24 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore, engine:
       calendars.invalidate();
       await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date, changedAt: new Date().toISOString() });
       res.status(204).end();
+    },
+  });
+
+  const RecomputeBody = z.object({ reason: trimmedText(5, 500) }).strict();
+  mount(router, {
+    method: 'post', path: '/api/calendar/recompute', tag: 'Lịch làm việc', access: ['system_admin'], body: RecomputeBody,
+    responses: { 200: z.object({ changeId: z.string() }) },
+    summary: 'Tính lại thời hạn của mọi hồ sơ, phản ánh, quy trình đang mở có thời hạn từ hôm nay (sau khi đổi giờ làm việc WORKING_SESSIONS và khởi động lại).',
+    handler: async (req, res) => {
+      const { reason } = parse(RecomputeBody, req.body);
+      const today = isoDateOfDay(localDayNumber(Date.now()));
+      const changeId = newCalendarChangeId(today);
+      await orm.em.fork().transactional((tx) => appendAudit(tx, {
+        at: new Date().toISOString(), actorId: req.actor!.id, actorRole: 'system_admin', action: 'calendar.recompute', entityType: 'calendar_override', entityId: today,
+        before: null, after: { reason, changeId }, requestId: String(req.id), dedupeKey: null,
+      }));
+      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date: today, changedAt: new Date().toISOString() });
+      res.json({ changeId });
     },
   });
 

@@ -40,6 +40,12 @@ describe('calendar changes', () => {
     const mine = jobs.items.filter((j) => j.changeId === set.changeId || j.changeId === removalJob);
     expect(mine).toHaveLength(2);
     for (const j of mine) expect(j).toMatchObject({ date: DAY, status: 'COMPLETED', done: true });
+    // After a change of working hours (a deployment setting), an administrator recomputes every open clock from today.
+    const { changeId } = await json<{ changeId: string }>(await admin.send('POST', '/api/calendar/recompute', { reason: 'Đổi giờ làm việc theo quyết định mới' }), 200);
+    for (let i = 0; i < 100 && !(await json<Jobs>(await operator.get('/api/calendar/changes'), 200)).items.some((j) => j.changeId === changeId && j.done); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await json<Jobs>(await operator.get('/api/calendar/changes'), 200)).items.find((j) => j.changeId === changeId)).toMatchObject({ done: true });
+    expect((await admin.send('POST', '/api/calendar/recompute', {})).status).toBe(422);
+    expect((await operator.send('POST', '/api/calendar/recompute', { reason: 'Không được phép' })).status).toBe(403);
     // Citizens do not see the jobs.
     expect((await (await signIn(p.apiUrl, 'congdan1')).get('/api/calendar/changes')).status).toBe(403);
   });
