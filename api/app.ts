@@ -165,12 +165,13 @@ export function createApp(deps: ApiDeps) {
   app.locals.rateLimits = rateLimits;
   const auth = createAuth(cfg, orm, log);
   app.use(auth.sessionMiddleware, ...auth.passportInit, auth.resolveActor);
-  // A connected system's failing calls are counted; the operators' watch alerts when they keep failing (000 §52).
+  // A connected system's failing calls (refused credentials or rights, limits, server errors — not business
+  // answers such as 404 or 409) are counted; the operators' watch alerts when they keep failing (000 §52).
   app.use((req, res, next) => {
     const actor = req.actor;
     if (actor?.roles.includes('integration')) {
       res.on('finish', () => {
-        const failed = res.statusCode >= 400;
+        const failed = res.statusCode >= 500 || res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429;
         void orm.em.fork().execute(
           failed
             ? 'update account set failed_calls_in_row = failed_calls_in_row + 1, last_failed_call_at = now() where id = ?'

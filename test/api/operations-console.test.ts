@@ -61,10 +61,10 @@ type Listed = { items: { workflowId: string; runId: string; kind: string | null;
 
 describe('the operators console', () => {
   it('alerts: a connected system silent too long, or failing call after call, is raised to the operators once and cleared when it recovers', async () => {
-    // A connected system's failed call is counted against its account.
+    // A connected system's refused call is counted against its account (a business answer such as 404 is not).
     const system = await integrationSession(p.apiUrl, p.idp.tokenURL);
     const before = new Date();
-    expect((await system.get('/api/dossiers/KHONG-CO-HO-SO')).status).toBe(404);
+    expect((await system.get('/api/operations/alerts')).status).toBe(403);
     await until(async () => (await p.orm.em.fork().execute<{ at: string | null }[]>('select last_failed_call_at as at from account where subject = ?', [system.subject]))[0]!.at, (at) => at !== null && new Date(at) >= new Date(before.getTime() - 1000));
 
     const em = p.orm.em.fork();
