@@ -25,7 +25,7 @@ const Identity = z.object({
 });
 const Listed = Identity.extend({
   activityId: z.string().optional(), activityType: z.string().optional(), attempt: z.number().int().optional(), lastFailure: z.string().nullable().optional(),
-  nextAttemptAt: Instant.nullable().optional(), problems: z.array(z.string()).optional(), lastGoodEventId: z.string().nullable().optional(), closedAt: Instant.nullable().optional(),
+  nextAttemptAt: Instant.nullable().optional(), problems: z.array(z.string()).optional(), closedAt: Instant.nullable().optional(),
 });
 const Inspection = z.object({
   process: Identity,

@@ -37,7 +37,6 @@ export interface StalledActivity extends ProcessIdentity {
 export interface FailingTask extends ProcessIdentity {
   attempt: number;
   problems: string[];
-  lastGoodEventId: string | null;
 }
 
 export interface ClosedProcess extends ProcessIdentity {
@@ -142,8 +141,8 @@ export class OperationsConsole {
       const d = await this.describe(info.workflowId, info.runId).catch(() => null);
       const attempt = d?.raw.pendingWorkflowTask?.attempt ?? 0;
       const problems = (info.searchAttributes.TemporalReportedProblems as string[] | undefined) ?? [];
-      const history = await this.deps.temporal.workflow.getHandle(info.workflowId, info.runId).fetchHistory();
-      out.push({ ...identityOf(info), attempt, problems, lastGoodEventId: lastGoodWorkflowTask(history) });
+      // The last good point is found when the process is inspected or reset, not for every listed process.
+      out.push({ ...identityOf(info), attempt, problems });
       if (out.length >= LIST_LIMIT) break;
     }
     return out;
@@ -230,7 +229,7 @@ export class OperationsConsole {
   async batch(action: 'retry_activities' | 'reset', f: ProcessFilter, dryRun: boolean, act: OperatorAct) {
     const targets = action === 'retry_activities'
       ? (await this.stalledActivities(f)).map((s) => ({ workflowId: s.workflowId, runId: s.runId, kind: s.kind, agencyCode: s.agencyCode, procedureCode: s.procedureCode, target: s.activityId, detail: `${s.activityType} (lần thử ${s.attempt})` }))
-      : (await this.failingWorkflowTasks(f)).map((t) => ({ workflowId: t.workflowId, runId: t.runId, kind: t.kind, agencyCode: t.agencyCode, procedureCode: t.procedureCode, target: t.lastGoodEventId ?? '', detail: t.problems.join(', ') }));
+      : (await this.failingWorkflowTasks(f)).map((t) => ({ workflowId: t.workflowId, runId: t.runId, kind: t.kind, agencyCode: t.agencyCode, procedureCode: t.procedureCode, target: '', detail: t.problems.join(', ') }));
     if (dryRun) return { action, dryRun, targets, done: [] as string[], failures: [] as { workflowId: string; error: string }[] };
     const done: string[] = [];
     const failures: { workflowId: string; error: string }[] = [];
