@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 
 /** A refused action becomes a failed update (type = the error code), never a failed workflow task. */
@@ -48,6 +48,8 @@ export const PATCHES = {
   waitingPeriods: 'waiting-periods',
   /** Processes keep their search attributes (kind, agency, status, overdue level, procedure) current. */
   searchAttributes: 'process-search-attributes',
+  /** Clocks are computed by a local activity on the process's own worker (no task-queue round trip). */
+  localClocks: 'clocks-computed-locally',
 } as const;
 
 /** Whether this process's messages go through the relay (true for every process started since the change). */
@@ -75,3 +77,22 @@ export const BATCH: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
+
+/**
+ * Computing clocks: pure rules over the worker's cached calendar, run as a local activity (recorded in the
+ * history as a marker, no activity task, one workflow task fewer per recomputation); retried like recording.
+ */
+export const COMPUTING: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: RECORDING.retry,
+};
+
+/**
+ * The activities a process computes its clocks with: local ones for processes started since
+ * PATCHES.localClocks, the task-queue ones for those started before (so that their histories replay).
+ * Call once, at the start of the workflow.
+ */
+export function clockActivities<A extends object>(): ActivityInterfaceFor<A> {
+  return patched(PATCHES.localClocks) ? proxyLocalActivities<A>(COMPUTING) : proxyActivities<A>(RECORDING);
+}

@@ -1,4 +1,5 @@
-import { addCalendarDays, type WorkingCalendar } from '../working-time';
+import { addCalendarDays } from '../working-time/local-time';
+import type { WorkingCalendar } from '../working-time/calendar';
 import { ANSWER_CLOCK_STATUSES, type ClarificationWait, type FeedbackState } from './state';
 
 /** Feedback clocks (000 §42.3, §44): working days for classification and result entry, calendar days for the answer. */

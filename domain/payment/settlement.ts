@@ -1,4 +1,4 @@
-import { localDayNumber, localDayStart } from '../working-time';
+import { localDayNumber, localDayStart } from '../working-time/local-time';
 import type { BankSettlement } from './vocabulary';
 import type { PaymentState } from './state';
 

@@ -1,4 +1,5 @@
-import { addCalendarMonths, type WorkingCalendar } from '../working-time';
+import { addCalendarMonths } from '../working-time/local-time';
+import type { WorkingCalendar } from '../working-time/calendar';
 import type { PublicationState } from './state';
 import type { PublicationSystemEvent, ServiceStatus } from './vocabulary';
 

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log, patched, proxyActivities, setHandl
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, applyOnlinePayment, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
-import { createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { DEFAULT_WAITING, returnDossier, waitingOf, type WaitingPeriods } from '../../domain/dossier/waiting';
 import { dossierViewQuery, feePaidOnlineSignal, performActionUpdate, type DossierWorkflowInput } from './definitions';
@@ -27,10 +27,11 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   // Found by kind, agency and procedure from its first task on, even if its first step stalls.
   show({ kind: 'dossier', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.overdueLevel, procedureCode: state.procedureCode });
   // Waiting periods apply to processes started since they exist (older ones keep waiting as before).
+  const clocks = clockActivities<DossierActivities>();
   const periods: WaitingPeriods | null = patched(PATCHES.waitingPeriods) ? { ...DEFAULT_WAITING, ...(input.waiting ?? {}) } : null;
 
   const refreshSchedule = async (calendarChangedAt?: string) => {
-    schedule = await acts.computeSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
+    schedule = await clocks.computeSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     state = { ...state, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
     version++;
   };

@@ -3,7 +3,7 @@ import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
 import { catchUpFeedbackDeadlines, nextFeedbackDeadline, onFeedbackDeadline, progressMark, type FeedbackSchedule } from '../../domain/feedback/deadlines';
 import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, DEFAULT_CLARIFICATION_WAIT, type ClarificationWait, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
-import { createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 import { calendarChangedSignal } from '../calendar/definitions';
@@ -29,11 +29,12 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   // Found by kind, agency and procedure from its first task on, even if its first step stalls.
   show({ kind: 'feedback', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.answerOverdue ? 1 : 0 });
   // The rules this process keeps for its whole life (a process started before a change keeps the old ones).
+  const clocks = clockActivities<FeedbackActivities>();
   const rules: FeedbackRuleSet = { reviewByReceivingAgency: patched(PATCHES.reviewByReceivingAgency) };
   const clarificationWait: ClarificationWait | null = patched(PATCHES.waitingPeriods) ? (input.clarificationWait ?? DEFAULT_CLARIFICATION_WAIT) : null;
 
   const refreshSchedule = async (calendarChangedAt?: string) => {
-    schedule = await acts.computeFeedbackSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
+    schedule = await clocks.computeFeedbackSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     version++;
   };
   const record = async (after: FeedbackState, event: FeedbackTransitionRecord['event'], rest: Omit<FeedbackTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {

@@ -3,7 +3,7 @@ import { condition, defineQuery, defineSignal, defineUpdate, ParentClosePolicy, 
 import type { Actor } from '../../domain/access/roles';
 import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyKind, type DiscrepancyState, type Responsible } from '../../domain/payment/discrepancy';
 import type { DiscrepancyEvent, ReconciliationActivities } from '../../activities/reconciliation';
-import { createSerial, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { calendarChangedSignal } from '../calendar/definitions';
 import { REFUND_WORKFLOW } from './refund';
@@ -39,6 +39,7 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   const show = createVisibility();
   // Found by kind, agency and procedure from its first task on, even if its first step stalls.
   show({ kind: 'discrepancy', agencyCode: state.agencyCode, status: state.status });
+  const clocks = clockActivities<ReconciliationActivities>();
   const record = async (after: DiscrepancyState, event: DiscrepancyEvent, actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordDiscrepancy({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;
@@ -53,7 +54,7 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
     void serial(async () => {
       if (state.status !== 'open' || state.escalated || recordedSeq === 0) return;
       const from = dueAt;
-      const to = await acts.computeDiscrepancyDue({ detectedAt: input.detectedAt, calendarChangedAt: changedAt });
+      const to = await clocks.computeDiscrepancyDue({ detectedAt: input.detectedAt, calendarChangedAt: changedAt });
       if (to === from) return;
       dueAt = to;
       version++;

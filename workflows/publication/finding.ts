@@ -2,7 +2,7 @@ import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } fro
 import type { Actor } from '../../domain/access/roles';
 import { applyFindingAction, type FindingAction, type FindingEvent, type FindingState } from '../../domain/publication/findings';
 import type { PublicationActivities } from '../../activities/publication';
-import { createSerial, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { calendarChangedSignal } from '../calendar/definitions';
 
@@ -31,6 +31,7 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
   const show = createVisibility();
   // Found by kind, agency and procedure from its first task on, even if its first step stalls.
   show({ kind: 'finding', agencyCode: state.agencyCode, status: state.status, procedureCode: state.procedureCode });
+  const clocks = clockActivities<PublicationActivities>();
   const record = async (after: FindingState, event: FindingEvent, actor: { id: string; role: string } | null, payload: Record<string, unknown>, requestId: string | null) => {
     await acts.recordFindingTransition({ after, event, actor, at: new Date().toISOString(), payload, requestId });
     recordedSeq = after.seq;
@@ -60,7 +61,7 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
     void serial(async () => {
       if (state.status !== 'open' || state.escalated || !dueAt) return;
       const from = dueAt;
-      const to = await acts.computeFindingDue(state, { calendarChangedAt: changedAt });
+      const to = await clocks.computeFindingDue(state, { calendarChangedAt: changedAt });
       if (to === from) return;
       dueAt = to;
       version++;
@@ -70,7 +71,7 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
   });
 
   const raised = state;
-  const due = await acts.computeFindingDue(state);
+  const due = await clocks.computeFindingDue(state);
   dueAt = due;
   await serial(() => record(raised, 'raise', { id: input.raisedBy, role: 'operator' }, { dueAt: due }, input.requestId));
   // One timer per deadline (a process without a calendar change waits exactly as before).

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log, proxyActivities, setHandler } from
 import type { PublicationActivities, PublicationTransitionRecord } from '../../activities/publication';
 import { nextPublicationDeadline, onPublicationDeadline, type PublicationSchedule } from '../../domain/publication/deadlines';
 import { applyPublicationAction, initialPublicationState, isPublicationClosed, type PublicationState } from '../../domain/publication/state';
-import { createSerial, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from './definitions';
 import { calendarChangedSignal } from '../calendar/definitions';
@@ -26,8 +26,9 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
   // Found by kind, agency and procedure from its first task on, even if its first step stalls.
   show({ kind: 'publication', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.escalated ? 1 : 0, procedureCode: state.procedureCode });
 
+  const clocks = clockActivities<PublicationActivities>();
   const refreshSchedule = async (calendarChangedAt?: string) => {
-    schedule = await acts.computePublicationSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
+    schedule = await clocks.computePublicationSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     version++;
   };
   const record = async (after: PublicationState, event: PublicationTransitionRecord['event'], rest: Omit<PublicationTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
