@@ -19,6 +19,26 @@ import { feeText, renderPage } from './render';
 import { assertFormFromPortal, signedIn } from './session';
 import { anchorOf } from './submission-pages';
 
+/** A deadline an announced calendar change moved (issue 15), as the citizen reads it. */
+export interface DeadlineMove { label: string; from: string; to: string }
+
+const MOVABLE_DEADLINES = [['legalDueAt', 'Hạn giải quyết'], ['acceptanceDueAt', 'Hạn tiếp nhận']] as const;
+
+/** The deadlines a `deadline_moved` history entry moved (none for any other entry). */
+export function movesOf(h: { action: string; details: Record<string, unknown> }): DeadlineMove[] {
+  if (h.action !== 'deadline_moved') return [];
+  const { from, to } = h.details as { from?: Record<string, string | null>; to?: Record<string, string | null> };
+  return MOVABLE_DEADLINES.filter(([k]) => from?.[k] && to?.[k] && from[k] !== to[k]).map(([k, label]) => ({ label, from: from![k]!, to: to![k]! }));
+}
+
+/** The latest calendar change that moved this dossier's deadlines, for the notice above its facts. */
+function lastMoveOf(history: { action: string; at: string; details: Record<string, unknown> }[]) {
+  const h = [...history].reverse().find((x) => movesOf(x).length > 0);
+  if (!h) return null;
+  const date = typeof h.details.date === 'string' ? h.details.date.split('-').reverse().join('/') : null;
+  return { at: h.at, date, moves: movesOf(h) };
+}
+
 const CODE = /^[A-Z]{2,10}-[A-Z]{2,12}-\d{6}-\d{6}$/;
 const PAGE_SIZE = 20;
 /** The text fields each step's form has (the rest of the action is fixed by the page). */
@@ -76,6 +96,7 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
     renderPage(req, res, 'dossier', `Hồ sơ ${d.code}`, {
       d, versions, actions: actions ?? [], actionsUnavailable: actions === null, step, canRevoke,
       form: procedure?.form ?? { fields: [], files: [] }, formatOf, anchorOf: anchorOf(procedure?.form ?? { fields: [] }),
+      deadlineMove: lastMoveOf(d.history), movesOf,
       supplementRequest: d.status === 'supplement_requested' ? lastRequest : null,
       feeText: feeText(d.feeAmount), key: randomUUID(), labels: ACTION_LABELS,
       submitted: req.query['da-nop'] === '1', done: typeof req.query.xong === 'string' ? ACTION_LABELS[req.query.xong as DossierActionType] ?? null : null,

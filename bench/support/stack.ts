@@ -107,7 +107,14 @@ export async function startBenchStack(name: string) {
       pg = await startEmbeddedPostgres({ dataDir: `${dataDir}/pg`, port: pgPort, database: 'bench' });
     },
     async stop() {
-      worker?.kill('SIGKILL');
+      // A graceful stop first (a profiled worker writes its profile on exit), then a hard one.
+      if (worker && worker.exitCode === null) {
+        const w = worker;
+        const exited = new Promise((r) => w.once('exit', r));
+        w.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+        w.kill('SIGKILL');
+      }
       await connection.close();
       await orm.close();
       await smtp.close();

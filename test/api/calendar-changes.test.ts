@@ -1,20 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { formatVnHuman } from '../../domain/working-time/local-time';
+import { testContext } from '../support/context';
 import { json } from '../support/http';
-import { signIn, startTestPlatform, type Session } from '../support/platform';
+import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
-/** An administrator's calendar change starts the job that recomputes open deadlines; operators follow it (issue 15). */
+/**
+ * An administrator's calendar change starts the job that recomputes open deadlines; operators follow it;
+ * citizens see and are told the new appointment date (issue 15). Its own database: the day off it announces
+ * next week would move other files' deadlines.
+ */
 let p: Awaited<ReturnType<typeof startTestPlatform>>;
 let admin: Session;
 let operator: Session;
 const DAY = '2032-02-03';
+let movedDay: string | null = null;
 
 beforeAll(async () => {
-  p = await startTestPlatform();
+  p = await startTestPlatform({ databaseUrl: testContext().operationsDatabaseUrl });
   admin = await signIn(p.apiUrl, 'admin');
   operator = await signIn(p.apiUrl, 'vanhanh');
 });
 afterAll(async () => {
-  await p?.orm.em.fork().execute('delete from calendar_override where date = ?', [DAY]).catch(() => undefined);
+  await p?.orm.em.fork().execute('delete from calendar_override where date = any(?)', [[DAY, movedDay ?? DAY]]).catch(() => undefined);
   await p?.stop();
 });
 
@@ -48,5 +55,41 @@ describe('calendar changes', () => {
     expect((await operator.send('POST', '/api/calendar/recompute', { reason: 'Không được phép' })).status).toBe(403);
     // Citizens do not see the jobs.
     expect((await (await signIn(p.apiUrl, 'congdan1')).get('/api/calendar/changes')).status).toBe(403);
+  });
+
+  it('a day off announced on an accepted dossier\'s appointment day: tracking, the dossier page and the citizen\'s email give the next working day', async () => {
+    const citizen = await signIn(p.apiUrl, 'congdan1');
+    const form = new FormData();
+    form.set('procedureCode', 'STP-KS');
+    form.set('formData', JSON.stringify({ hoTenTre: 'Trần Minh Khang', ngaySinhTre: '2026-11-02', noiSinh: 'Hà Nội' }));
+    form.set('giayChungSinh', new Blob([pdfBytes('calendar')]), 'gcs.pdf');
+    const { code } = await json<{ code: string }>(await citizen.multipart('/api/dossiers', form), 201);
+    type Tracked = { status: string; legalDueAt: string | null; history: { action: string }[] };
+    const track = () => citizen.get(`/api/dossiers/${code}`).then((r) => json<Tracked>(r, 200));
+    for (let i = 0; i < 100 && (await track()).history.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const officer = await signIn(p.apiUrl, 'tiepnhan.hn');
+    expect((await officer.send('POST', `/api/dossiers/${code}/actions`, { type: 'accept' })).status).toBe(200);
+    const before = await track();
+    expect(before.status).toBe('processing');
+    const was = before.legalDueAt!;
+    movedDay = new Date(Date.parse(was) + 7 * 3600_000).toISOString().slice(0, 10);
+
+    expect((await admin.send('PUT', `/api/calendar/${movedDay}`, { kind: 'day_off', note: 'Nghỉ bù (thử nghiệm)' })).status).toBe(200);
+    let after = before;
+    for (let i = 0; i < 200 && after.legalDueAt === was; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await track();
+    }
+    // The appointment moves to a later day, never onto the announced day off; the history says why.
+    expect(Date.parse(after.legalDueAt!)).toBeGreaterThan(Date.parse(was));
+    expect(new Date(Date.parse(after.legalDueAt!) + 7 * 3600_000).toISOString().slice(0, 10)).not.toBe(movedDay);
+    expect(after.history.at(-1)!.action).toBe('deadline_moved');
+    const mail = await p.smtp.waitFor((m) => m.subject.includes(`Thay đổi ngày hẹn trả kết quả hồ sơ ${code}`));
+    expect(mail.text).toContain(`thành ${formatVnHuman(new Date(after.legalDueAt!))}`);
+    // The page shows the deadline in force and says the receipt keeps its text.
+    const page = await (await citizen.get(`/ho-so/${code}`)).text();
+    expect(page).toContain('Thời hạn của hồ sơ đã được điều chỉnh theo lịch làm việc mới được công bố');
+    expect(page).toContain(`thành <strong>${formatVnHuman(new Date(after.legalDueAt!))}</strong>`);
+    expect(page).toContain('giữ nguyên nội dung');
   });
 });
