@@ -27,6 +27,10 @@ import { PaymentService } from './payments/service';
 import { paymentRoutes } from './payments/routes';
 import { ReconciliationService } from './payments/reconciliation';
 import { reconciliationRoutes } from './payments/reconciliation-routes';
+import { statisticsRoutes } from './statistics/routes';
+import { StatisticsService } from '../services/statistics/figures';
+import { RankingService } from '../services/statistics/ranking';
+import { isoDateOfDay, localDayNumber } from '../domain/working-time/local-time';
 import { RefundService } from './payments/refunds';
 import { refundRoutes } from './payments/refund-routes';
 import { BankDirectory } from '../services/payments/banks';
@@ -229,6 +233,10 @@ export function createApp(deps: ApiDeps) {
   app.use(reconciliationRoutes(reconciliation, cfg.RECONCILIATION_MAX_FILE_BYTES));
   const refunds = new RefundService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
   app.use(refundRoutes(refunds));
+  const today = () => isoDateOfDay(localDayNumber(Date.now()));
+  const statistics = new StatisticsService({ orm, today });
+  const ranking = new RankingService({ orm, policy: cfg.RANKING_POLICY, today });
+  app.use(statisticsRoutes(statistics, ranking));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),
@@ -246,7 +254,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations, statistics, ranking }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

@@ -23,13 +23,18 @@ export const DEMO_PASSWORD = 'demo';
 /** The demo integration client (client-credentials grant) of the local identity provider. */
 export const DEMO_INTEGRATION_CLIENT = { clientId: 'stp-hanoi-system', clientSecret: 'demo-integration-secret-stp-hanoi' };
 
+/** Agencies, each province or ministry before its units (parentCode: the agency it reports to). */
 export const DEMO_AGENCIES = [
-  { code: 'HNI-STP', name: 'Sở Tư pháp thành phố Hà Nội', level: 'unit', email: 'stp@hanoi.gov.vn' },
-  { code: 'HCM-SKHDT', name: 'Sở Kế hoạch và Đầu tư Thành phố Hồ Chí Minh', level: 'unit', email: 'skhdt@tphcm.gov.vn' },
-  { code: 'DNG-STNMT', name: 'Sở Tài nguyên và Môi trường thành phố Đà Nẵng', level: 'unit', email: 'stnmt@danang.gov.vn' },
+  { code: 'HNI-UBND', name: 'Ủy ban nhân dân thành phố Hà Nội', level: 'province', email: 'ubnd@hanoi.gov.vn', parentCode: null },
+  { code: 'HCM-UBND', name: 'Ủy ban nhân dân Thành phố Hồ Chí Minh', level: 'province', email: 'ubnd@tphcm.gov.vn', parentCode: null },
+  { code: 'DNG-UBND', name: 'Ủy ban nhân dân thành phố Đà Nẵng', level: 'province', email: 'ubnd@danang.gov.vn', parentCode: null },
+  { code: 'BTP-BOTUPHAP', name: 'Bộ Tư pháp', level: 'ministry', email: 'vanphong@moj.gov.vn', parentCode: null },
+  { code: 'HNI-STP', name: 'Sở Tư pháp thành phố Hà Nội', level: 'unit', email: 'stp@hanoi.gov.vn', parentCode: 'HNI-UBND' },
+  { code: 'HCM-SKHDT', name: 'Sở Kế hoạch và Đầu tư Thành phố Hồ Chí Minh', level: 'unit', email: 'skhdt@tphcm.gov.vn', parentCode: 'HCM-UBND' },
+  { code: 'DNG-STNMT', name: 'Sở Tài nguyên và Môi trường thành phố Đà Nẵng', level: 'unit', email: 'stnmt@danang.gov.vn', parentCode: 'DNG-UBND' },
   // Lead agency for feedback (cơ quan chủ trì): the Government Office in 000 §42.3.đ; since the 2026
   // guide (002 §29) the Administrative Procedure Control Agency of the Ministry of Justice.
-  { code: 'BTP-CKSTTHC', name: 'Cục Kiểm soát thủ tục hành chính - Bộ Tư pháp', level: 'ministry', email: 'ckstthc@moj.gov.vn' },
+  { code: 'BTP-CKSTTHC', name: 'Cục Kiểm soát thủ tục hành chính - Bộ Tư pháp', level: 'ministry', email: 'ckstthc@moj.gov.vn', parentCode: 'BTP-BOTUPHAP' },
 ] as const;
 
 const idCard = { name: 'cccd', label: 'Căn cước công dân (bản chụp)', required: true, mimeTypes: ['application/pdf', 'image/jpeg', 'image/png'], maxBytes: 5 * 1024 * 1024 };
@@ -111,6 +116,8 @@ function buildUsers(): DemoUser[] {
   ];
   // An integration account: the Hà Nội Department of Justice's own system (OAuth client credentials).
   users.push({ id: uuidOf(5), subject: 'client:stp-hanoi-system', kind: 'integration', fullName: 'Hệ thống một cửa Sở Tư pháp Hà Nội', email: 'hethong.stp@hanoi.gov.vn', phone: '0243000000', agencyCode: 'HNI-STP', roles: ['integration'] });
+  // The Hà Nội People's Committee's supervisor: sees the province's whole tree.
+  users.push({ id: uuidOf(90), subject: 'giamsat.ubndhn', kind: 'officer', fullName: 'Cán bộ giám sát UBND Hà Nội', email: 'giamsat.ubndhn@dichvucong.gov.vn', phone: '0913000090', agencyCode: 'HNI-UBND', roles: ['supervising_officer'] });
   let n = 100;
   for (const [agency, suffix] of [['HNI-STP', 'hn'], ['HCM-SKHDT', 'hcm'], ['BTP-CKSTTHC', 'btp']] as const) {
     for (const [role, prefix, label] of OFFICER_ROLES) {

@@ -21,6 +21,7 @@ import { Migration017BankSuspension } from './migrations/017-bank-suspension';
 import { Migration018Reconciliation } from './migrations/018-reconciliation';
 import { Migration019Refunds } from './migrations/019-refunds';
 import { Migration020Operations } from './migrations/020-operations';
+import { Migration021Statistics } from './migrations/021-statistics';
 
 export type Orm = MikroORM;
 
@@ -53,6 +54,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '018-reconciliation', class: Migration018Reconciliation },
         { name: '019-refunds', class: Migration019Refunds },
         { name: '020-operations', class: Migration020Operations },
+        { name: '021-statistics', class: Migration021Statistics },
       ],
       transactional: true,
       allOrNothing: true,

@@ -5,7 +5,10 @@ import { DEMO_AGENCIES, DEMO_CALENDAR_OVERRIDES, DEMO_PROCEDURES, DEMO_USERS } f
 export async function seedDemoData(orm: MikroORM): Promise<void> {
   await orm.em.fork().transactional(async (tx) => {
     for (const a of DEMO_AGENCIES) {
-      await tx.execute('insert into agency (code, name, level, email) values (?, ?, ?, ?) on conflict do nothing', [a.code, a.name, a.level, a.email]);
+      await tx.execute(
+        'insert into agency (code, name, level, email, parent_code) values (?, ?, ?, ?, ?) on conflict (code) do update set parent_code = excluded.parent_code',
+        [a.code, a.name, a.level, a.email, a.parentCode],
+      );
     }
     for (const p of DEMO_PROCEDURES) {
       await tx.execute(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RANKING_POLICY, RankingPolicy } from '../domain/statistics/ranking';
 import { parseSessions } from '../domain/working-time';
 import { PayloadKeys } from './payload-codec';
 import { BankConfig } from '../services/payments/banks';
@@ -89,6 +90,18 @@ const Env = z.object({
   PAYMENT_BANKS: z.string().default('[]').transform((v, ctx) => {
     try {
       const r = z.array(BankConfig).safeParse(JSON.parse(v));
+      if (r.success) return r.data;
+      ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'phải là JSON' });
+    }
+    return z.NEVER;
+  }),
+  /** The yearly evaluation's points per criterion and level thresholds (000 §30; JSON, see the README). */
+  RANKING_POLICY: z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return DEFAULT_RANKING_POLICY;
+    try {
+      const r = RankingPolicy.safeParse(JSON.parse(v));
       if (r.success) return r.data;
       ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     } catch {

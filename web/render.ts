@@ -24,6 +24,8 @@ function navigation(actor: Actor | undefined) {
   if (actor?.roles.includes('supervising_officer') || actor?.roles.includes('unit_leader')) links.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
   if (actor?.roles.some((r) => r === 'operator' || r === 'fee_officer' || r === 'unit_leader')) links.push({ href: '/doi-soat', label: 'Đối soát thanh toán' });
   if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin')) links.push({ href: '/van-hanh', label: 'Vận hành quy trình' });
+  if (actor?.roles.some((r) => r === 'supervising_officer' || r === 'unit_leader' || r === 'operator' || r === 'system_admin')) links.push({ href: '/thong-ke', label: 'Thống kê' });
+  links.push({ href: '/xep-hang', label: 'Xếp hạng' });
   return links;
 }
 

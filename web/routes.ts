@@ -7,6 +7,9 @@ import { DomainError } from '../domain/errors';
 import { accountPages } from './account-pages';
 import { reconciliationPages } from './reconciliation-pages';
 import { operationsPages } from './operations-pages';
+import { statisticsPages } from './statistics-pages';
+import type { StatisticsService } from '../services/statistics/figures';
+import type { RankingService } from '../services/statistics/ranking';
 import type { OperationsConsole } from '../services/operations/console';
 import type { RefundService } from '../api/payments/refunds';
 import type { ReconciliationService } from '../api/payments/reconciliation';
@@ -27,7 +30,7 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole },
+  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService },
   opts: { maxUploadBytes: number; maxReconciliationFileBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();
@@ -46,6 +49,7 @@ export function webRoutes(
   router.use(accountPages(orm, { publicOrigin }));
   router.use(reconciliationPages(services.reconciliation, services.refunds, { publicOrigin, maxFileBytes: opts.maxReconciliationFileBytes }));
   router.use(operationsPages(orm, services.operations, { publicOrigin }));
+  router.use(statisticsPages(orm, services));
   return router;
 }
 
