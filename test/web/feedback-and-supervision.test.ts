@@ -4,6 +4,7 @@ import { because } from '../support/because';
 import { accessible, portalInBrowser, keepScreenshot, signInAs } from '../support/browser';
 import { pdfBytes, signIn } from '../support/platform';
 import { dossierViewQuery } from '../../workflows/dossier/definitions';
+import { insertMarch2019 } from '../support/statistics-data';
 
 /**
  * Feedback (PAKN) in the portal, from the citizen's form to the published answer, and the supervisors'
@@ -115,6 +116,34 @@ describe('supervision', () => {
     await onPage('overdue-board-other-agency', async (page) => {
       await signInAs(page, ctx.p.apiUrl, 'giamsat.hcm', '/giam-sat');
       expect(await page.locator('main').innerText()).not.toContain(late);
+    });
+  });
+
+  it('a province supervisor reads the statistics of its tree, drills down from a figure, and the ranking is public', async () => {
+    await insertMarch2019(ctx.p.orm);
+    await onPage('statistics', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'giamsat.ubndhn', '/thong-ke?period=2019-03&by=procedure');
+      const main = page.locator('main');
+      expect(await main.getByRole('heading', { level: 1 }).innerText()).toBe('Thống kê tình hình giải quyết');
+      const table = page.getByRole('table', { name: /Hồ sơ theo thủ tục/ });
+      const row = table.getByRole('row', { name: /Đăng ký khai sinh/ });
+      expect(await row.getByRole('cell').allInnerTexts()).toEqual(['4', '2', '1', '1', '1', '1', '0', '0', '1', '1', '0', '50%']);
+      // The chart is drawn from the same figures (the table stays the accessible source).
+      expect(await page.evaluate('Boolean(window.Chart && window.Chart.getChart("bieu-do"))')).toBe(true);
+      await accessible(page);
+      await keepScreenshot(page, 'statistics');
+      await row.getByRole('link', { name: /Giải quyết quá hạn/ }).click();
+      expect(await main.getByRole('heading', { level: 1 }).innerText()).toBe('Hồ sơ: Giải quyết quá hạn');
+      expect(await main.getByRole('table').getByRole('rowheader').allInnerTexts()).toEqual(['HNI-STP-190304-900002']);
+      await accessible(page);
+      await keepScreenshot(page, 'statistics-list');
+    });
+    await onPage('ranking', async (page) => {
+      await page.goto(`${ctx.p.apiUrl}/xep-hang/2019`);
+      const row = page.getByRole('row', { name: /Ủy ban nhân dân Thành phố Hồ Chí Minh/ });
+      expect(await row.innerText()).toContain('Xuất sắc');
+      await accessible(page);
+      await keepScreenshot(page, 'ranking');
     });
   });
 
