@@ -16,12 +16,21 @@ const CLOSED = (d: string) =>
    (${d}.status = 'completed' and ${d}.completed_at > ${d}.legal_due_at)::int,
    (${d}.status = 'withdrawn')::int, (${d}.status = 'rejected')::int, (${d}.status = 'returned')::int`;
 const TERMINAL = `array['rejected', 'completed', 'withdrawn', 'returned']`;
+/** Adds one dossier's counters to its day and its month. */
+const ADD = (values: string) => `
+    insert into dossier_stat_day as s (day, agency_code, procedure_code, ${COUNTERS.join(', ')})
+      select ${values}
+      on conflict (day, agency_code, procedure_code) do update set ${ADD_ON_CONFLICT};
+    insert into dossier_stat_month as s (month, agency_code, procedure_code, ${COUNTERS.join(', ')})
+      select date_trunc('month', x.day)::date, x.agency_code, x.procedure_code, ${COUNTERS.map((c) => `x.${c}`).join(', ')}
+        from (select ${values}) x (day, agency_code, procedure_code, ${COUNTERS.join(', ')})
+      on conflict (month, agency_code, procedure_code) do update set ${ADD_ON_CONFLICT};`;
 
 /**
  * Supervisors' statistics (issue 16): the agency tree (a unit under its province or ministry), how a dossier
  * was received, and daily counters per agency and procedure kept current by the dossier rows' own changes
- * (a trigger, in the same transaction as the step that changes them) — a report sums days, never scans
- * dossiers. Pending figures come from open dossiers only (a partial index), which do not grow with the
+ * (a trigger, in the same transaction as the step that changes them), by day and by month — a report sums
+ * the months its period covers and the days at its edges, never scans dossiers. Pending figures come from open dossiers only (a partial index), which do not grow with the
  * years held. Test dossiers (a service's trial runs) are never counted.
  */
 export class Migration021Statistics extends Migration {
@@ -37,20 +46,26 @@ export class Migration021Statistics extends Migration {
       primary key (day, agency_code, procedure_code)
     );`);
     this.addSql('create index dossier_stat_day_agency on dossier_stat_day (agency_code, day);');
+    // The same counters by month: a year or a decade reads 12 or 120 rows per agency and procedure.
+    this.addSql(`create table dossier_stat_month (
+      month date not null,
+      agency_code text not null references agency(code),
+      procedure_code text not null references procedure(code),
+      ${COUNTERS.map((c) => `${c} integer not null default 0`).join(',\n      ')},
+      primary key (month, agency_code, procedure_code)
+    );`);
+    this.addSql('create index dossier_stat_month_agency on dossier_stat_month (agency_code, month);');
     this.addSql(`create index dossier_open on dossier (agency_code, procedure_code) where completed_at is null and not is_test;`);
-    this.addSql(`create index dossier_closed_day on dossier (agency_code, completed_at) where completed_at is not null and not is_test;`);
-    this.addSql(`create index dossier_received_day on dossier (agency_code, received_at) where not is_test;`);
+    // Drill-down lists page through a period in the order of these indexes (keyset: instant, code).
+    this.addSql(`create index dossier_closed_order on dossier (completed_at, code) where completed_at is not null and not is_test;`);
+    this.addSql(`create index dossier_received_order on dossier (received_at, code) where not is_test;`);
     this.addSql(`create function dossier_stat_apply() returns trigger language plpgsql as $$
 begin
   if new.is_test then return null; end if;
   if tg_op = 'INSERT' then
-    insert into dossier_stat_day as s (day, agency_code, procedure_code, ${COUNTERS.join(', ')})
-      select ${RECEIVED('new')}
-      on conflict (day, agency_code, procedure_code) do update set ${ADD_ON_CONFLICT};
+    ${ADD(RECEIVED('new'))}
   elsif new.status = any(${TERMINAL}) and not (old.status = any(${TERMINAL})) then
-    insert into dossier_stat_day as s (day, agency_code, procedure_code, ${COUNTERS.join(', ')})
-      select ${CLOSED('new')}
-      on conflict (day, agency_code, procedure_code) do update set ${ADD_ON_CONFLICT};
+    ${ADD(CLOSED('new'))}
   end if;
   return null;
 end $$;`);
@@ -66,6 +81,10 @@ end $$;`);
       select ${CLOSED('d')} from dossier d where not d.is_test and d.status = any(${TERMINAL})
     ) x (day, agency_code, procedure_code, ${COUNTERS.join(', ')})
    group by day, agency_code, procedure_code;
+  delete from dossier_stat_month;
+  insert into dossier_stat_month (month, agency_code, procedure_code, ${COUNTERS.join(', ')})
+  select date_trunc('month', day)::date, agency_code, procedure_code, ${COUNTERS.map((c) => `sum(${c})`).join(', ')}
+    from dossier_stat_day group by 1, 2, 3;
 $$;`);
     this.addSql('select dossier_stat_rebuild();');
   }

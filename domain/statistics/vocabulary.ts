@@ -77,3 +77,27 @@ export function periodOf(q: { period?: string; from?: string; to?: string }, tod
 export function dayAfter(day: string): string {
   return isoDateOfDay(dayOfIsoDate(day) + 1);
 }
+
+/**
+ * A period as the counters hold it: whole months (first days, inclusive) and the days at its edges — a
+ * year reads 12 monthly rows per agency and procedure, not 365 daily ones.
+ */
+export function segmentsOf(p: { from: string; to: string }): { months: [string, string] | null; days: [string, string][] } {
+  const from = dayOfIsoDate(p.from);
+  const to = dayOfIsoDate(p.to);
+  const firstOfMonth = (d: number) => dayOfIsoDate(`${isoDateOfDay(d).slice(0, 7)}-01`);
+  const firstFull = isoDateOfDay(from).endsWith('-01') ? from : dayOfIsoDate(nextMonthOf(isoDateOfDay(from).slice(0, 7)));
+  const lastFullEnd = isoDateOfDay(to + 1).endsWith('-01') ? to : firstOfMonth(to) - 1;
+  if (firstFull > lastFullEnd) return { months: null, days: [[p.from, p.to]] };
+  const days: [string, string][] = [];
+  if (from < firstFull) days.push([p.from, isoDateOfDay(firstFull - 1)]);
+  if (lastFullEnd < to) days.push([isoDateOfDay(lastFullEnd + 1), p.to]);
+  return { months: [isoDateOfDay(firstFull), isoDateOfDay(firstOfMonth(lastFullEnd))], days };
+}
+
+/** The first day of the month after `YYYY-MM`. */
+function nextMonthOf(month: string): string {
+  const y = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7));
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}

@@ -2,11 +2,11 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Actor } from '../../domain/access/roles';
 import { notFound } from '../../domain/errors';
 import { FEEDBACK_STATUS_LABELS, FEEDBACK_TERMINAL, type FeedbackStatus } from '../../domain/feedback/vocabulary';
-import { dayAfter, DossierFigure, periodOf, type GroupBy, type Period } from '../../domain/statistics/vocabulary';
+import { dayAfter, DossierFigure, periodOf, segmentsOf, type GroupBy, type Period } from '../../domain/statistics/vocabulary';
 import { instant, iso } from '../../api/dates';
 import { AgencyTree, scopeOf, type Scope } from './scope';
 
-/** The figures kept by day (the others — pending — are the open dossiers now). */
+/** The figures kept by day and month (the others — pending — are the open dossiers now). */
 const DAILY = ['received_online', 'received_in_person', 'received_post', 'resolved_on_time', 'resolved_late', 'withdrawn', 'refused', 'returned'] as const;
 
 export type DossierFigures = Record<DossierFigure, number> & { onTimeRate: number | null };
@@ -44,9 +44,7 @@ export class StatisticsService {
     const agencies = scope.codes ? 'and agency_code = any(?::text[])' : '';
     const args = (...a: unknown[]) => (scope.codes ? [...a, pgArray(scope.codes)] : a);
     const [daily, open, procedures] = await Promise.all([
-      this.em().execute<Record<string, string | number>[]>(
-        `select agency_code, procedure_code, ${DAILY.map((c) => `sum(${c})::int as ${c}`).join(', ')}
-           from dossier_stat_day where day between ?::date and ?::date ${agencies} group by agency_code, procedure_code`, args(period.from, period.to)),
+      this.counters(period, scope.codes),
       this.em().execute<Record<string, string | number>[]>(
         `select agency_code, procedure_code, count(*) filter (where not (overdue_level > 0 or acceptance_overdue))::int as pending_on_time,
                 count(*) filter (where overdue_level > 0 or acceptance_overdue)::int as pending_overdue
@@ -77,6 +75,26 @@ export class StatisticsService {
       rows: [...rows.values()].map((r) => ({ ...r, figures: finish(r.figures) })).sort((a, b) => a.label.localeCompare(b.label, 'vi')),
       total: finish(total),
     };
+  }
+
+  /** The daily counters of a period per agency and procedure: whole months from the monthly rows, the edges from the daily ones. */
+  async counters(period: Period, codes: string[] | null): Promise<Record<string, string | number>[]> {
+    const { months, days } = segmentsOf(period);
+    const agencies = codes ? 'and agency_code = any(?::text[])' : '';
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    const sums = DAILY.map((c) => `${c}`).join(', ');
+    if (months) {
+      parts.push(`select agency_code, procedure_code, ${sums} from dossier_stat_month where month between ?::date and ?::date ${agencies}`);
+      params.push(months[0], months[1], ...(codes ? [pgArray(codes)] : []));
+    }
+    for (const [from, to] of days) {
+      parts.push(`select agency_code, procedure_code, ${sums} from dossier_stat_day where day between ?::date and ?::date ${agencies}`);
+      params.push(from, to, ...(codes ? [pgArray(codes)] : []));
+    }
+    return this.em().execute<Record<string, string | number>[]>(
+      `select agency_code, procedure_code, ${DAILY.map((c) => `sum(${c})::int as ${c}`).join(', ')}
+         from (${parts.join(' union all ')}) x group by agency_code, procedure_code`, params);
   }
 
   async feedback(actor: Actor, q: StatQuery) {

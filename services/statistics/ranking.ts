@@ -6,7 +6,7 @@ import { AgencyTree, scopeOf } from './scope';
 
 /**
  * The yearly evaluation of 000 §30 per ministry and province (the tops of the agency tree), from the
- * daily counters and the year's feedback and payments; published (public) once the year is over, and
+ * monthly counters and the year's feedback and payments; published (public) once the year is over, and
  * provisional for supervisors during the year (§30.3).
  */
 export class RankingService {
@@ -26,7 +26,7 @@ export class RankingService {
       em().execute<{ agency_code: string; online: number; received: number; with_fee: number; on_time: number; late: number }[]>(
         `select agency_code, sum(received_online)::int as online, sum(received_online + received_in_person + received_post)::int as received, sum(with_fee)::int as with_fee,
                 sum(resolved_on_time)::int as on_time, sum(resolved_late)::int as late
-           from dossier_stat_day where day between ?::date and ?::date group by agency_code`, [`${year}-01-01`, `${year}-12-31`]),
+           from dossier_stat_month where month between ?::date and ?::date group by agency_code`, [`${year}-01-01`, `${year}-12-01`]),
       em().execute<{ agency_code: string; on_time: number; late: number }[]>(
         `select agency_code, count(*) filter (where answer_due_at is null or closed_at <= answer_due_at)::int as on_time, count(*) filter (where closed_at > answer_due_at)::int as late
            from feedback where closed_at >= ? and closed_at < ? and status = 'published' group by agency_code`, [from, to]),

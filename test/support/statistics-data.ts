@@ -30,6 +30,6 @@ export async function insertMarch2019(orm: MikroORM): Promise<void> {
       [d.code, d.proc, d.agency, citizen, d.received, d.channel, 'test' in d, d.due, 'overdue' in d ? d.overdue : 0],
     );
     if (inserted.length === 0) continue;
-    if (d.status !== 'submitted') await em.execute('update dossier set status = ?, completed_at = ? where code = ?', [d.status, d.done, d.code]);
+    if ((d.status as string) !== 'submitted') await em.execute('update dossier set status = ?, completed_at = ? where code = ?', [d.status, d.done, d.code]);
   }
 }
