@@ -176,7 +176,7 @@ ${tenYears.views.map((v, i) => line(v, oneYear.views[i]!)).join('\n')}
 
 Full-year national export (${lastYear}, every dossier received, XLSX streamed): ${exported.toLocaleString('en')} dossiers in ${result.export.seconds} s (${result.export.mebibytes} MiB); a raw count of the same dossiers: ${result.export.rawCountSeconds} s.
 
-With one year held (${oneYear.held.toLocaleString('en')} dossiers) and with ten (${DOSSIERS.toLocaleString('en')}), the same views take the times in the last column and the third: a view reads the daily counters of its own period and the open dossiers, not the years behind them.
+With one year held (${oneYear.held.toLocaleString('en')} dossiers) and with ten (${DOSSIERS.toLocaleString('en')}), the same views take the times in the last column and the third: a view reads the monthly and daily counters of its own period and the open dossiers, not the years behind them.
 `);
 console.log(JSON.stringify(result, null, 2));
 await orm.close();

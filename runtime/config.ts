@@ -4,6 +4,20 @@ import { parseSessions } from '../domain/working-time';
 import { PayloadKeys } from './payload-codec';
 import { BankConfig } from '../services/payments/banks';
 
+/** A setting holding JSON that a schema checks; the reasons it is refused are given in the start-up error. */
+function jsonSetting<T extends z.ZodType>(schema: T, fallback: string) {
+  return z.string().default(fallback).transform((v, ctx): z.infer<T> => {
+    try {
+      const r = schema.safeParse(JSON.parse(v.trim() === '' ? fallback : v));
+      if (r.success) return r.data;
+      ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'phải là JSON' });
+    }
+    return z.NEVER;
+  });
+}
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.url({ protocol: /^https?$/ });
 
@@ -87,28 +101,9 @@ const Env = z.object({
   /** Development and tests: a local certificate authority in SIGNING_KEYS_DIR issues missing agency certificates. */
   SIGNING_LOCAL_CA: bool.default(false),
   /** Connected banks and payment intermediaries (JSON array: code, name, url, apiKey, publicKey PEM). */
-  PAYMENT_BANKS: z.string().default('[]').transform((v, ctx) => {
-    try {
-      const r = z.array(BankConfig).safeParse(JSON.parse(v));
-      if (r.success) return r.data;
-      ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'phải là JSON' });
-    }
-    return z.NEVER;
-  }),
+  PAYMENT_BANKS: jsonSetting(z.array(BankConfig), '[]'),
   /** The yearly evaluation's points per criterion and level thresholds (000 §30; JSON, see the README). */
-  RANKING_POLICY: z.string().optional().transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return DEFAULT_RANKING_POLICY;
-    try {
-      const r = RankingPolicy.safeParse(JSON.parse(v));
-      if (r.success) return r.data;
-      ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'phải là JSON' });
-    }
-    return z.NEVER;
-  }),
+  RANKING_POLICY: jsonSetting(RankingPolicy, JSON.stringify(DEFAULT_RANKING_POLICY)),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** Largest daily reconciliation file (a bank's statement of a million rows is ~150 MB). */
   RECONCILIATION_MAX_FILE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),

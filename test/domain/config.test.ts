@@ -18,6 +18,15 @@ describe('configuration from the environment', () => {
     const cfg = loadConfig(valid);
     expect(cfg.PORT).toBe(3000);
     expect(cfg.WORKING_SESSIONS).toEqual([{ start: 450, end: 690 }, { start: 780, end: 1020 }]);
+    expect(cfg.RANKING_POLICY.weights.on_time).toBe(40);
+    expect(cfg.PAYMENT_BANKS).toEqual([]);
+  });
+
+  it('a configured ranking policy is checked: points summing to 100, thresholds descending, JSON', () => {
+    const policy = { weights: { on_time: 50, online: 20, feedback: 10, online_payment: 10, status_sync: 10 }, thresholds: { excellent: 95, good: 85, fair: 70, average: 50 } };
+    expect(loadConfig({ ...valid, RANKING_POLICY: JSON.stringify(policy) }).RANKING_POLICY).toEqual(policy);
+    expect(() => loadConfig({ ...valid, RANKING_POLICY: JSON.stringify({ ...policy, weights: { ...policy.weights, on_time: 60 } }) })).toThrow(/RANKING_POLICY.*weights must sum to 100/);
+    expect(() => loadConfig({ ...valid, RANKING_POLICY: '{not json' })).toThrow(/RANKING_POLICY.*phải là JSON/);
   });
 
   it('names every wrong variable and says why', () => {
