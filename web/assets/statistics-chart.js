@@ -1,3 +1,4 @@
+/* global document, window */
 // Draws the statistics chart from the figures the page carries (the table below stays the accessible source).
 (() => {
   const canvas = document.getElementById('bieu-do');
