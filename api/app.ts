@@ -28,6 +28,8 @@ import { paymentRoutes } from './payments/routes';
 import { ReconciliationService } from './payments/reconciliation';
 import { reconciliationRoutes } from './payments/reconciliation-routes';
 import { statisticsRoutes } from './statistics/routes';
+import { serviceDeskRoutes } from './service-desk/routes';
+import { MaintenanceNotices } from './service-desk/maintenance';
 import { StatisticsService } from '../services/statistics/figures';
 import { RankingService } from '../services/statistics/ranking';
 import { isoDateOfDay, localDayNumber } from '../domain/working-time/local-time';
@@ -237,6 +239,8 @@ export function createApp(deps: ApiDeps) {
   const statistics = new StatisticsService({ orm, today });
   const ranking = new RankingService({ orm, policy: cfg.RANKING_POLICY, today });
   app.use(statisticsRoutes(statistics, ranking));
+  const maintenance = new MaintenanceNotices({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars });
+  app.use(serviceDeskRoutes(maintenance));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),
@@ -254,7 +258,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations, statistics, ranking }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations, statistics, ranking, maintenance }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

@@ -107,6 +107,8 @@ const Env = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** Largest daily reconciliation file (a bank's statement of a million rows is ~150 MB). */
   RECONCILIATION_MAX_FILE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+  /** A recorded submission whose process has not started this long after is started by the recovery (every minute). */
+  PROCESS_RECOVERY_AFTER_SECONDS: z.coerce.number().int().min(5).default(30),
   /** The operators' console lists an activity as stalled from this attempt on. */
   OPERATIONS_STALLED_ATTEMPT: z.coerce.number().int().min(2).max(1000).default(3),
   /** An integration account that has not called for this many minutes raises an alert (000 §52). */

@@ -43,7 +43,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
     workerRun = worker.run();
     await ensureSchedules(services.temporal, cfg.TEMPORAL_TASK_QUEUE, log);
     const recover = () =>
-      startMissingWorkflows(services.orm, services.temporal, { taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, clarificationDays: cfg.FEEDBACK_CLARIFICATION_DAYS }, log).catch((e: unknown) => log.error({ err: e }, 'recovery failed'));
+      startMissingWorkflows(services.orm, services.temporal, { taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, clarificationDays: cfg.FEEDBACK_CLARIFICATION_DAYS }, log, cfg.PROCESS_RECOVERY_AFTER_SECONDS * 1000).catch((e: unknown) => log.error({ err: e }, 'recovery failed'));
     void recover();
     recoveryTimer = setInterval(recover, 60_000);
     recoveryTimer.unref();

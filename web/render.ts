@@ -23,7 +23,7 @@ function navigation(actor: Actor | undefined) {
   if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin' || r === 'unit_admin')) links.push({ href: '/dich-vu', label: 'Dịch vụ công trực tuyến' });
   if (actor?.roles.includes('supervising_officer') || actor?.roles.includes('unit_leader')) links.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
   if (actor?.roles.some((r) => r === 'operator' || r === 'fee_officer' || r === 'unit_leader')) links.push({ href: '/doi-soat', label: 'Đối soát thanh toán' });
-  if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin')) links.push({ href: '/van-hanh', label: 'Vận hành quy trình' });
+  if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin')) links.push({ href: '/van-hanh', label: 'Vận hành quy trình' }, { href: '/van-hanh/bao-tri', label: 'Bảo trì hệ thống' });
   if (actor?.roles.some((r) => r === 'supervising_officer' || r === 'unit_leader' || r === 'operator' || r === 'system_admin')) links.push({ href: '/thong-ke', label: 'Thống kê' });
   links.push({ href: '/xep-hang', label: 'Xếp hạng' });
   return links;
@@ -37,7 +37,9 @@ export function renderPage(req: Request, res: Response, view: string, title: str
   const csrf = req.actor && req.authMethod === 'session' ? (req.app.locals.csrf as CsrfTokens).token(req) : '';
   const common = { actor: req.actor, csrf, when, roleLabel: (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] };
   const body = eta.render(`./${view}`, { ...common, ...data });
-  const html = eta.render('./layout', { ...common, title, body, nav: navigation(req.actor), path: req.originalUrl, current: req.path });
+  // Planned maintenance (002 §32.3): from its announcement to its end, on every page (loaded by webRoutes).
+  const maintenance = res.locals.maintenance as unknown[] | undefined;
+  const html = eta.render('./layout', { ...common, title, body, nav: navigation(req.actor), path: req.originalUrl, current: req.path, maintenance });
   res.status(status).type('html').setHeader('Cache-Control', req.actor ? 'private, no-store' : 'no-cache').send(html);
 }
 

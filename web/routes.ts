@@ -8,6 +8,8 @@ import { accountPages } from './account-pages';
 import { reconciliationPages } from './reconciliation-pages';
 import { operationsPages } from './operations-pages';
 import { statisticsPages } from './statistics-pages';
+import { maintenancePages } from './maintenance-pages';
+import type { MaintenanceNotices } from '../api/service-desk/maintenance';
 import type { StatisticsService } from '../services/statistics/figures';
 import type { RankingService } from '../services/statistics/ranking';
 import type { OperationsConsole } from '../services/operations/console';
@@ -30,7 +32,7 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService },
+  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService; maintenance: MaintenanceNotices },
   opts: { maxUploadBytes: number; maxReconciliationFileBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();
@@ -40,6 +42,11 @@ export function webRoutes(
     next();
   });
   router.use('/assets', express.static(`${here}assets`, { index: false, maxAge: '1h' }));
+  // Every page shows the maintenance notices in force (kept for 15 s; a failure shows none).
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'POST') return next();
+    services.maintenance.bannerItems().then((items) => void (res.locals.maintenance = items), () => undefined).finally(next);
+  });
   router.use(publicPages(orm, services));
   router.use(submissionPages(orm, services.dossiers, { maxUploadBytes: opts.maxUploadBytes, publicOrigin }));
   router.use(dossierPages(orm, services, { maxUploadBytes: opts.maxUploadBytes, publicOrigin }));
@@ -50,6 +57,7 @@ export function webRoutes(
   router.use(reconciliationPages(services.reconciliation, services.refunds, { publicOrigin, maxFileBytes: opts.maxReconciliationFileBytes }));
   router.use(operationsPages(orm, services.operations, { publicOrigin }));
   router.use(statisticsPages(orm, services));
+  router.use(maintenancePages(services.maintenance, { publicOrigin }));
   return router;
 }
 

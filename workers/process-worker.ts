@@ -13,6 +13,7 @@ import { createPaymentActivities } from '../activities/payment';
 import { createReconciliationActivities } from '../activities/reconciliation';
 import { createRefundActivities } from '../activities/refund';
 import { createOperationsActivities } from '../activities/operations';
+import { createServiceDeskActivities } from '../activities/service-desk';
 import { createCalendarActivities } from '../activities/calendar';
 import type { AlertPolicy } from '../domain/operations/alerts';
 import type { BankDirectory } from '../services/payments/banks';
@@ -77,6 +78,6 @@ export async function createProcessWorker(
     maxCachedWorkflows,
     workflowBundle: workflowCode ?? (await workflowBundle()),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }), deps.orm)] },
-    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps), ...createOperationsActivities(deps), ...createCalendarActivities(deps) },
+    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps), ...createOperationsActivities(deps), ...createCalendarActivities(deps), ...createServiceDeskActivities(deps) },
   });
 }

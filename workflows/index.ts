@@ -10,3 +10,4 @@ export { discrepancyWorkflow } from './payment/discrepancy';
 export { refundWorkflow } from './payment/refund';
 export { operationsWatchWorkflow } from './operations/watch';
 export { calendarChangeWorkflow } from './calendar/change';
+export { maintenanceNoticeWorkflow } from './service-desk/maintenance';

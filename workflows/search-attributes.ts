@@ -24,6 +24,7 @@ export const PROCESS_KINDS = {
   discrepancy: 'discrepancyWorkflow',
   publication: 'servicePublicationWorkflow',
   finding: 'dataQualityFindingWorkflow',
+  maintenance: 'maintenanceNoticeWorkflow',
 } as const;
 export type ProcessKindName = keyof typeof PROCESS_KINDS;
 

@@ -87,7 +87,7 @@ afterAll(async () => {
 
 describe('authorisation: every route × every role', () => {
   const pathFor = (path: string) =>
-    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace('/api/feedback/:code', '/api/feedback/PAKN-000000-000000').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':id', '00000000-0000-4000-8000-999999999999').replace(':date', '2031-01-02').replace(':bankCode', 'NH-MOT');
+    path.replace('/api/procedures/:code', '/api/procedures/STP-KS').replace('/api/feedback/:code', '/api/feedback/PAKN-000000-000000').replace(':code', () => code).replace(':resultCode', () => `${code}-KQ9`).replace(':id', '00000000-0000-4000-8000-999999999999').replace(':date', '2031-01-02').replace(':bankCode', 'NH-MOT').replace(':year', '2019').replace(':table', 'dossiers');
   const bodyFor = (path: string, method: string) => {
     if (path.endsWith('/actions')) return { type: 'claim' };
     if (path === '/api/feedback/keyed' || path === '/api/feedback') return {};

@@ -6,8 +6,9 @@ import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/pl
 
 /**
  * An administrator's calendar change starts the job that recomputes open deadlines; operators follow it;
- * citizens see and are told the new appointment date (issue 15). Its own database: the day off it announces
- * next week would move other files' deadlines.
+ * citizens see and are told the new appointment date (issue 15). Planned maintenance, announced 5 working
+ * days ahead by the same calendar, with its banner on every page (issue 17). Its own database: the day off
+ * it announces next week would move other files' deadlines, and its banner would show on their pages.
  */
 let p: Awaited<ReturnType<typeof startTestPlatform>>;
 let admin: Session;
@@ -91,5 +92,34 @@ describe('calendar changes', () => {
     expect(page).toContain('Thời hạn của hồ sơ đã được điều chỉnh theo lịch làm việc mới được công bố');
     expect(page).toContain(`thành <strong>${formatVnHuman(new Date(after.legalDueAt!))}</strong>`);
     expect(page).toContain('giữ nguyên nội dung');
+  });
+});
+
+describe('planned maintenance', () => {
+  it('a notice too short is refused unless an emergency with its reason; the banner shows on every page until it is cancelled', async () => {
+    const op = await signIn(p.apiUrl, 'vanhanh');
+    const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+    const body = { title: 'Nâng cấp hệ thống xác thực', description: 'Đăng nhập tạm dừng trong thời gian nâng cấp.', startsAt: inHours(26), endsAt: inHours(28) };
+    const count = async () => (await p.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from maintenance_notice'))[0]!.n;
+    const before = await count();
+    const short = await op.send('POST', '/api/maintenance', body);
+    expect([short.status, ((await short.json()) as { error: { code: string } }).error.code]).toEqual([422, 'MAINTENANCE_NOTICE_TOO_SHORT']);
+    expect((await op.send('POST', '/api/maintenance', { ...body, emergency: true })).status).toBe(422);
+    expect(await count()).toBe(before);
+    expect((await (await signIn(p.apiUrl, 'congdan1')).send('POST', '/api/maintenance', { ...body, emergency: true, emergencyReason: 'Vá lỗ hổng bảo mật nghiêm trọng.' })).status).toBe(403);
+
+    const notice = await json<{ code: string; status: string; emergency: boolean }>(await op.send('POST', '/api/maintenance', { ...body, emergency: true, emergencyReason: 'Vá lỗ hổng bảo mật nghiêm trọng.' }), 201);
+    expect(notice).toMatchObject({ status: 'announced', emergency: true });
+    const listed = await json<{ items: { code: string }[] }>(await fetch(`${p.apiUrl}/api/maintenance`), 200);
+    expect(listed.items.map((n) => n.code)).toContain(notice.code);
+    const home = await (await fetch(`${p.apiUrl}/`)).text();
+    expect(home).toContain('Bảo trì khẩn cấp:</strong> Nâng cấp hệ thống xác thực');
+
+    expect((await json<{ status: string }>(await op.send('POST', `/api/maintenance/${notice.code}/cancel`, { reason: 'Lùi lịch theo đề nghị của các bộ, ngành.' }), 200)).status).toBe('cancelled');
+    const again = await op.send('POST', `/api/maintenance/${notice.code}/cancel`, { reason: 'Hủy lần thứ hai không được chấp nhận.' });
+    expect([again.status, ((await again.json()) as { error: { code: string } }).error.code]).toEqual([409, 'MAINTENANCE_CLOSED']);
+    expect(await (await fetch(`${p.apiUrl}/`)).text()).not.toContain('Nâng cấp hệ thống xác thực');
+    const history = await p.orm.em.fork().execute<{ action: string }[]>('select action from maintenance_notice_history where notice_code = ? order by seq', [notice.code]);
+    expect(history.map((h) => h.action)).toEqual(['announce', 'cancel']);
   });
 });

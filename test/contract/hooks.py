@@ -2,11 +2,14 @@
 
 A report period ends on or after its start (valid requests ask for one day). A daily reconciliation file must have its header row: valid requests carry one with no rows.
 The API refuses a file whose content is not one of the component's formats (it sniffs the bytes, not
-the name): valid generated requests carry a small real PDF in every file part. A form field in a
+the name): valid generated requests carry a small real PDF in every file part. Planned maintenance is
+announced at least 5 working days ahead and ends after it starts: valid notices start in 30 days. A form field in a
 publication decision must be satisfiable — its `pattern` a JavaScript regular expression that fits its
 length, `min` ≤ `max`, the earliest date before the latest: valid requests carry such fields. Invalid
 (negative) requests keep what was generated.
 """
+from datetime import datetime, timedelta, timezone
+
 import schemathesis
 
 AGENCY_CSV = b"agency_receipt_id,portal_payment_id,agency_code,transaction_type,amount_vnd,received_at\n"
@@ -22,6 +25,12 @@ def map_case(context, case):
     if positive and "/reconciliation/discrepancies" in path and isinstance(case.query, dict) and "from" in case.query and "to" in case.query:
         # A report's period ends on or after its start and spans at most a year: the one-day period.
         case.query = {**case.query, "to": case.query["from"]}
+    if positive and isinstance(case.body, dict) and path == "/api/maintenance":
+        # A planned notice: a month ahead, an hour long; an emergency with its reason.
+        start = datetime.now(timezone.utc) + timedelta(days=30)
+        case.body = {**case.body, "startsAt": start.isoformat(), "endsAt": (start + timedelta(hours=1)).isoformat()}
+        if case.body.get("emergency") and "emergencyReason" not in case.body:
+            case.body["emergencyReason"] = "Khắc phục sự cố khẩn cấp"
     if positive and isinstance(case.body, dict) and "/reconciliation/" in path and (case.media_type or "").startswith("multipart/"):
         # A daily reconciliation file: a valid one (its header row; no transactions that day).
         case.body = {"file": AGENCY_CSV if "/receipts/" in path else BANK_CSV}

@@ -43,6 +43,9 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
     DATABASE_URL: opts.databaseUrl ?? testContext().databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: `dossier-api-${process.pid}`,
+    // Test files share a database, each platform with its own engine: none may start another's processes
+    // (under load a submission can wait longer than the production default before its process records it).
+    PROCESS_RECOVERY_AFTER_SECONDS: '3600',
     OIDC_ISSUER: idp.issuer,
     OIDC_AUTHORIZATION_URL: idp.authorizationURL,
     OIDC_TOKEN_URL: idp.tokenURL,

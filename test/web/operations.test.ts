@@ -83,4 +83,33 @@ describe('the operators console pages', () => {
     const audits = await ctx.p.orm.em.fork().execute<{ n: number }[]>("select count(*)::int as n from audit_log where action = 'notification.retry' and actor_role = 'operator'");
     expect(audits[0]!.n).toBeGreaterThan(0);
   });
+
+  it('planned maintenance: a notice too short is refused beside the form; an emergency with its reason is announced, shown on every page, then cancelled', async () => {
+    await onPage('maintenance', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'vanhanh', '/van-hanh/bao-tri');
+      const local = (hours: number) => new Date(Date.now() + 7 * 3_600_000 + hours * 3_600_000).toISOString().slice(0, 16);
+      await page.getByLabel('Tiêu đề').fill('Nâng cấp cổng thanh toán');
+      await page.getByLabel('Nội dung, phạm vi ảnh hưởng').fill('Thanh toán trực tuyến tạm dừng trong thời gian nâng cấp.');
+      await page.getByLabel('Bắt đầu (giờ Việt Nam)').fill(local(30));
+      await page.getByLabel('Kết thúc (giờ Việt Nam)').fill(local(31));
+      await page.getByRole('button', { name: 'Thông báo bảo trì' }).click();
+      expect(await page.getByRole('alert').first().innerText()).toContain('ít nhất 5 ngày làm việc');
+      await accessible(page);
+      await page.getByLabel('Bảo trì khẩn cấp (thông báo trước dưới 5 ngày làm việc)').check();
+      await page.getByLabel('Lý do khẩn cấp').fill('Nhà cung cấp yêu cầu vá lỗi bảo mật gấp.');
+      await page.getByRole('button', { name: 'Thông báo bảo trì' }).click();
+      const banner = page.getByRole('complementary', { name: 'Thông báo bảo trì' });
+      expect(await banner.innerText()).toContain('Bảo trì khẩn cấp: Nâng cấp cổng thanh toán');
+      await accessible(page);
+      await keepScreenshot(page, 'maintenance');
+      await page.goto(`${ctx.p.apiUrl}/tra-cuu`);
+      expect(await banner.isVisible()).toBe(true);
+      await page.goto(`${ctx.p.apiUrl}/van-hanh/bao-tri`);
+      const card = page.locator('li.card', { hasText: 'Nâng cấp cổng thanh toán' }).first();
+      await card.getByLabel(/Lý do hủy/).fill('Lùi lịch theo đề nghị của ngân hàng.');
+      await card.getByRole('button', { name: 'Hủy đợt bảo trì' }).click();
+      expect(await page.locator('li.card', { hasText: 'Nâng cấp cổng thanh toán' }).first().innerText()).toContain('Đã hủy');
+      expect(await banner.count()).toBe(0);
+    });
+  });
 });
