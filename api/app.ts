@@ -30,6 +30,7 @@ import { reconciliationRoutes } from './payments/reconciliation-routes';
 import { statisticsRoutes } from './statistics/routes';
 import { serviceDeskRoutes } from './service-desk/routes';
 import { MaintenanceNotices } from './service-desk/maintenance';
+import { AccountComplaints } from './service-desk/complaints';
 import { StatisticsService } from '../services/statistics/figures';
 import { RankingService } from '../services/statistics/ranking';
 import { isoDateOfDay, localDayNumber } from '../domain/working-time/local-time';
@@ -240,7 +241,7 @@ export function createApp(deps: ApiDeps) {
   const ranking = new RankingService({ orm, policy: cfg.RANKING_POLICY, today });
   app.use(statisticsRoutes(statistics, ranking));
   const maintenance = new MaintenanceNotices({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars });
-  app.use(serviceDeskRoutes(maintenance));
+  app.use(serviceDeskRoutes(maintenance, new AccountComplaints({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE })));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),

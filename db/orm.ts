@@ -22,7 +22,7 @@ import { Migration018Reconciliation } from './migrations/018-reconciliation';
 import { Migration019Refunds } from './migrations/019-refunds';
 import { Migration020Operations } from './migrations/020-operations';
 import { Migration021Statistics } from './migrations/021-statistics';
-import { Migration022MaintenanceNotices } from './migrations/022-maintenance-notices';
+import { Migration022ServiceDesk } from './migrations/022-service-desk';
 
 export type Orm = MikroORM;
 
@@ -56,7 +56,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '019-refunds', class: Migration019Refunds },
         { name: '020-operations', class: Migration020Operations },
         { name: '021-statistics', class: Migration021Statistics },
-        { name: '022-maintenance-notices', class: Migration022MaintenanceNotices },
+        { name: '022-service-desk', class: Migration022ServiceDesk },
       ],
       transactional: true,
       allOrNothing: true,

@@ -11,3 +11,4 @@ export { refundWorkflow } from './payment/refund';
 export { operationsWatchWorkflow } from './operations/watch';
 export { calendarChangeWorkflow } from './calendar/change';
 export { maintenanceNoticeWorkflow } from './service-desk/maintenance';
+export { accountComplaintWorkflow } from './service-desk/complaint';

@@ -25,6 +25,7 @@ export const PROCESS_KINDS = {
   publication: 'servicePublicationWorkflow',
   finding: 'dataQualityFindingWorkflow',
   maintenance: 'maintenanceNoticeWorkflow',
+  complaint: 'accountComplaintWorkflow',
 } as const;
 export type ProcessKindName = keyof typeof PROCESS_KINDS;
 

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { CancelMaintenance, MaintenanceBody, MaintenanceStatus } from '../../domain/service-desk/maintenance';
 import { mount } from '../access';
 import { parse } from '../errors';
-import { Instant, Items, Page } from '../schemas';
+import { Instant, Items, Page, Uuid } from '../schemas';
 import type { MaintenanceNotices } from './maintenance';
+import type { AccountComplaints } from './complaints';
+import { ComplaintAction, ComplaintBody, ComplaintKind, ComplaintStatus } from '../../domain/service-desk/complaints';
 
 export const MaintenanceCode = z.string().regex(/^BT-\d{6}$/).describe('Mã thông báo bảo trì, ví dụ BT-000001');
 const Notice = z.object({
@@ -13,8 +15,17 @@ const Notice = z.object({
 });
 const OPERATORS = ['operator', 'system_admin'] as const;
 
-/** The service desk's routes (issue 17): planned maintenance notices. */
-export function serviceDeskRoutes(maintenance: MaintenanceNotices): Router {
+export const ComplaintCode = z.string().regex(/^KN-\d{6}$/).describe('Mã khiếu nại, ví dụ KN-000001');
+const Complaint = z.object({
+  code: ComplaintCode, accountId: Uuid, kind: ComplaintKind, kindLabel: z.string(), description: z.string(), status: ComplaintStatus, statusLabel: z.string(),
+  filedAt: Instant, notifyDueAt: Instant, outcomeDueAt: Instant, notifyOverdue: z.boolean(), outcomeOverdue: z.boolean(),
+  outcome: z.enum(['upheld', 'rejected']).nullable(), outcomeNote: z.string().nullable(), resolvedAt: Instant.nullable(),
+});
+const ComplaintWithHistory = Complaint.extend({ history: z.array(z.object({ action: z.string(), at: Instant, status: ComplaintStatus })) });
+const COMPLAINT_READERS = ['citizen', 'operator', 'system_admin'] as const;
+
+/** The service desk's routes (issue 17): planned maintenance notices, account complaints. */
+export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: AccountComplaints): Router {
   const router = Router();
   const TAG = 'Vận hành';
   mount(router, {
@@ -36,6 +47,27 @@ export function serviceDeskRoutes(maintenance: MaintenanceNotices): Router {
     method: 'post', path: '/api/maintenance/:code/cancel', tag: TAG, access: OPERATORS, params: z.object({ code: MaintenanceCode }), body: CancelMaintenance, responses: { 200: Notice }, conflicts: true,
     summary: 'Hủy đợt bảo trì (trước khi kết thúc), kèm lý do; các bên đã được báo nhận thư hủy.',
     handler: async (req, res) => void res.json(await maintenance.cancel(req.actor!, String(req.params.code), parse(CancelMaintenance, req.body).reason, String(req.id))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/account-complaints', tag: 'Tài khoản', access: ['citizen'], body: ComplaintBody, responses: { 201: Complaint },
+    summary: 'Khiếu nại về tài khoản (bị khóa không đúng, thông tin sai, bị người khác sử dụng): các bên liên quan được thông báo trong 24 giờ, có kết quả trong 48 giờ.',
+    handler: async (req, res) => void res.status(201).json(await complaints.file(req.actor!, parse(ComplaintBody, req.body), String(req.id))),
+  });
+  mount(router, {
+    method: 'get', path: '/api/account-complaints', tag: 'Tài khoản', access: COMPLAINT_READERS, query: Page, responses: { 200: Items(Complaint) },
+    summary: 'Khiếu nại của tôi; với cán bộ vận hành, quản trị: mọi khiếu nại, chưa xong và gần hạn trước.',
+    handler: async (req, res) => void res.json({ items: await complaints.list(req.actor!, parse(Page, req.query)) }),
+  });
+  mount(router, {
+    method: 'get', path: '/api/account-complaints/:code', tag: 'Tài khoản', access: COMPLAINT_READERS, params: z.object({ code: ComplaintCode }), responses: { 200: ComplaintWithHistory },
+    summary: 'Một khiếu nại và quá trình giải quyết.',
+    handler: async (req, res) => void res.json(await complaints.get(req.actor!, String(req.params.code))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/account-complaints/:code/actions', tag: 'Tài khoản', access: ['operator', 'system_admin'], params: z.object({ code: ComplaintCode }), body: ComplaintAction,
+    responses: { 200: ComplaintWithHistory }, conflicts: true,
+    summary: 'Giải quyết khiếu nại: thông báo các bên liên quan; trả lời kết quả (có thể mở khóa tài khoản, có ghi nhật ký).',
+    handler: async (req, res) => void res.json(await complaints.act(req.actor!, String(req.params.code), parse(ComplaintAction, req.body), String(req.id))),
   });
   return router;
 }

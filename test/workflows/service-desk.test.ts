@@ -2,10 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { vnTime } from '../../domain/working-time';
 import { actor, finished, settled, startWorkflowEnv } from '../support/workflow-env';
 import { cancelMaintenanceUpdate, MAINTENANCE_WORKFLOW, maintenanceViewQuery, type MaintenanceWorkflowInput } from '../../workflows/service-desk/maintenance';
+import { complaintActionUpdate, COMPLAINT_WORKFLOW, complaintViewQuery, type ComplaintWorkflowInput } from '../../workflows/service-desk/complaint';
+import { complaintDeadlines, type ComplaintAction } from '../../domain/service-desk/complaints';
+import { randomUUID } from 'node:crypto';
 
 /**
  * The service desk's processes on the time-skipping server (issue 17). Planned maintenance (002 §32.3):
- * announced, under way at its start, over at its end; cancellable until then; the parties told.
+ * announced, under way at its start, over at its end; cancellable until then; the parties told. Account
+ * complaints (000 §13.1): 24 and 48 hours of the clock, across Tết 2028 as on any day.
  */
 let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
 
@@ -69,5 +73,67 @@ describe('planned maintenance (time-skipping)', () => {
     expect(await s.history()).toEqual(['announce', 'cancel']);
     await w.outboxSettled();
     expect(w.smtp.mails.some((m) => m.subject.startsWith('[DVC] Hủy đợt bảo trì') && m.text.includes('hoãn lịch nâng cấp'))).toBe(true);
+  });
+});
+
+/** A citizen of this test's own (locked: their complaint is that it was wrong) and their complaint, filed now. */
+async function complained() {
+  const em = w.deps.orm.em.fork();
+  const accountId = randomUUID();
+  await em.execute(`insert into account (id, subject, kind, full_name, email, roles, locked_at, lock_kind) values (?, ?, 'citizen', 'Đỗ Thị Hoa', ?, '{citizen}', now(), 'violation')`,
+    [accountId, `kn-${accountId.slice(0, 8)}`, `hoa.${accountId.slice(0, 8)}@example.vn`]);
+  const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('account_complaint_number') as n")) as [{ n: string }];
+  const code = `KN-${String(n).padStart(6, '0')}`;
+  const filedAt = (await w.now()).toISOString();
+  const due = complaintDeadlines(filedAt);
+  await em.execute('insert into account_complaint (code, account_id, kind, description, filed_at, notify_due_at, outcome_due_at) values (?, ?, ?, ?, ?, ?, ?)',
+    [code, accountId, 'wrongly_locked', 'Tài khoản bị khóa dù tôi không vi phạm quy định nào.', filedAt, due.notifyDueAt, due.outcomeDueAt]);
+  const input: ComplaintWorkflowInput = { code, accountId, filedAt, requestId: null };
+  const handle = await w.env.client.workflow.start(COMPLAINT_WORKFLOW, { taskQueue: w.taskQueue, workflowId: code, args: [input] });
+  const view = () => w.plain.workflow.getHandle(code).query(complaintViewQuery);
+  const row = async () => {
+    await settled(view);
+    const [r] = await em.execute<{ status: string; notify_overdue: boolean; outcome_overdue: boolean }[]>('select status, notify_overdue, outcome_overdue from account_complaint where code = ?', [code]);
+    return r!;
+  };
+  const history = async () => (await em.execute<{ action: string }[]>('select action from account_complaint_history where complaint_code = ? order by seq', [code])).map((h) => h.action);
+  const act = (action: ComplaintAction) => w.plain.workflow.getHandle(code).executeUpdate(complaintActionUpdate, { args: [{ action, actor: actor('vanhanh'), requestId: null }] });
+  await settled(view);
+  return { code, accountId, handle, view, row, history, act };
+}
+
+describe('account complaints (time-skipping)', () => {
+  it('across Tết 2028, hours of the clock: not notified in 24 hours, then no outcome in 48, each escalates once to the operators', async () => {
+    await w.travelTo('2028-01-25 10:00'); // the eve of Tết 2028
+    const c = await complained();
+    expect(await c.row()).toMatchObject({ status: 'received', notify_overdue: false });
+    await w.travelTo('2028-01-26 09:59'); // Tết: no working hour, yet the clock runs
+    expect((await c.row()).notify_overdue).toBe(false);
+    await w.travelTo('2028-01-26 10:01');
+    expect(await c.row()).toMatchObject({ notify_overdue: true, outcome_overdue: false });
+    await c.act({ type: 'notify_parties', note: 'Đã báo Sở Tư pháp (đơn vị khóa tài khoản) qua thư công vụ.' });
+    await w.travelTo('2028-01-27 10:01');
+    expect(await c.row()).toMatchObject({ status: 'parties_notified', outcome_overdue: true });
+    await c.act({ type: 'resolve', outcome: 'rejected', note: 'Tài khoản bị khóa theo yêu cầu của cơ quan có thẩm quyền; giữ nguyên.', unlock: false });
+    const end = await finished(c.handle, c.view, 'complaint');
+    expect(end.state.status).toBe('resolved');
+    expect(await c.history()).toEqual(['file', 'notify_overdue', 'notify_parties', 'outcome_overdue', 'resolve']);
+    await w.outboxSettled();
+    expect(w.smtp.mails.filter((m) => m.to.includes('vanhanh@dichvucong.gov.vn') && m.text.includes(c.code)).map((m) => m.subject)).toEqual(expect.arrayContaining([
+      `[DVC] Quá 24 giờ chưa thông báo các bên: ${c.code}`, `[DVC] Quá 48 giờ chưa có kết quả: ${c.code}`,
+    ]));
+  });
+
+  it('upheld in time with an unlock: the account is unlocked through the audited unlock, nothing escalates', async () => {
+    await w.travelTo('2028-02-05 09:00'); // a Saturday
+    const c = await complained();
+    await w.travelTo('2028-02-06 08:00');
+    await c.act({ type: 'resolve', outcome: 'upheld', note: 'Khóa nhầm do trùng số định danh; đã mở khóa.', unlock: true });
+    await finished(c.handle, c.view, 'complaint');
+    expect(await c.history()).toEqual(['file', 'resolve']);
+    const [a] = await w.deps.orm.em.fork().execute<{ locked_at: string | null }[]>('select locked_at from account where id = ?', [c.accountId]);
+    expect(a!.locked_at).toBeNull();
+    const audits = await w.deps.orm.em.fork().execute<{ action: string; actor_role: string }[]>("select action, actor_role from audit_log where entity_id = ? and action = 'account.unlock'", [c.accountId]);
+    expect(audits).toEqual([{ action: 'account.unlock', actor_role: 'operator' }]);
   });
 });

@@ -123,3 +123,31 @@ describe('planned maintenance', () => {
     expect(history.map((h) => h.action)).toEqual(['announce', 'cancel']);
   });
 });
+
+describe('account complaints', () => {
+  it('a citizen complains about their account; operators notify the parties and give the outcome; the citizen follows it, nobody else', async () => {
+    const citizen = await signIn(p.apiUrl, 'congdan2');
+    const op = await signIn(p.apiUrl, 'vanhanh');
+    expect((await citizen.send('POST', '/api/account-complaints', { kind: 'wrong_data', description: 'ngắn' })).status).toBe(422);
+    const c = await json<{ code: string; status: string; notifyDueAt: string; outcomeDueAt: string; filedAt: string }>(
+      await citizen.send('POST', '/api/account-complaints', { kind: 'wrong_data', description: 'Địa chỉ trên tài khoản không phải của tôi.' }), 201);
+    expect(Date.parse(c.outcomeDueAt) - Date.parse(c.filedAt)).toBe(48 * 3_600_000);
+    expect((await (await signIn(p.apiUrl, 'congdan1')).get(`/api/account-complaints/${c.code}`)).status).toBe(404);
+    expect((await (await signIn(p.apiUrl, 'tiepnhan.hn')).send('POST', `/api/account-complaints/${c.code}/actions`, { type: 'notify_parties', note: 'Không có quyền xử lý khiếu nại.' })).status).toBe(403);
+    type C = { status: string; history: { action: string }[] };
+    let seen = await json<C>(await citizen.get(`/api/account-complaints/${c.code}`), 200);
+    for (let i = 0; i < 100 && seen.history.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await json<C>(await citizen.get(`/api/account-complaints/${c.code}`), 200);
+    }
+    expect(seen.history.map((h) => h.action)).toEqual(['file']);
+    expect((await json<C>(await op.send('POST', `/api/account-complaints/${c.code}/actions`, { type: 'notify_parties', note: 'Đã báo đơn vị quản lý dữ liệu dân cư.' }), 200)).status).toBe('parties_notified');
+    const done = await json<C>(await op.send('POST', `/api/account-complaints/${c.code}/actions`, { type: 'resolve', outcome: 'upheld', note: 'Đã sửa địa chỉ theo dữ liệu dân cư.' }), 200);
+    expect(done.status).toBe('resolved');
+    const again = await op.send('POST', `/api/account-complaints/${c.code}/actions`, { type: 'notify_parties', note: 'Thông báo lần nữa không được.' });
+    expect([again.status, ((await again.json()) as { error: { code: string } }).error.code]).toEqual([409, 'COMPLAINT_RESOLVED']);
+    const mine = await json<{ items: { code: string }[] }>(await citizen.get('/api/account-complaints'), 200);
+    expect(mine.items.map((x) => x.code)).toContain(c.code);
+    await p.smtp.waitFor((m) => m.subject.includes(`Kết quả giải quyết khiếu nại ${c.code}`));
+  });
+});

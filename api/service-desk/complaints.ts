@@ -1,0 +1,66 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type { Actor } from '../../domain/access/roles';
+import { COMPLAINT_KIND_LABELS, COMPLAINT_STATUS_LABELS, complaintDeadlines, type ComplaintAction, type ComplaintKind, type ComplaintStatus } from '../../domain/service-desk/complaints';
+import { complaintActionUpdate, COMPLAINT_WORKFLOW, type ComplaintWorkflowInput } from '../../workflows/service-desk/complaint';
+import { instant, iso } from '../dates';
+import { apiError, Errors, fromTemporal } from '../errors';
+
+interface Row {
+  code: string; account_id: string; kind: ComplaintKind; description: string; status: ComplaintStatus; filed_at: string; notify_due_at: string; outcome_due_at: string;
+  notify_overdue: boolean; outcome_overdue: boolean; outcome: 'upheld' | 'rejected' | null; outcome_note: string | null; resolved_at: string | null;
+}
+const COLUMNS = 'code, account_id, kind, description, status, filed_at, notify_due_at, outcome_due_at, notify_overdue, outcome_overdue, outcome, outcome_note, resolved_at';
+const view = (r: Row) => ({
+  code: r.code, accountId: r.account_id, kind: r.kind, kindLabel: COMPLAINT_KIND_LABELS[r.kind], description: r.description, status: r.status, statusLabel: COMPLAINT_STATUS_LABELS[r.status],
+  filedAt: instant(r.filed_at), notifyDueAt: instant(r.notify_due_at), outcomeDueAt: instant(r.outcome_due_at), notifyOverdue: r.notify_overdue, outcomeOverdue: r.outcome_overdue,
+  outcome: r.outcome, outcomeNote: r.outcome_note, resolvedAt: iso(r.resolved_at),
+});
+const handles = (actor: Actor) => actor.roles.includes('operator') || actor.roles.includes('system_admin');
+
+/** Account complaints (issue 17, 000 §13.1): a citizen files one; operators notify the parties and give the outcome. */
+export class AccountComplaints {
+  constructor(private readonly deps: { orm: MikroORM; temporal: Client; taskQueue: string }) {}
+
+  async file(actor: Actor, body: { kind: ComplaintKind; description: string }, requestId: string) {
+    const em = this.deps.orm.em.fork();
+    const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('account_complaint_number') as n")) as [{ n: string }];
+    const code = `KN-${String(n).padStart(6, '0')}`;
+    const filedAt = new Date().toISOString();
+    const due = complaintDeadlines(filedAt);
+    const [row] = await em.execute<Row[]>(
+      `insert into account_complaint (code, account_id, kind, description, filed_at, notify_due_at, outcome_due_at) values (?, ?, ?, ?, ?, ?, ?) returning ${COLUMNS}`,
+      [code, actor.id, body.kind, body.description, filedAt, due.notifyDueAt, due.outcomeDueAt]);
+    const input: ComplaintWorkflowInput = { code, accountId: actor.id, filedAt, requestId };
+    await this.deps.temporal.workflow.start(COMPLAINT_WORKFLOW, { taskQueue: this.deps.taskQueue, workflowId: code, args: [input] });
+    return view(row!);
+  }
+
+  async act(actor: Actor, code: string, action: ComplaintAction, requestId: string) {
+    const c = await this.get(actor, code);
+    if (c.status === 'resolved') throw apiError(409, 'COMPLAINT_RESOLVED', 'Khiếu nại đã có kết quả.');
+    try {
+      await this.deps.temporal.workflow.getHandle(code).executeUpdate(complaintActionUpdate, { args: [{ action, actor: { ...actor, name: '' }, requestId }] });
+    } catch (e) {
+      throw fromTemporal(e);
+    }
+    return this.get(actor, code);
+  }
+
+  /** One complaint with its history: the citizen's own, or any for those who handle them. */
+  async get(actor: Actor, code: string) {
+    const em = this.deps.orm.em.fork();
+    const [row] = await em.execute<Row[]>(`select ${COLUMNS} from account_complaint where code = ?`, [code]);
+    if (!row || (!handles(actor) && row.account_id !== actor.id)) throw Errors.notFound('Khiếu nại');
+    const history = await em.execute<{ action: string; at: string; status: ComplaintStatus }[]>('select action, at, status from account_complaint_history where complaint_code = ? order by seq', [code]);
+    return { ...view(row), history: history.map((h) => ({ action: h.action, at: instant(h.at), status: h.status })) };
+  }
+
+  /** The citizen's own complaints; for those who handle them, the open ones first, the nearest outcome deadline first. */
+  async list(actor: Actor, page: { limit: number; offset: number }) {
+    const rows = handles(actor)
+      ? await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint order by (status = 'resolved'), outcome_due_at, code limit ? offset ?`, [page.limit, page.offset])
+      : await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint where account_id = ? order by filed_at desc limit ? offset ?`, [actor.id, page.limit, page.offset]);
+    return rows.map(view);
+  }
+}

@@ -1,0 +1,73 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * The service desk (issue 17). Planned maintenance notices (002 §32.3): announced at least 5 working days
+ * ahead (an emergency at shorter notice, recorded as such), agencies and integration partners told, a
+ * banner on the portal's pages from the announcement to the end. Account complaints (000 §13.1): the
+ * parties notified within 24 hours, the outcome within 48. Each is a process; these are their read models
+ * and histories.
+ */
+export class Migration022ServiceDesk extends Migration {
+  override up(): void {
+    this.addSql('create sequence maintenance_notice_number;');
+    this.addSql(`create table maintenance_notice (
+      code text primary key,
+      title text not null,
+      description text not null,
+      starts_at timestamptz not null,
+      ends_at timestamptz not null check (ends_at > starts_at),
+      emergency boolean not null default false,
+      emergency_reason text,
+      status text not null default 'announced' check (status in ('announced', 'in_progress', 'completed', 'cancelled')),
+      announced_by uuid not null references account(id),
+      announced_at timestamptz not null,
+      cancel_reason text,
+      seq integer not null default 0,
+      updated_at timestamptz not null default now()
+    );`);
+    this.addSql("create index maintenance_notice_current on maintenance_notice (ends_at) where status in ('announced', 'in_progress');");
+    this.addSql(`create table maintenance_notice_history (
+      notice_code text not null references maintenance_notice(code),
+      seq integer not null,
+      at timestamptz not null,
+      action text not null,
+      actor_id uuid,
+      status text not null,
+      payload jsonb,
+      request_id text,
+      primary key (notice_code, seq)
+    );`);
+    this.addSql('create sequence account_complaint_number;');
+    this.addSql(`create table account_complaint (
+      code text primary key,
+      account_id uuid not null references account(id),
+      kind text not null check (kind in ('wrongly_locked', 'wrong_data', 'misuse')),
+      description text not null,
+      status text not null default 'received' check (status in ('received', 'parties_notified', 'resolved')),
+      filed_at timestamptz not null,
+      notify_due_at timestamptz not null,
+      outcome_due_at timestamptz not null,
+      notify_overdue boolean not null default false,
+      outcome_overdue boolean not null default false,
+      outcome text check (outcome in ('upheld', 'rejected')),
+      outcome_note text,
+      resolved_at timestamptz,
+      seq integer not null default 0,
+      updated_at timestamptz not null default now()
+    );`);
+    this.addSql('create index account_complaint_account on account_complaint (account_id, filed_at desc);');
+    this.addSql("create index account_complaint_open on account_complaint (outcome_due_at) where status <> 'resolved';");
+    this.addSql(`create table account_complaint_history (
+      complaint_code text not null references account_complaint(code),
+      seq integer not null,
+      at timestamptz not null,
+      action text not null,
+      actor_id uuid,
+      actor_role text,
+      status text not null,
+      payload jsonb,
+      request_id text,
+      primary key (complaint_code, seq)
+    );`);
+  }
+}
