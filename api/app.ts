@@ -241,7 +241,8 @@ export function createApp(deps: ApiDeps) {
   const ranking = new RankingService({ orm, policy: cfg.RANKING_POLICY, today });
   app.use(statisticsRoutes(statistics, ranking));
   const maintenance = new MaintenanceNotices({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars });
-  app.use(serviceDeskRoutes(maintenance, new AccountComplaints({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE })));
+  const complaints = new AccountComplaints({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+  app.use(serviceDeskRoutes(maintenance, complaints));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),
@@ -259,7 +260,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations, statistics, ranking, maintenance }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations, statistics, ranking, maintenance, complaints }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

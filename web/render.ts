@@ -17,13 +17,13 @@ function navigation(actor: Actor | undefined) {
     { href: '/tra-cuu', label: 'Tra cứu hồ sơ' },
     { href: '/phan-anh', label: 'Phản ánh, kiến nghị' },
   ];
-  if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' }, { href: '/pakn', label: 'Phản ánh của tôi' });
+  if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' }, { href: '/pakn', label: 'Phản ánh của tôi' }, { href: '/tai-khoan/khieu-nai', label: 'Khiếu nại tài khoản' });
   if (actor?.roles.some((r) => isOfficerRole(r) && r !== 'supervising_officer' && r !== 'clerk' && r !== 'unit_admin')) links.push({ href: '/can-bo', label: 'Hồ sơ cần xử lý' });
   if (actor?.roles.some((r) => r === 'receiving_officer' || r === 'processing_officer' || r === 'unit_leader')) links.push({ href: '/can-bo/pakn', label: 'Phản ánh cần xử lý' });
   if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin' || r === 'unit_admin')) links.push({ href: '/dich-vu', label: 'Dịch vụ công trực tuyến' });
   if (actor?.roles.includes('supervising_officer') || actor?.roles.includes('unit_leader')) links.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
   if (actor?.roles.some((r) => r === 'operator' || r === 'fee_officer' || r === 'unit_leader')) links.push({ href: '/doi-soat', label: 'Đối soát thanh toán' });
-  if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin')) links.push({ href: '/van-hanh', label: 'Vận hành quy trình' }, { href: '/van-hanh/bao-tri', label: 'Bảo trì hệ thống' });
+  if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin')) links.push({ href: '/van-hanh', label: 'Vận hành quy trình' }, { href: '/van-hanh/bao-tri', label: 'Bảo trì hệ thống' }, { href: '/van-hanh/khieu-nai', label: 'Khiếu nại tài khoản' });
   if (actor?.roles.some((r) => r === 'supervising_officer' || r === 'unit_leader' || r === 'operator' || r === 'system_admin')) links.push({ href: '/thong-ke', label: 'Thống kê' });
   links.push({ href: '/xep-hang', label: 'Xếp hạng' });
   return links;

@@ -9,6 +9,8 @@ import { reconciliationPages } from './reconciliation-pages';
 import { operationsPages } from './operations-pages';
 import { statisticsPages } from './statistics-pages';
 import { maintenancePages } from './maintenance-pages';
+import { complaintPages } from './complaint-pages';
+import type { AccountComplaints } from '../api/service-desk/complaints';
 import type { MaintenanceNotices } from '../api/service-desk/maintenance';
 import type { StatisticsService } from '../services/statistics/figures';
 import type { RankingService } from '../services/statistics/ranking';
@@ -32,7 +34,7 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService; maintenance: MaintenanceNotices },
+  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService; maintenance: MaintenanceNotices; complaints: AccountComplaints },
   opts: { maxUploadBytes: number; maxReconciliationFileBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();
@@ -58,6 +60,7 @@ export function webRoutes(
   router.use(operationsPages(orm, services.operations, { publicOrigin }));
   router.use(statisticsPages(orm, services));
   router.use(maintenancePages(services.maintenance, { publicOrigin }));
+  router.use(complaintPages(services.complaints, { publicOrigin }));
   return router;
 }
 

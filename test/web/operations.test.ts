@@ -112,4 +112,36 @@ describe('the operators console pages', () => {
       expect(await banner.count()).toBe(0);
     });
   });
+
+  it('an account complaint: the citizen files it (a description too short refused beside it), operators notify the parties and answer, the citizen reads the outcome', async () => {
+    let code = '';
+    await onPage('complaint-citizen', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'congdan1', '/tai-khoan/khieu-nai');
+      await page.getByLabel('Nội dung khiếu nại').selectOption('wrong_data');
+      await page.getByLabel('Mô tả').fill('Sai');
+      await page.getByRole('button', { name: 'Gửi khiếu nại' }).click();
+      expect(await page.getByRole('alert').first().isVisible()).toBe(true);
+      await accessible(page);
+      await page.getByLabel('Mô tả').fill('Số điện thoại trên tài khoản không phải của tôi.');
+      await page.getByRole('button', { name: 'Gửi khiếu nại' }).click();
+      code = /KN-\d{6}/.exec(await page.getByRole('status').innerText())![0];
+      expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Đã tiếp nhận');
+      await accessible(page);
+    });
+    await onPage('complaint-operator', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'vanhanh', '/van-hanh/khieu-nai');
+      for (let i = 0; i < 50 && !(await page.getByLabel(`Đã thông báo cho các bên nào (${code})`).count()); i++) await page.reload();
+      await page.getByLabel(`Đã thông báo cho các bên nào (${code})`).fill('Đã báo bộ phận quản lý dữ liệu dân cư.');
+      await page.getByRole('button', { name: 'Ghi nhận đã thông báo các bên' }).first().click();
+      await accessible(page);
+      await keepScreenshot(page, 'complaints-operator');
+      await page.getByLabel(`Trả lời người khiếu nại (${code})`).fill('Đã cập nhật số điện thoại theo dữ liệu dân cư.');
+      await page.locator('li.card', { hasText: code }).getByRole('button', { name: 'Trả lời kết quả' }).click();
+      expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Đã có kết quả');
+    });
+    await onPage('complaint-result', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'congdan1', '/tai-khoan/khieu-nai');
+      expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Kết quả: Khiếu nại đúng — Đã cập nhật số điện thoại');
+    });
+  });
 });

@@ -1,0 +1,55 @@
+import express, { Router, type Request, type Response } from 'express';
+import { parse } from '../api/errors';
+import type { AccountComplaints } from '../api/service-desk/complaints';
+import { ComplaintAction, ComplaintBody, COMPLAINT_KIND_LABELS } from '../domain/service-desk/complaints';
+import { problemsOf, type FormProblems } from './forms';
+import { renderPage } from './render';
+import { assertFormFromPortal, signedIn } from './session';
+
+const HANDLERS = ['operator', 'system_admin'] as const;
+const CODE = /^KN-\d{6}$/;
+const urlencoded = express.urlencoded({ extended: false, limit: '64kb' });
+type Problem = { form: string; problems: FormProblems; values: Record<string, string> } | null;
+
+/** Account complaints in the portal (issue 17): the citizen's form and list; the operators' queue with its two steps. */
+export function complaintPages(complaints: AccountComplaints, opts: { publicOrigin: string }): Router {
+  const router = Router();
+  const mine = async (req: Request, res: Response, problem: Problem) =>
+    renderPage(req, res, 'complaints', 'Khiếu nại về tài khoản', { items: await complaints.list(req.actor!, { limit: 50, offset: 0 }), kinds: COMPLAINT_KIND_LABELS, problem, handler: false, done: req.query.xong ?? null }, problem ? 422 : 200);
+  const queue = async (req: Request, res: Response, problem: Problem) =>
+    renderPage(req, res, 'complaints', 'Khiếu nại về tài khoản', { items: await complaints.list(req.actor!, { limit: 100, offset: 0 }), kinds: COMPLAINT_KIND_LABELS, problem, handler: true, done: req.query.xong ?? null }, problem ? 422 : 200);
+
+  router.get('/tai-khoan/khieu-nai', signedIn(['citizen']), (req, res, next) => void mine(req, res, null).catch(next));
+  router.post('/tai-khoan/khieu-nai', signedIn(['citizen']), urlencoded, async (req, res, next) => {
+    const f = (req.body ?? {}) as Record<string, string>;
+    try {
+      assertFormFromPortal(req, f._csrf, opts.publicOrigin);
+      const c = await complaints.file(req.actor!, parse(ComplaintBody, { kind: f.kind ?? '', description: f.description ?? '' }), String(req.id));
+      res.redirect(303, `/tai-khoan/khieu-nai?xong=${c.code}`);
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      mine(req, res, { form: 'file', problems, values: f }).catch(next);
+    }
+  });
+
+  router.get('/van-hanh/khieu-nai', signedIn([...HANDLERS]), (req, res, next) => void queue(req, res, null).catch(next));
+  router.post('/van-hanh/khieu-nai/:code', signedIn([...HANDLERS]), urlencoded, async (req, res, next) => {
+    const f = (req.body ?? {}) as Record<string, string>;
+    const code = String(req.params.code);
+    if (!CODE.test(code)) return next();
+    try {
+      assertFormFromPortal(req, f._csrf, opts.publicOrigin);
+      const action = parse(ComplaintAction, f.type === 'resolve'
+        ? { type: 'resolve', outcome: f.outcome ?? '', note: f.note ?? '', unlock: f.unlock === 'on' }
+        : { type: 'notify_parties', note: f.note ?? '' });
+      await complaints.act(req.actor!, code, action, String(req.id));
+      res.redirect(303, `/van-hanh/khieu-nai?xong=${code}`);
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      queue(req, res, { form: `${code}:${f.type}`, problems, values: f }).catch(next);
+    }
+  });
+  return router;
+}
