@@ -2,7 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { permanentFailure } from './failures';
 import { MAINTENANCE_EVENT_LABELS, type MaintenanceEvent, type MaintenanceState } from '../domain/service-desk/maintenance';
 import { COMPLAINT_EVENT_LABELS, COMPLAINT_KIND_LABELS, complaintDeadlines, type ComplaintEvent, type ComplaintKind, type ComplaintState } from '../domain/service-desk/complaints';
+import { adminRequestDueAt, type AdminRequestEvent, type AdminRequestState } from '../domain/service-desk/admin-accounts';
 import { formatVnHuman } from '../domain/working-time/local-time';
+import type { CalendarStore } from '../services/calendar-store';
 import { unlockAccount } from '../services/account-lifecycle';
 import { appendAudit, enqueueMessages, operatorRecipients } from '../services/records';
 
@@ -11,7 +13,7 @@ const MAINTENANCE_AUDIENCE = `select id, email from account
   where email is not null and locked_at is null and (roles && '{unit_admin}' or kind = 'integration') order by id`;
 
 /** The service desk's side effects: each step's record, history, audit and messages, in one transaction. */
-export function createServiceDeskActivities(deps: { orm: MikroORM }) {
+export function createServiceDeskActivities(deps: { orm: MikroORM; calendars: CalendarStore }) {
   async function recordMaintenance(input: { after: MaintenanceState; event: MaintenanceEvent; actor: { id: string; role: string } | null; at: string; payload: Record<string, unknown>; requestId: string | null }): Promise<void> {
     const s = input.after;
     const key = `maintenance:${s.code}:${s.seq}`;
@@ -92,7 +94,66 @@ export function createServiceDeskActivities(deps: { orm: MikroORM }) {
     });
   }
 
-  return { recordMaintenance, recordComplaint };
+  /** 2 working hours from the request, by a calendar read after `calendarChangedAt` when a change is being carried out. */
+  async function computeAdminRequestDue(input: { requestedAt: string; calendarChangedAt?: string }): Promise<string> {
+    return adminRequestDueAt(input.requestedAt, await deps.calendars.calendar(input.calendarChangedAt ? Date.parse(input.calendarChangedAt) : undefined));
+  }
+
+  /**
+   * One step of a request for an administrator account: record, history, audit; on approval the account
+   * itself, with the requested role group only (created once: a repeated attempt finds it); the system
+   * administrators told of a request, the requester of the decision, operators and administrators of a miss.
+   */
+  async function recordAdminRequest(input: { after: AdminRequestState; event: AdminRequestEvent; actor: { id: string; role: string } | null; at: string; payload: Record<string, unknown>; requestId: string | null }): Promise<void> {
+    const s = input.after;
+    const key = `admin-request:${s.code}:${s.seq}`;
+    await deps.orm.em.fork().transactional(async (tx) => {
+      const [r] = await tx.execute<{ subject: string; full_name: string; email: string; role_groups: string[]; requester_email: string | null; requested_by: string }[]>(
+        `select r.subject, r.full_name, r.email, r.role_groups, a.email as requester_email, r.requested_by
+           from admin_account_request r join account a on a.id = r.requested_by where r.code = ?`, [s.code]);
+      if (!r) throw permanentFailure(`admin account request ${s.code} has no record`);
+      const p = input.payload;
+      let accountId: string | null = null;
+      if (input.event === 'approve') {
+        await tx.execute(
+          `insert into account (id, subject, kind, full_name, email, agency_code, roles) values (gen_random_uuid(), ?, 'officer', ?, ?, ?, ?::text[]) on conflict (subject) do nothing`,
+          [r.subject, r.full_name, r.email, s.agencyCode, `{${r.role_groups.join(',')}}`]);
+        const [a] = await tx.execute<{ id: string; roles: string[]; agency_code: string | null }[]>('select id, roles, agency_code from account where subject = ?', [r.subject]);
+        accountId = a!.id;
+        await appendAudit(tx, {
+          at: input.at, actorId: input.actor?.id ?? null, actorRole: input.actor?.role ?? null, action: 'account.create', entityType: 'account', entityId: a!.id,
+          before: null, after: { subject: r.subject, roles: a!.roles, agencyCode: a!.agency_code, request: s.code }, requestId: input.requestId, dedupeKey: `${key}:account`,
+        });
+      }
+      await tx.execute(
+        `update admin_account_request set status = ?, overdue = ?, due_at = coalesce(?::timestamptz, due_at), refusal_reason = coalesce(?, refusal_reason), account_id = coalesce(?::uuid, account_id),
+                decided_at = case when ? <> 'pending' then coalesce(decided_at, ?::timestamptz) else decided_at end, seq = ?, updated_at = now()
+          where code = ? and seq < ?`,
+        [s.status, s.overdue, typeof p.dueAt === 'string' ? p.dueAt : null, typeof p.reason === 'string' ? p.reason : null, accountId, s.status, input.at, s.seq, s.code, s.seq]);
+      await tx.execute(
+        'insert into admin_account_request_history (request_code, seq, at, action, actor_id, actor_role, status, payload, request_id) values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) on conflict do nothing',
+        [s.code, s.seq, input.at, input.event, input.actor?.id ?? null, input.actor?.role ?? null, s.status, JSON.stringify(p), input.requestId]);
+      await appendAudit(tx, {
+        at: input.at, actorId: input.actor?.id ?? null, actorRole: input.actor?.role ?? null, action: `admin_request.${input.event}`, entityType: 'admin_account_request', entityId: s.code,
+        before: null, after: { status: s.status, overdue: s.overdue }, requestId: input.requestId, dedupeKey: key,
+      });
+      const footer = '\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia.';
+      const about = `đề nghị cấp tài khoản quản trị ${s.code} (${r.subject}, ${s.agencyCode})`;
+      const messages: { to: { id: string; email: string }; subject: string; body: string }[] = [];
+      const admins = await tx.execute<{ id: string; email: string }[]>("select id, email from account where roles && '{system_admin}' and email is not null and locked_at is null order by id");
+      if (input.event === 'request') for (const a of admins) messages.push({ to: a, subject: `[DVC] Có ${about}`, body: `Hạn xử lý: ${formatVnHuman(new Date(String(p.dueAt)))} (2 giờ làm việc).` });
+      if (input.event === 'overdue') for (const a of [...admins, ...(await operatorRecipients(tx))]) messages.push({ to: a, subject: `[DVC] Quá hạn xử lý ${about}`, body: `Hạn xử lý đã qua: ${formatVnHuman(new Date(String(p.dueAt)))}.` });
+      if ((input.event === 'approve' || input.event === 'refuse') && r.requester_email) {
+        messages.push({
+          to: { id: r.requested_by, email: r.requester_email }, subject: `[DVC] Kết quả ${about}`,
+          body: input.event === 'approve' ? `Tài khoản ${r.subject} đã được cấp với nhóm quyền ${r.role_groups.join(', ')}.` : `Đề nghị không được chấp nhận: ${String(p.reason ?? '')}`,
+        });
+      }
+      await enqueueMessages(tx, messages.map((m) => ({ dedupeKey: `${key}:${m.to.id}`, recipient: m.to.email, subject: m.subject, body: `${m.body}${footer}` })));
+    });
+  }
+
+  return { recordMaintenance, recordComplaint, computeAdminRequestDue, recordAdminRequest };
 }
 
 export type ServiceDeskActivities = ReturnType<typeof createServiceDeskActivities>;

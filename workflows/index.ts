@@ -12,3 +12,4 @@ export { operationsWatchWorkflow } from './operations/watch';
 export { calendarChangeWorkflow } from './calendar/change';
 export { maintenanceNoticeWorkflow } from './service-desk/maintenance';
 export { accountComplaintWorkflow } from './service-desk/complaint';
+export { adminAccountRequestWorkflow } from './service-desk/admin-account';

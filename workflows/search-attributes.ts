@@ -26,6 +26,7 @@ export const PROCESS_KINDS = {
   finding: 'dataQualityFindingWorkflow',
   maintenance: 'maintenanceNoticeWorkflow',
   complaint: 'accountComplaintWorkflow',
+  admin_request: 'adminAccountRequestWorkflow',
 } as const;
 export type ProcessKindName = keyof typeof PROCESS_KINDS;
 

@@ -46,7 +46,8 @@ export const DossierSummary = z.object({
   legalDueAt: Instant.nullable(),
   acceptanceOverdue: z.boolean(),
   overdueLevel: z.number().int().min(0),
-  currentRole: OfficerRole.nullable(),
+  // Whose turn it is: an officer's role, or the citizen's while a supplement is awaited.
+  currentRole: z.union([OfficerRole, z.literal('citizen')]).nullable(),
   currentRoleLabel: z.string().nullable(),
   handler: z.object({ id: z.string(), name: z.string(), role: z.string(), roleLabel: z.string() }).nullable(),
   completedAt: Instant.nullable(),

@@ -6,6 +6,8 @@ import { parse } from '../errors';
 import { Instant, Items, Page, Uuid } from '../schemas';
 import type { MaintenanceNotices } from './maintenance';
 import type { AccountComplaints } from './complaints';
+import type { AdminAccountRequests } from './admin-accounts';
+import { ADMIN_REQUESTERS, AdminAccountRequestBody, AdminRequestDecision, AdminRequestStatus } from '../../domain/service-desk/admin-accounts';
 import { ComplaintAction, ComplaintBody, ComplaintKind, ComplaintStatus } from '../../domain/service-desk/complaints';
 
 export const MaintenanceCode = z.string().regex(/^BT-\d{6}$/).describe('Mã thông báo bảo trì, ví dụ BT-000001');
@@ -24,8 +26,16 @@ const Complaint = z.object({
 const ComplaintWithHistory = Complaint.extend({ history: z.array(z.object({ action: z.string(), at: Instant, status: ComplaintStatus })) });
 const COMPLAINT_READERS = ['citizen', 'operator', 'system_admin'] as const;
 
-/** The service desk's routes (issue 17): planned maintenance notices, account complaints. */
-export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: AccountComplaints): Router {
+export const AdminRequestCode = z.string().regex(/^QT-\d{6}$/).describe('Mã đề nghị cấp tài khoản quản trị, ví dụ QT-000001');
+const AdminRequest = z.object({
+  code: AdminRequestCode, agencyCode: z.string(), subject: z.string(), fullName: z.string(), email: z.string(), roleGroups: z.array(z.string()), justification: z.string(),
+  status: AdminRequestStatus, statusLabel: z.string(), requestedAt: Instant, dueAt: Instant.nullable(), overdue: z.boolean(), refusalReason: z.string().nullable(),
+  accountId: Uuid.nullable(), decidedAt: Instant.nullable(),
+});
+const ADMIN_REQUEST_READERS = [...ADMIN_REQUESTERS, 'system_admin', 'operator'] as const;
+
+/** The service desk's routes (issue 17): planned maintenance notices, account complaints, administrator account requests. */
+export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: AccountComplaints, adminRequests: AdminAccountRequests): Router {
   const router = Router();
   const TAG = 'Vận hành';
   mount(router, {
@@ -68,6 +78,22 @@ export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: A
     responses: { 200: ComplaintWithHistory }, conflicts: true,
     summary: 'Giải quyết khiếu nại: thông báo các bên liên quan; trả lời kết quả (có thể mở khóa tài khoản, có ghi nhật ký).',
     handler: async (req, res) => void res.json(await complaints.act(req.actor!, String(req.params.code), parse(ComplaintAction, req.body), String(req.id))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/admin-account-requests', tag: 'Tài khoản', access: ADMIN_REQUESTERS, body: AdminAccountRequestBody, responses: { 201: AdminRequest }, conflicts: true,
+    summary: 'Đơn vị đề nghị cấp tài khoản quản trị (đơn vị mình hoặc đơn vị trực thuộc; chỉ nhóm quyền quản trị đơn vị): quản trị hệ thống xử lý trong 2 giờ làm việc.',
+    handler: async (req, res) => void res.status(201).json(await adminRequests.request(req.actor!, parse(AdminAccountRequestBody, req.body), String(req.id))),
+  });
+  mount(router, {
+    method: 'get', path: '/api/admin-account-requests', tag: 'Tài khoản', access: ADMIN_REQUEST_READERS, query: Page, responses: { 200: Items(AdminRequest) },
+    summary: 'Đề nghị cấp tài khoản quản trị: của đơn vị mình (và trực thuộc); với quản trị hệ thống, vận hành: tất cả, đang chờ và gần hạn trước.',
+    handler: async (req, res) => void res.json({ items: await adminRequests.list(req.actor!, parse(Page, req.query)) }),
+  });
+  mount(router, {
+    method: 'post', path: '/api/admin-account-requests/:code/decision', tag: 'Tài khoản', access: ['system_admin'], params: z.object({ code: AdminRequestCode }), body: AdminRequestDecision,
+    responses: { 200: AdminRequest }, conflicts: true,
+    summary: 'Quản trị hệ thống cấp tài khoản (đúng nhóm quyền đề nghị) hoặc từ chối kèm lý do.',
+    handler: async (req, res) => void res.json(await adminRequests.decide(req.actor!, String(req.params.code), parse(AdminRequestDecision, req.body), String(req.id))),
   });
   return router;
 }

@@ -4,7 +4,8 @@ import { Migration } from '@mikro-orm/migrations';
  * The service desk (issue 17). Planned maintenance notices (002 §32.3): announced at least 5 working days
  * ahead (an emergency at shorter notice, recorded as such), agencies and integration partners told, a
  * banner on the portal's pages from the announcement to the end. Account complaints (000 §13.1): the
- * parties notified within 24 hours, the outcome within 48. Each is a process; these are their read models
+ * parties notified within 24 hours, the outcome within 48. Requests for administrator accounts (002 §10.4):
+ * handled within 2 working hours. Each is a process; these are their read models
  * and histories.
  */
 export class Migration022ServiceDesk extends Migration {
@@ -68,6 +69,39 @@ export class Migration022ServiceDesk extends Migration {
       payload jsonb,
       request_id text,
       primary key (complaint_code, seq)
+    );`);
+    this.addSql('create sequence admin_account_request_number;');
+    this.addSql(`create table admin_account_request (
+      code text primary key,
+      agency_code text not null references agency(code),
+      subject text not null,
+      full_name text not null,
+      email text not null,
+      role_groups text[] not null,
+      justification text not null,
+      status text not null default 'pending' check (status in ('pending', 'approved', 'refused')),
+      requested_by uuid not null references account(id),
+      requested_at timestamptz not null,
+      due_at timestamptz,
+      overdue boolean not null default false,
+      refusal_reason text,
+      account_id uuid references account(id),
+      decided_at timestamptz,
+      seq integer not null default 0,
+      updated_at timestamptz not null default now()
+    );`);
+    this.addSql("create index admin_account_request_pending on admin_account_request (due_at) where status = 'pending';");
+    this.addSql(`create table admin_account_request_history (
+      request_code text not null references admin_account_request(code),
+      seq integer not null,
+      at timestamptz not null,
+      action text not null,
+      actor_id uuid,
+      actor_role text,
+      status text not null,
+      payload jsonb,
+      request_id text,
+      primary key (request_code, seq)
     );`);
   }
 }

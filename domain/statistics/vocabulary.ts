@@ -37,8 +37,8 @@ export const GroupBy = z.enum(['agency', 'top', 'field', 'procedure']);
 export type GroupBy = z.infer<typeof GroupBy>;
 export const GROUP_BY_LABELS: Record<GroupBy, string> = { agency: 'Cơ quan', top: 'Bộ, ngành, địa phương', field: 'Lĩnh vực', procedure: 'Thủ tục' };
 
-/** A period of statistics: a day, a month (YYYY-MM), a quarter (YYYY-Qn), a year (YYYY), or from…to (days, inclusive). */
-export const PERIOD_PATTERN = `^(?:\\d{4}|\\d{4}-Q[1-4]|\\d{4}-(?:0[1-9]|1[0-2])|${ISO_DATE_PATTERN})$`;
+/** A period of statistics: a day, a month (YYYY-MM), a quarter (YYYY-Qn), a year (YYYY, 1900–2099), or from…to (days, inclusive). */
+export const PERIOD_PATTERN = `^(?:(?:19|20)\\d{2}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?|${ISO_DATE_PATTERN})$`;
 
 export interface Period {
   /** First day (YYYY-MM-DD, Vietnam), inclusive. */

@@ -42,7 +42,7 @@ describe('calendar changes', () => {
     for (let i = 0; i < 100; i++) {
       jobs = await json<Jobs>(await operator.get('/api/calendar/changes'), 200);
       const mine = jobs.items.filter((j) => j.changeId === set.changeId || j.changeId === removalJob);
-      if (mine.length === 2 && mine.every((j) => j.done)) break;
+      if (mine.length === 2 && mine.every((j) => j.done && j.status === 'COMPLETED')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const mine = jobs.items.filter((j) => j.changeId === set.changeId || j.changeId === removalJob);
@@ -149,5 +149,33 @@ describe('account complaints', () => {
     const mine = await json<{ items: { code: string }[] }>(await citizen.get('/api/account-complaints'), 200);
     expect(mine.items.map((x) => x.code)).toContain(c.code);
     await p.smtp.waitFor((m) => m.subject.includes(`Kết quả giải quyết khiếu nại ${c.code}`));
+  });
+});
+
+describe('administrator account requests', () => {
+  it('a unit asks for its administrator; out of its tree or for a taken name refused; a system administrator creates it with that role only, once', async () => {
+    const leader = await signIn(p.apiUrl, 'lanhdao.hn');
+    const admin2 = await signIn(p.apiUrl, 'admin');
+    const subject = `qt.api${Date.now() % 100000}`;
+    const body = { subject, fullName: 'Vũ Minh Quân', email: `${subject}@dichvucong.gov.vn`, agencyCode: 'HNI-STP', roleGroups: ['unit_admin'], justification: 'Thay cán bộ quản trị chuyển công tác.' };
+    const code = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+    expect(await code(await leader.send('POST', '/api/admin-account-requests', { ...body, agencyCode: 'HCM-SKHDT' }))).toEqual([403, 'ADMIN_REQUEST_OUT_OF_SCOPE']);
+    expect(await code(await leader.send('POST', '/api/admin-account-requests', { ...body, subject: 'quantri.hn' }))).toEqual([409, 'ACCOUNT_EXISTS']);
+    expect((await leader.send('POST', '/api/admin-account-requests', { ...body, roleGroups: ['system_admin'] })).status).toBe(422);
+    expect((await (await signIn(p.apiUrl, 'congdan1')).send('POST', '/api/admin-account-requests', body)).status).toBe(403);
+    const r = await json<{ code: string; status: string; dueAt: string | null }>(await leader.send('POST', '/api/admin-account-requests', body), 201);
+    expect(r.status).toBe('pending');
+    expect((await json<{ items: { code: string }[] }>(await leader.get('/api/admin-account-requests'), 200)).items.map((x) => x.code)).toContain(r.code);
+    expect((await json<{ items: { code: string }[] }>(await (await signIn(p.apiUrl, 'lanhdao.hcm')).get('/api/admin-account-requests'), 200)).items.map((x) => x.code)).not.toContain(r.code);
+    let decided: { status: string; accountId: string | null } | null = null;
+    for (let i = 0; i < 50 && !decided; i++) {
+      const res = await admin2.send('POST', `/api/admin-account-requests/${r.code}/decision`, { type: 'approve' });
+      if (res.status === 200) decided = (await res.json()) as { status: string; accountId: string | null };
+      else await new Promise((x) => setTimeout(x, 100));
+    }
+    expect(decided).toMatchObject({ status: 'approved' });
+    const [a] = await p.orm.em.fork().execute<{ id: string; roles: string[]; agency_code: string }[]>('select id, roles, agency_code from account where subject = ?', [subject]);
+    expect(a).toMatchObject({ roles: ['unit_admin'], agency_code: 'HNI-STP' });
+    expect(await code(await admin2.send('POST', `/api/admin-account-requests/${r.code}/decision`, { type: 'refuse', reason: 'Đã xử lý, không từ chối được nữa.' }))).toEqual([409, 'ADMIN_REQUEST_DECIDED']);
   });
 });

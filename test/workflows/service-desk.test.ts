@@ -5,11 +5,13 @@ import { cancelMaintenanceUpdate, MAINTENANCE_WORKFLOW, maintenanceViewQuery, ty
 import { complaintActionUpdate, COMPLAINT_WORKFLOW, complaintViewQuery, type ComplaintWorkflowInput } from '../../workflows/service-desk/complaint';
 import { complaintDeadlines, type ComplaintAction } from '../../domain/service-desk/complaints';
 import { randomUUID } from 'node:crypto';
+import { adminRequestDecisionUpdate, ADMIN_REQUEST_WORKFLOW, adminRequestViewQuery, type AdminRequestWorkflowInput } from '../../workflows/service-desk/admin-account';
 
 /**
  * The service desk's processes on the time-skipping server (issue 17). Planned maintenance (002 §32.3):
  * announced, under way at its start, over at its end; cancellable until then; the parties told. Account
- * complaints (000 §13.1): 24 and 48 hours of the clock, across Tết 2028 as on any day.
+ * complaints (000 §13.1): 24 and 48 hours of the clock, across Tết 2028 as on any day. Administrator
+ * account requests (002 §10.4): 2 working hours, over a weekend and over an announced make-up Saturday.
  */
 let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
 
@@ -135,5 +137,62 @@ describe('account complaints (time-skipping)', () => {
     expect(a!.locked_at).toBeNull();
     const audits = await w.deps.orm.em.fork().execute<{ action: string; actor_role: string }[]>("select action, actor_role from audit_log where entity_id = ? and action = 'account.unlock'", [c.accountId]);
     expect(audits).toEqual([{ action: 'account.unlock', actor_role: 'operator' }]);
+  });
+});
+
+/** A request by Hà Nội's Department of Justice for an administrator account, made now. */
+async function adminRequested(subject: string) {
+  const em = w.deps.orm.em.fork();
+  const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('admin_account_request_number') as n")) as [{ n: string }];
+  const code = `QT-${String(n).padStart(6, '0')}`;
+  const requestedAt = (await w.now()).toISOString();
+  await em.execute(
+    `insert into admin_account_request (code, agency_code, subject, full_name, email, role_groups, justification, requested_by, requested_at)
+     values (?, 'HNI-STP', ?, 'Phan Văn Quản', ?, '{unit_admin}', 'Cán bộ quản trị mới thay người nghỉ hưu.', ?, ?)`,
+    [code, subject, `${subject}@dichvucong.gov.vn`, actor('lanhdao.hn').id, requestedAt]);
+  const input: AdminRequestWorkflowInput = { code, agencyCode: 'HNI-STP', requestedAt, requestedBy: actor('lanhdao.hn').id, requestId: null };
+  const handle = await w.env.client.workflow.start(ADMIN_REQUEST_WORKFLOW, { taskQueue: w.taskQueue, workflowId: code, args: [input] });
+  const view = () => w.plain.workflow.getHandle(code).query(adminRequestViewQuery);
+  await settled(view);
+  const decide = (decision: { type: 'approve' } | { type: 'refuse'; reason: string }) =>
+    w.plain.workflow.getHandle(code).executeUpdate(adminRequestDecisionUpdate, { args: [{ decision, actor: actor('admin'), requestId: null }] });
+  const row = async () => {
+    await settled(view);
+    const [r] = await em.execute<{ status: string; overdue: boolean; due_at: string; account_id: string | null }[]>('select status, overdue, due_at, account_id from admin_account_request where code = ?', [code]);
+    return { ...r!, due_at: new Date(r!.due_at).toISOString() };
+  };
+  return { code, handle, view, decide, row };
+}
+
+describe('administrator account requests (time-skipping)', () => {
+  it('2 working hours across a weekend: asked on Friday 16:30, due on Monday 09:00; missed, escalated once; then created with the unit administrator role only', async () => {
+    await w.travelTo('2028-02-18 16:30'); // a Friday
+    const subject = `qt.${randomUUID().slice(0, 8)}`;
+    const r = await adminRequested(subject);
+    expect(Math.abs(Date.parse((await r.row()).due_at) - vnTime('2028-02-21 09:00').getTime())).toBeLessThan(60_000);
+    await w.travelTo('2028-02-21 08:59');
+    expect((await r.row()).overdue).toBe(false);
+    await w.travelTo('2028-02-21 09:01');
+    expect(await r.row()).toMatchObject({ status: 'pending', overdue: true });
+    await r.decide({ type: 'approve' });
+    await finished(r.handle, r.view, 'admin-request');
+    const [a] = await w.deps.orm.em.fork().execute<{ id: string; roles: string[]; agency_code: string; kind: string }[]>('select id, roles, agency_code, kind from account where subject = ?', [subject]);
+    expect(a).toMatchObject({ roles: ['unit_admin'], agency_code: 'HNI-STP', kind: 'officer' });
+    expect((await r.row()).account_id).toBe(a!.id);
+    const audits = await w.deps.orm.em.fork().execute<{ action: string }[]>("select action from audit_log where entity_id = ? and action = 'account.create'", [a!.id]);
+    expect(audits).toHaveLength(1);
+  });
+
+  it('a make-up Saturday announced: asked on Friday 16:30, due on Saturday 09:00; refused in time with its reason, nothing escalates', async () => {
+    await w.deps.orm.em.fork().execute("insert into calendar_override (date, kind, note, updated_at) values ('2028-02-26', 'working_day', 'Làm bù (thử nghiệm)', now()) on conflict (date) do nothing");
+    w.deps.calendars.invalidate();
+    await w.travelTo('2028-02-25 16:30');
+    const r = await adminRequested(`qt.${randomUUID().slice(0, 8)}`);
+    expect(Math.abs(Date.parse((await r.row()).due_at) - vnTime('2028-02-26 09:00').getTime())).toBeLessThan(60_000);
+    await w.travelTo('2028-02-26 08:30');
+    await r.decide({ type: 'refuse', reason: 'Đơn vị đã có đủ tài khoản quản trị theo quy định.' });
+    await finished(r.handle, r.view, 'admin-request');
+    expect(await r.row()).toMatchObject({ status: 'refused', overdue: false, account_id: null });
+    await w.deps.orm.em.fork().execute("delete from calendar_override where date = '2028-02-26'");
   });
 });

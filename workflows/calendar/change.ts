@@ -1,6 +1,6 @@
-import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar';
-import { BATCH } from '../shared';
+import { BATCH, PATCHES } from '../shared';
 import { AFFECTED_KINDS, calendarChangeProgressQuery, type AffectedKind, type CalendarChangeInput, type CalendarChangeProgress } from './definitions';
 
 const acts = proxyActivities<CalendarActivities>(BATCH);
@@ -16,6 +16,8 @@ const BATCH_SIZE = 500;
 export async function calendarChangeWorkflow(input: CalendarChangeInput): Promise<CalendarChangeProgress> {
   let cursor: { kind: AffectedKind; after: string } = input.cursor ?? { kind: AFFECTED_KINDS[0], after: '' };
   const totals: CalendarChangeProgress = input.totals ?? { signalled: 0, batches: 0, done: false };
+  // Administrator account requests (issue 17) joined the kinds: jobs started before go through the first five.
+  const kinds = patched(PATCHES.calendarChangeAdminRequests) ? AFFECTED_KINDS : AFFECTED_KINDS.slice(0, 5);
   setHandler(calendarChangeProgressQuery, () => ({ ...totals, date: input.date, changedAt: input.changedAt }));
   for (;;) {
     const r = await acts.signalAffected({ changeId: input.changeId, date: input.date, changedAt: input.changedAt, kind: cursor.kind, after: cursor.after, limit: BATCH_SIZE });
@@ -23,7 +25,7 @@ export async function calendarChangeWorkflow(input: CalendarChangeInput): Promis
     totals.batches++;
     if (r.last) cursor = { kind: cursor.kind, after: r.last };
     else {
-      const next = AFFECTED_KINDS[AFFECTED_KINDS.indexOf(cursor.kind) + 1];
+      const next = kinds[kinds.indexOf(cursor.kind) + 1];
       if (!next) break;
       cursor = { kind: next, after: '' };
     }
