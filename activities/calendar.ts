@@ -25,6 +25,7 @@ const AFFECTED: Record<AffectedKind, (dayStart: string, p: Page) => [string, unk
   publication: (day, p) => [`select code from online_service where code > ? and status <> 'stopped' and step_due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
   discrepancy: (day, p) => [`select code from payment_discrepancy where code > ? and status = 'open' and escalated_at is null and due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
   admin_request: (day, p) => [`select code from admin_account_request where code > ? and status = 'pending' and not overdue and due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
+  support: (day, p) => [`select code from support_request where code > ? and status in ('received', 'in_progress', 'resolved') and due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
   finding: (day, p) => [`select code from data_quality_finding where code > ? and status = 'open' and not escalated and due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
 };
 

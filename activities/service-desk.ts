@@ -3,6 +3,7 @@ import { permanentFailure } from './failures';
 import { MAINTENANCE_EVENT_LABELS, type MaintenanceEvent, type MaintenanceState } from '../domain/service-desk/maintenance';
 import { COMPLAINT_EVENT_LABELS, COMPLAINT_KIND_LABELS, complaintDeadlines, type ComplaintEvent, type ComplaintKind, type ComplaintState } from '../domain/service-desk/complaints';
 import { adminRequestDueAt, type AdminRequestEvent, type AdminRequestState } from '../domain/service-desk/admin-accounts';
+import { SUPPORT_EVENT_LABELS, supportDueAt, type SupportEvent, type SupportState, type SupportStatus } from '../domain/service-desk/support';
 import { formatVnHuman } from '../domain/working-time/local-time';
 import type { CalendarStore } from '../services/calendar-store';
 import { unlockAccount } from '../services/account-lifecycle';
@@ -153,7 +154,54 @@ export function createServiceDeskActivities(deps: { orm: MikroORM; calendars: Ca
     });
   }
 
-  return { recordMaintenance, recordComplaint, computeAdminRequestDue, recordAdminRequest };
+  /** The support request's current clock, by a calendar read after `calendarChangedAt` when a change is being carried out. */
+  async function computeSupportDue(input: { status: SupportStatus; clockFrom: string; expectedAt: string | null; calendarChangedAt?: string }): Promise<string> {
+    return supportDueAt(input, await deps.calendars.calendar(input.calendarChangedAt ? Date.parse(input.calendarChangedAt) : undefined));
+  }
+
+  /** One step of a support or incident request: record, history, audit; the requester told of each answer, the operators of new work and of a missed clock. */
+  async function recordSupport(input: { after: SupportState; event: SupportEvent; actor: { id: string; role: string } | null; at: string; dueAt: string | null; payload: Record<string, unknown>; requestId: string | null }): Promise<void> {
+    const s = input.after;
+    const key = `support:${s.code}:${s.seq}`;
+    await deps.orm.em.fork().transactional(async (tx) => {
+      const [r] = await tx.execute<{ title: string; email: string | null }[]>(
+        'select r.title, a.email from support_request r join account a on a.id = r.requester_id where r.code = ?', [s.code]);
+      if (!r) throw permanentFailure(`support request ${s.code} has no record`);
+      const p = input.payload;
+      await tx.execute(
+        `update support_request set status = ?, complexity = ?, expected_at = ?, due_at = ?, escalated = ?, resolution = coalesce(?, resolution),
+                closed_at = case when ? = 'closed' then coalesce(closed_at, ?::timestamptz) else null end, seq = ?, updated_at = now()
+          where code = ? and seq < ?`,
+        [s.status, s.complexity, s.expectedAt, input.dueAt, s.escalatedClock === s.clock, typeof p.resolution === 'string' ? p.resolution : null, s.status, input.at, s.seq, s.code, s.seq]);
+      await tx.execute(
+        'insert into support_request_history (request_code, seq, at, action, actor_id, actor_role, status, payload, request_id) values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) on conflict do nothing',
+        [s.code, s.seq, input.at, input.event, input.actor?.id ?? null, input.actor?.role ?? null, s.status, JSON.stringify(p), input.requestId]);
+      await appendAudit(tx, {
+        at: input.at, actorId: input.actor?.id ?? null, actorRole: input.actor?.role ?? null, action: `support.${input.event}`, entityType: 'support_request', entityId: s.code,
+        before: null, after: { status: s.status, complexity: s.complexity, expectedAt: s.expectedAt, dueAt: input.dueAt }, requestId: input.requestId, dedupeKey: key,
+      });
+      const footer = '\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia.';
+      const about = `yêu cầu ${s.code} (${r.title})`;
+      const when = input.dueAt ? formatVnHuman(new Date(input.dueAt)) : '';
+      const messages: { to: { id: string; email: string }; subject: string; body: string }[] = [];
+      const requester = r.email ? { id: s.requesterId, email: r.email } : null;
+      const toRequester: Partial<Record<SupportEvent, string>> = {
+        submit: `Cổng đã tiếp nhận ${about}; hạn xử lý ${when} (8 giờ làm việc).`,
+        classify: s.complexity === 'complex' ? `${about} là yêu cầu phức tạp; thời điểm dự kiến hoàn thành: ${when}.` : `${about} đang được xử lý; hạn ${when}.`,
+        revise: `Thời điểm dự kiến hoàn thành ${about} được điều chỉnh thành ${when}. Lý do: ${String(p.reason ?? '')}`,
+        resolve: `${about} đã được xử lý: ${String(p.resolution ?? '')}\nVui lòng xác nhận hoặc mở lại yêu cầu trước ${when}; sau đó yêu cầu tự động đóng.`,
+        auto_close: `${about} đã tự động đóng do không có phản hồi sau 5 ngày làm việc.`,
+      };
+      const text = toRequester[input.event];
+      if (requester && text) messages.push({ to: requester, subject: `[DVC] ${SUPPORT_EVENT_LABELS[input.event]}: ${s.code}`, body: text });
+      if (input.event === 'submit' || input.event === 'reopen' || input.event === 'overdue') {
+        for (const op of await operatorRecipients(tx)) messages.push({ to: op, subject: `[DVC] ${SUPPORT_EVENT_LABELS[input.event]}: ${s.code}`, body: `${SUPPORT_EVENT_LABELS[input.event]}: ${about}. Hạn: ${when}.` });
+      }
+      await enqueueMessages(tx, messages.map((m) => ({ dedupeKey: `${key}:${m.to.id}`, recipient: m.to.email, subject: m.subject, body: `${m.body}${footer}` })));
+    });
+  }
+
+  return { recordMaintenance, recordComplaint, computeAdminRequestDue, recordAdminRequest, computeSupportDue, recordSupport };
 }
 
 export type ServiceDeskActivities = ReturnType<typeof createServiceDeskActivities>;

@@ -32,6 +32,7 @@ import { serviceDeskRoutes } from './service-desk/routes';
 import { MaintenanceNotices } from './service-desk/maintenance';
 import { AccountComplaints } from './service-desk/complaints';
 import { AdminAccountRequests } from './service-desk/admin-accounts';
+import { SupportRequests } from './service-desk/support';
 import { StatisticsService } from '../services/statistics/figures';
 import { RankingService } from '../services/statistics/ranking';
 import { isoDateOfDay, localDayNumber } from '../domain/working-time/local-time';
@@ -243,7 +244,8 @@ export function createApp(deps: ApiDeps) {
   app.use(statisticsRoutes(statistics, ranking));
   const maintenance = new MaintenanceNotices({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars });
   const complaints = new AccountComplaints({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
-  app.use(serviceDeskRoutes(maintenance, complaints, new AdminAccountRequests({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE })));
+  const desk = { orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE };
+  app.use(serviceDeskRoutes(maintenance, complaints, new AdminAccountRequests(desk), new SupportRequests(desk)));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),

@@ -15,6 +15,7 @@ import { SERVICE_STATUS_LABELS } from '../domain/publication/vocabulary';
 import { MAINTENANCE_STATUS_LABELS } from '../domain/service-desk/maintenance';
 import { COMPLAINT_STATUS_LABELS } from '../domain/service-desk/complaints';
 import { ADMIN_REQUEST_STATUS_LABELS } from '../domain/service-desk/admin-accounts';
+import { SUPPORT_STATUS_LABELS } from '../domain/service-desk/support';
 import { problemsOf, type FormProblems } from './forms';
 import { renderPage } from './render';
 import { assertFormFromPortal, signedIn } from './session';
@@ -34,13 +35,13 @@ const SECTIONS = {
 type Section = keyof typeof SECTIONS;
 
 export const KIND_LABELS: Record<keyof typeof PROCESS_KINDS, string> = {
-  dossier: 'Hồ sơ', feedback: 'Phản ánh, kiến nghị', payment: 'Thanh toán', refund: 'Hoàn tiền', discrepancy: 'Chênh lệch đối soát', publication: 'Công bố dịch vụ', finding: 'Sai sót dữ liệu thủ tục', maintenance: 'Thông báo bảo trì', complaint: 'Khiếu nại tài khoản', admin_request: 'Đề nghị cấp tài khoản quản trị',
+  dossier: 'Hồ sơ', feedback: 'Phản ánh, kiến nghị', payment: 'Thanh toán', refund: 'Hoàn tiền', discrepancy: 'Chênh lệch đối soát', publication: 'Công bố dịch vụ', finding: 'Sai sót dữ liệu thủ tục', maintenance: 'Thông báo bảo trì', complaint: 'Khiếu nại tài khoản', admin_request: 'Đề nghị cấp tài khoản quản trị', support: 'Yêu cầu hỗ trợ, sự cố',
 };
 
 /** Each kind's business statuses in words; the engine's own states in words. */
 const STATUS_WORDS: Record<keyof typeof PROCESS_KINDS, Record<string, string>> = {
   dossier: STATUS_LABELS, feedback: FEEDBACK_STATUS_LABELS, payment: PAYMENT_STATUS_LABELS, refund: REFUND_STATUS_LABELS,
-  discrepancy: DISCREPANCY_STATUS_LABELS, publication: SERVICE_STATUS_LABELS, finding: FINDING_STATUS_LABELS, maintenance: MAINTENANCE_STATUS_LABELS, complaint: COMPLAINT_STATUS_LABELS, admin_request: ADMIN_REQUEST_STATUS_LABELS,
+  discrepancy: DISCREPANCY_STATUS_LABELS, publication: SERVICE_STATUS_LABELS, finding: FINDING_STATUS_LABELS, maintenance: MAINTENANCE_STATUS_LABELS, complaint: COMPLAINT_STATUS_LABELS, admin_request: ADMIN_REQUEST_STATUS_LABELS, support: SUPPORT_STATUS_LABELS,
 };
 const ENGINE_WORDS: Record<string, string> = {
   RUNNING: 'Đang chạy', COMPLETED: 'Đã hoàn thành', FAILED: 'Lỗi', TERMINATED: 'Bị chấm dứt', TIMED_OUT: 'Quá thời gian', CANCELLED: 'Đã hủy', CONTINUED_AS_NEW: 'Chạy tiếp ở lượt mới',

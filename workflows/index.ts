@@ -13,3 +13,4 @@ export { calendarChangeWorkflow } from './calendar/change';
 export { maintenanceNoticeWorkflow } from './service-desk/maintenance';
 export { accountComplaintWorkflow } from './service-desk/complaint';
 export { adminAccountRequestWorkflow } from './service-desk/admin-account';
+export { supportRequestWorkflow } from './service-desk/support';

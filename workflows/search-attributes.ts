@@ -27,6 +27,7 @@ export const PROCESS_KINDS = {
   maintenance: 'maintenanceNoticeWorkflow',
   complaint: 'accountComplaintWorkflow',
   admin_request: 'adminAccountRequestWorkflow',
+  support: 'supportRequestWorkflow',
 } as const;
 export type ProcessKindName = keyof typeof PROCESS_KINDS;
 

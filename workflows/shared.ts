@@ -50,8 +50,8 @@ export const PATCHES = {
   searchAttributes: 'process-search-attributes',
   /** Clocks are computed by a local activity on the process's own worker (no task-queue round trip). */
   localClocks: 'clocks-computed-locally',
-  /** The calendar change job also goes through administrator account requests (issue 17). */
-  calendarChangeAdminRequests: 'calendar-change-admin-requests',
+  /** The calendar change job also goes through the service desk's clocks (issue 17: administrator account requests, support requests). */
+  calendarChangeServiceDesk: 'calendar-change-service-desk',
 } as const;
 
 /** Whether this process's messages go through the relay (true for every process started since the change). */

@@ -7,6 +7,9 @@ import { Instant, Items, Page, Uuid } from '../schemas';
 import type { MaintenanceNotices } from './maintenance';
 import type { AccountComplaints } from './complaints';
 import type { AdminAccountRequests } from './admin-accounts';
+import type { SupportRequests } from './support';
+import { SupportAction, SupportBody, SupportKind, SupportStatus } from '../../domain/service-desk/support';
+import { OfficerRole } from '../../domain/access/roles';
 import { ADMIN_REQUESTERS, AdminAccountRequestBody, AdminRequestDecision, AdminRequestStatus } from '../../domain/service-desk/admin-accounts';
 import { ComplaintAction, ComplaintBody, ComplaintKind, ComplaintStatus } from '../../domain/service-desk/complaints';
 
@@ -33,9 +36,19 @@ const AdminRequest = z.object({
   accountId: Uuid.nullable(), decidedAt: Instant.nullable(),
 });
 const ADMIN_REQUEST_READERS = [...ADMIN_REQUESTERS, 'system_admin', 'operator'] as const;
+export const SupportCode = z.string().regex(/^HT-\d{6}$/).describe('Mã yêu cầu hỗ trợ, ví dụ HT-000001');
+const Support = z.object({
+  code: SupportCode, requesterId: Uuid, agencyCode: z.string().nullable(), kind: SupportKind, kindLabel: z.string(), title: z.string(), description: z.string(),
+  status: SupportStatus, statusLabel: z.string(), complexity: z.enum(['simple', 'complex']).nullable(), receivedAt: Instant, expectedAt: Instant.nullable(), dueAt: Instant.nullable(),
+  escalated: z.boolean(), resolution: z.string().nullable(), closedAt: Instant.nullable(),
+});
+const SupportWithHistory = Support.extend({ history: z.array(z.object({ action: z.string(), at: Instant, status: SupportStatus })) });
+/** Who asks for support: agencies' officers and connected systems. */
+const SUPPORT_REQUESTERS = [...OfficerRole.options, 'integration'] as const;
+const SUPPORT_PARTIES = [...SUPPORT_REQUESTERS, 'operator', 'system_admin'] as const;
 
-/** The service desk's routes (issue 17): planned maintenance notices, account complaints, administrator account requests. */
-export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: AccountComplaints, adminRequests: AdminAccountRequests): Router {
+/** The service desk's routes (issue 17): maintenance notices, account complaints, administrator account requests, support requests. */
+export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: AccountComplaints, adminRequests: AdminAccountRequests, support: SupportRequests): Router {
   const router = Router();
   const TAG = 'Vận hành';
   mount(router, {
@@ -94,6 +107,27 @@ export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: A
     responses: { 200: AdminRequest }, conflicts: true,
     summary: 'Quản trị hệ thống cấp tài khoản (đúng nhóm quyền đề nghị) hoặc từ chối kèm lý do.',
     handler: async (req, res) => void res.json(await adminRequests.decide(req.actor!, String(req.params.code), parse(AdminRequestDecision, req.body), String(req.id))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/support-requests', tag: 'Vận hành', access: SUPPORT_REQUESTERS, body: SupportBody, responses: { 201: Support },
+    summary: 'Gửi yêu cầu hỗ trợ hoặc báo sự cố: xử lý trong 8 giờ làm việc; yêu cầu phức tạp được công bố thời điểm dự kiến hoàn thành.',
+    handler: async (req, res) => void res.status(201).json(await support.submit(req.actor!, parse(SupportBody, req.body), String(req.id))),
+  });
+  mount(router, {
+    method: 'get', path: '/api/support-requests', tag: 'Vận hành', access: SUPPORT_PARTIES, query: Page, responses: { 200: Items(Support) },
+    summary: 'Yêu cầu của tôi; với cán bộ vận hành, quản trị: mọi yêu cầu, chưa đóng và gần hạn trước.',
+    handler: async (req, res) => void res.json({ items: await support.list(req.actor!, parse(Page, req.query)) }),
+  });
+  mount(router, {
+    method: 'get', path: '/api/support-requests/:code', tag: 'Vận hành', access: SUPPORT_PARTIES, params: z.object({ code: SupportCode }), responses: { 200: SupportWithHistory },
+    summary: 'Một yêu cầu hỗ trợ và quá trình xử lý.',
+    handler: async (req, res) => void res.json(await support.get(req.actor!, String(req.params.code))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/support-requests/:code/actions', tag: 'Vận hành', access: SUPPORT_PARTIES, params: z.object({ code: SupportCode }), body: SupportAction,
+    responses: { 200: SupportWithHistory }, conflicts: true,
+    summary: 'Xử lý yêu cầu: phân loại (phức tạp: kèm thời điểm dự kiến), điều chỉnh thời điểm dự kiến kèm lý do, xử lý xong; người yêu cầu xác nhận hoặc mở lại.',
+    handler: async (req, res) => void res.json(await support.act(req.actor!, String(req.params.code), parse(SupportAction, req.body), String(req.id))),
   });
   return router;
 }

@@ -116,7 +116,8 @@ describe('authorisation: every route × every role', () => {
         const s = sessions.get(subject)!;
         const before = await counts();
         const res = route.method === 'get' ? await s.get(pathFor(route.path)) : await s.send(route.method.toUpperCase(), pathFor(route.path), bodyFor(route.path, route.method));
-        const body = res.status === 204 ? {} : ((await res.json()) as { error?: { code: string } });
+        // (A file — an export — is no JSON body.)
+        const body = res.status === 204 || !(res.headers.get('content-type') ?? '').includes('json') ? {} : ((await res.json()) as { error?: { code: string } });
         const denied = (res.status === 401 || res.status === 403) && ['FORBIDDEN', 'UNAUTHENTICATED'].includes(body.error?.code ?? '');
         const allowed = allows(route.access, { id: demoUser(subject).id, name: subject, roles: [role as Role], agencyCode: demoUser(subject).agencyCode });
         because(`${label}: ${role} (${subject}) → ${res.status} ${JSON.stringify(body)}`, () => expect(denied).toBe(!allowed));

@@ -179,3 +179,26 @@ describe('administrator account requests', () => {
     expect(await code(await admin2.send('POST', `/api/admin-account-requests/${r.code}/decision`, { type: 'refuse', reason: 'Đã xử lý, không từ chối được nữa.' }))).toEqual([409, 'ADMIN_REQUEST_DECIDED']);
   });
 });
+
+describe('support and incident requests', () => {
+  it('an officer reports an incident; operators classify it (a complex one with its expected time), resolve it; the requester confirms; others see nothing', async () => {
+    const officer = await signIn(p.apiUrl, 'xuly.hn');
+    const op = await signIn(p.apiUrl, 'vanhanh');
+    const code = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+    expect((await (await signIn(p.apiUrl, 'congdan1')).send('POST', '/api/support-requests', { kind: 'support', title: 'Hỏi đáp', description: 'Công dân không gửi được yêu cầu hỗ trợ kỹ thuật.' })).status).toBe(403);
+    const r = await json<{ code: string; status: string; dueAt: string | null }>(await officer.send('POST', '/api/support-requests', { kind: 'incident', title: 'Không ký số được kết quả', description: 'Chữ ký số báo lỗi chứng thư hết hạn từ sáng nay.' }), 201);
+    expect((await (await signIn(p.apiUrl, 'tiepnhan.hcm')).get(`/api/support-requests/${r.code}`)).status).toBe(404);
+    type S = { status: string; complexity: string | null; expectedAt: string | null; history: { action: string }[] };
+    for (let i = 0; i < 100 && (await json<S>(await officer.get(`/api/support-requests/${r.code}`), 200)).history.length === 0; i++) await new Promise((x) => setTimeout(x, 100));
+    expect(await code(await op.send('POST', `/api/support-requests/${r.code}/actions`, { type: 'classify', complexity: 'complex' }))).toEqual([422, 'EXPECTED_TIME_REQUIRED']);
+    const expectedAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const classified = await json<S>(await op.send('POST', `/api/support-requests/${r.code}/actions`, { type: 'classify', complexity: 'complex', expectedAt }), 200);
+    expect(classified).toMatchObject({ status: 'in_progress', complexity: 'complex' });
+    expect(Date.parse(classified.expectedAt!)).toBe(Date.parse(expectedAt));
+    expect(await code(await officer.send('POST', `/api/support-requests/${r.code}/actions`, { type: 'resolve', resolution: 'Tự đóng yêu cầu của mình không được.' }))).toEqual([403, 'ROLE_NOT_ALLOWED']);
+    await json(await op.send('POST', `/api/support-requests/${r.code}/actions`, { type: 'resolve', resolution: 'Đã gia hạn chứng thư số của đơn vị.' }), 200);
+    expect((await json<S>(await officer.send('POST', `/api/support-requests/${r.code}/actions`, { type: 'confirm' }), 200)).status).toBe('closed');
+    expect(await code(await officer.send('POST', `/api/support-requests/${r.code}/actions`, { type: 'reopen', reason: 'Mở lại sau khi đã đóng không được.' }))).toEqual([409, 'SUPPORT_CLOSED']);
+    await p.smtp.waitFor((m) => m.subject.includes(`Đã xử lý: ${r.code}`));
+  });
+});

@@ -5,6 +5,9 @@ import { cancelMaintenanceUpdate, MAINTENANCE_WORKFLOW, maintenanceViewQuery, ty
 import { complaintActionUpdate, COMPLAINT_WORKFLOW, complaintViewQuery, type ComplaintWorkflowInput } from '../../workflows/service-desk/complaint';
 import { complaintDeadlines, type ComplaintAction } from '../../domain/service-desk/complaints';
 import { randomUUID } from 'node:crypto';
+import { supportActionUpdate, SUPPORT_WORKFLOW, supportViewQuery, type SupportWorkflowInput } from '../../workflows/service-desk/support';
+import type { SupportAction } from '../../domain/service-desk/support';
+import { vietnamCalendar } from '../../domain/working-time';
 import { adminRequestDecisionUpdate, ADMIN_REQUEST_WORKFLOW, adminRequestViewQuery, type AdminRequestWorkflowInput } from '../../workflows/service-desk/admin-account';
 
 /**
@@ -12,6 +15,7 @@ import { adminRequestDecisionUpdate, ADMIN_REQUEST_WORKFLOW, adminRequestViewQue
  * announced, under way at its start, over at its end; cancellable until then; the parties told. Account
  * complaints (000 §13.1): 24 and 48 hours of the clock, across Tết 2028 as on any day. Administrator
  * account requests (002 §10.4): 2 working hours, over a weekend and over an announced make-up Saturday.
+ * Support requests (002 §32.1–32.2): 8 working hours across Tết 2029; a complex one's published time revised.
  */
 let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
 
@@ -194,5 +198,71 @@ describe('administrator account requests (time-skipping)', () => {
     await finished(r.handle, r.view, 'admin-request');
     expect(await r.row()).toMatchObject({ status: 'refused', overdue: false, account_id: null });
     await w.deps.orm.em.fork().execute("delete from calendar_override where date = '2028-02-26'");
+  });
+});
+
+/** A support request from an officer of Hà Nội's Department of Justice, received now. */
+async function supportRequested(title: string) {
+  const em = w.deps.orm.em.fork();
+  const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('support_request_number') as n")) as [{ n: string }];
+  const code = `HT-${String(n).padStart(6, '0')}`;
+  const receivedAt = (await w.now()).toISOString();
+  const requester = actor('xuly.hn');
+  await em.execute("insert into support_request (code, requester_id, agency_code, kind, title, description, received_at) values (?, ?, 'HNI-STP', 'incident', ?, 'Không tải được tệp đính kèm lớn hơn 5 MB.', ?)",
+    [code, requester.id, title, receivedAt]);
+  const input: SupportWorkflowInput = { code, requesterId: requester.id, agencyCode: 'HNI-STP', receivedAt, requestId: null };
+  const handle = await w.env.client.workflow.start(SUPPORT_WORKFLOW, { taskQueue: w.taskQueue, workflowId: code, args: [input] });
+  const view = () => w.plain.workflow.getHandle(code).query(supportViewQuery);
+  await settled(view);
+  const act = async (who: string, action: SupportAction) => {
+    const r = await w.plain.workflow.getHandle(code).executeUpdate(supportActionUpdate, { args: [{ action, actor: actor(who), requestId: null }] });
+    await settled(view);
+    return r;
+  };
+  const history = async () => (await em.execute<{ action: string }[]>('select action from support_request_history where request_code = ? order by seq', [code])).map((h) => h.action);
+  const row = async () => {
+    await settled(view);
+    const [r] = await em.execute<{ status: string; escalated: boolean; due_at: string }[]>('select status, escalated, due_at from support_request where code = ?', [code]);
+    return r!;
+  };
+  return { code, handle, view, act, history, row, receivedAt };
+}
+
+describe('support and incident requests (time-skipping)', () => {
+  it('8 working hours across Tết 2029: escalated once when missed; resolved, reopened by the requester with a new clock, then confirmed', async () => {
+    await w.travelTo('2029-02-09 14:00'); // the Friday before Tết 2029
+    const r = await supportRequested('Lỗi tải tệp trước Tết');
+    const due = vietnamCalendar().addWorkingHours(new Date(r.receivedAt), 8);
+    expect(due.getTime() - Date.parse(r.receivedAt)).toBeGreaterThan(7 * 86_400_000); // the holidays do not count
+    expect(Math.abs(Date.parse((await r.row()).due_at) - due.getTime())).toBeLessThan(60_000);
+    await r.act('vanhanh', { type: 'classify', complexity: 'simple' });
+    await w.env.sleep(due.getTime() - (await w.now()).getTime() - 60_000);
+    expect((await r.row()).escalated).toBe(false);
+    await w.env.sleep(120_000);
+    expect(await r.row()).toMatchObject({ status: 'in_progress', escalated: true });
+    await w.env.sleep(3 * 86_400_000);
+    await r.act('vanhanh', { type: 'resolve', resolution: 'Đã nâng giới hạn tải lên của máy chủ.' });
+    await r.act('xuly.hn', { type: 'reopen', reason: 'Vẫn không tải được tệp 8 MB.' });
+    expect(await r.row()).toMatchObject({ status: 'in_progress', escalated: false });
+    await r.act('vanhanh', { type: 'resolve', resolution: 'Đã sửa cấu hình cổng tải lên cho tệp đến 10 MB.' });
+    await r.act('xuly.hn', { type: 'confirm' });
+    await finished(r.handle, r.view, 'support');
+    expect(await r.history()).toEqual(['submit', 'classify', 'overdue', 'resolve', 'reopen', 'resolve', 'confirm']);
+  });
+
+  it('a complex request: its expected completion published and revised with a reason; only the revised time escalates; unanswered, it closes after 5 working days', async () => {
+    await w.travelTo('2029-03-05 09:00'); // a Monday
+    const r = await supportRequested('Đồng bộ trạng thái hồ sơ chậm');
+    await r.act('vanhanh', { type: 'classify', complexity: 'complex', expectedAt: vnTime('2029-03-08 17:00').toISOString() });
+    await r.act('vanhanh', { type: 'revise', expectedAt: vnTime('2029-03-12 17:00').toISOString(), reason: 'Cần nhà cung cấp hạ tầng nâng cấp đường truyền.' });
+    await w.travelTo('2029-03-09 09:00');
+    expect((await r.row()).escalated).toBe(false);
+    await w.travelTo('2029-03-12 17:01');
+    expect((await r.row()).escalated).toBe(true);
+    await r.act('vanhanh', { type: 'resolve', resolution: 'Đường truyền đã được nâng cấp; đồng bộ trở lại bình thường.' });
+    await w.travelTo('2029-03-20 09:00'); // 5 working days after the resolution
+    await finished(r.handle, r.view, 'support');
+    expect(await r.history()).toEqual(['submit', 'classify', 'revise', 'overdue', 'resolve', 'auto_close']);
+    expect((await r.row()).status).toBe('closed');
   });
 });

@@ -16,8 +16,8 @@ const BATCH_SIZE = 500;
 export async function calendarChangeWorkflow(input: CalendarChangeInput): Promise<CalendarChangeProgress> {
   let cursor: { kind: AffectedKind; after: string } = input.cursor ?? { kind: AFFECTED_KINDS[0], after: '' };
   const totals: CalendarChangeProgress = input.totals ?? { signalled: 0, batches: 0, done: false };
-  // Administrator account requests (issue 17) joined the kinds: jobs started before go through the first five.
-  const kinds = patched(PATCHES.calendarChangeAdminRequests) ? AFFECTED_KINDS : AFFECTED_KINDS.slice(0, 5);
+  // The service desk's clocks (issue 17) joined the kinds: jobs started before go through the first five.
+  const kinds = patched(PATCHES.calendarChangeServiceDesk) ? AFFECTED_KINDS : AFFECTED_KINDS.slice(0, 5);
   setHandler(calendarChangeProgressQuery, () => ({ ...totals, date: input.date, changedAt: input.changedAt }));
   for (;;) {
     const r = await acts.signalAffected({ changeId: input.changeId, date: input.date, changedAt: input.changedAt, kind: cursor.kind, after: cursor.after, limit: BATCH_SIZE });

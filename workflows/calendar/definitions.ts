@@ -18,7 +18,7 @@ export interface CalendarChange {
 export const CALENDAR_CHANGE_WORKFLOW = 'calendarChangeWorkflow';
 
 /** The processes with working-day clocks, in the order the job goes through them. */
-export const AFFECTED_KINDS = ['dossier', 'feedback', 'publication', 'finding', 'discrepancy', 'admin_request'] as const;
+export const AFFECTED_KINDS = ['dossier', 'feedback', 'publication', 'finding', 'discrepancy', 'admin_request', 'support'] as const;
 export type AffectedKind = (typeof AFFECTED_KINDS)[number];
 
 export interface CalendarChangeInput extends CalendarChange {
