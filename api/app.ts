@@ -245,7 +245,9 @@ export function createApp(deps: ApiDeps) {
   const maintenance = new MaintenanceNotices({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars });
   const complaints = new AccountComplaints({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
   const desk = { orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE };
-  app.use(serviceDeskRoutes(maintenance, complaints, new AdminAccountRequests(desk), new SupportRequests(desk)));
+  const adminRequests = new AdminAccountRequests(desk);
+  const support = new SupportRequests(desk);
+  app.use(serviceDeskRoutes(maintenance, complaints, adminRequests, support));
   app.use(publicationRoutes(
     publication, new CatalogueDecisions(orm),
     new DataQualityFindings({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),
@@ -263,7 +265,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations, statistics, ranking, maintenance, complaints }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations, statistics, ranking, maintenance, complaints, support, adminRequests }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

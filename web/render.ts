@@ -25,6 +25,8 @@ function navigation(actor: Actor | undefined) {
   if (actor?.roles.some((r) => r === 'operator' || r === 'fee_officer' || r === 'unit_leader')) links.push({ href: '/doi-soat', label: 'Đối soát thanh toán' });
   if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin')) links.push({ href: '/van-hanh', label: 'Vận hành quy trình' }, { href: '/van-hanh/bao-tri', label: 'Bảo trì hệ thống' }, { href: '/van-hanh/khieu-nai', label: 'Khiếu nại tài khoản' });
   if (actor?.roles.some((r) => r === 'supervising_officer' || r === 'unit_leader' || r === 'operator' || r === 'system_admin')) links.push({ href: '/thong-ke', label: 'Thống kê' });
+  if (actor?.roles.some((r) => isOfficerRole(r) || r === 'operator' || r === 'system_admin')) links.push({ href: '/ho-tro', label: 'Hỗ trợ, sự cố' });
+  if (actor?.roles.some((r) => r === 'unit_leader' || r === 'unit_admin' || r === 'system_admin')) links.push({ href: '/quan-tri/de-nghi', label: 'Tài khoản quản trị' });
   links.push({ href: '/xep-hang', label: 'Xếp hạng' });
   return links;
 }

@@ -10,6 +10,9 @@ import { operationsPages } from './operations-pages';
 import { statisticsPages } from './statistics-pages';
 import { maintenancePages } from './maintenance-pages';
 import { complaintPages } from './complaint-pages';
+import { serviceDeskPages } from './service-desk-pages';
+import type { SupportRequests } from '../api/service-desk/support';
+import type { AdminAccountRequests } from '../api/service-desk/admin-accounts';
 import type { AccountComplaints } from '../api/service-desk/complaints';
 import type { MaintenanceNotices } from '../api/service-desk/maintenance';
 import type { StatisticsService } from '../services/statistics/figures';
@@ -34,7 +37,7 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService; maintenance: MaintenanceNotices; complaints: AccountComplaints },
+  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService; maintenance: MaintenanceNotices; complaints: AccountComplaints; support: SupportRequests; adminRequests: AdminAccountRequests },
   opts: { maxUploadBytes: number; maxReconciliationFileBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();
@@ -61,6 +64,7 @@ export function webRoutes(
   router.use(statisticsPages(orm, services));
   router.use(maintenancePages(services.maintenance, { publicOrigin }));
   router.use(complaintPages(services.complaints, { publicOrigin }));
+  router.use(serviceDeskPages(services, { publicOrigin }));
   return router;
 }
 

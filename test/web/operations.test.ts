@@ -144,4 +144,60 @@ describe('the operators console pages', () => {
       expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Kết quả: Khiếu nại đúng — Đã cập nhật số điện thoại');
     });
   });
+
+  it('a support request: an officer reports it, operators classify (a complex one without its time refused beside it) and resolve it, the officer confirms', async () => {
+    let code = '';
+    await onPage('support-officer', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'xuly.hn', '/ho-tro');
+      await page.getByLabel('Loại yêu cầu').selectOption('incident');
+      await page.getByLabel('Tiêu đề').fill('Không in được phiếu hẹn');
+      await page.getByLabel('Mô tả').fill('Máy in báo lỗi định dạng tệp PDF từ chiều qua.');
+      await page.getByRole('button', { name: 'Gửi yêu cầu' }).click();
+      code = /HT-\d{6}/.exec(await page.getByRole('status').innerText())![0];
+      await accessible(page);
+    });
+    await onPage('support-operator', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'vanhanh', '/ho-tro');
+      for (let i = 0; i < 50 && !(await page.getByLabel(`Phân loại (${code})`).count()); i++) await page.reload();
+      await page.getByLabel(`Phân loại (${code})`).selectOption('complex');
+      await page.locator('li.card', { hasText: code }).getByRole('button', { name: 'Phân loại' }).click();
+      expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('phải có thời điểm dự kiến hoàn thành');
+      await accessible(page);
+      await page.getByLabel(`Phân loại (${code})`).selectOption('simple');
+      await page.locator('li.card', { hasText: code }).getByRole('button', { name: 'Phân loại' }).click();
+      await page.getByLabel(`Kết quả xử lý (${code})`).fill('Đã cập nhật trình điều khiển máy in.');
+      await page.locator('li.card', { hasText: code }).getByRole('button', { name: 'Đã xử lý xong' }).click();
+      expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Đã xử lý, chờ xác nhận');
+      await keepScreenshot(page, 'support-operator');
+    });
+    await onPage('support-confirm', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'xuly.hn', '/ho-tro');
+      await page.getByRole('button', { name: `Xác nhận đã được xử lý (${code})` }).click();
+      expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Đã đóng');
+    });
+  });
+
+  it('an administrator account: a unit asks for it, a system administrator creates it', async () => {
+    const subject = `qt.web${Date.now() % 100000}`;
+    await onPage('admin-request', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'lanhdao.hn', '/quan-tri/de-nghi');
+      await page.getByLabel('Tên đăng nhập tại hệ thống định danh').fill(subject);
+      await page.getByLabel('Họ và tên').fill('Lý Thu Trang');
+      await page.getByLabel('Thư điện tử công vụ').fill(`${subject}@dichvucong.gov.vn`);
+      await page.getByLabel('Lý do đề nghị').fill('Bổ sung quản trị viên cho bộ phận một cửa.');
+      await page.getByRole('button', { name: 'Gửi đề nghị' }).click();
+      expect(await page.getByRole('status').innerText()).toMatch(/QT-\d{6}/);
+      await accessible(page);
+    });
+    await onPage('admin-decision', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'admin', '/quan-tri/de-nghi');
+      const card = page.locator('li.card', { hasText: subject });
+      await card.getByRole('button', { name: /Cấp tài khoản/ }).click();
+      expect(await page.locator('li.card', { hasText: subject }).innerText()).toContain('Đã cấp tài khoản');
+      await accessible(page);
+      await keepScreenshot(page, 'admin-requests');
+    });
+    const [a] = await ctx.p.orm.em.fork().execute<{ roles: string[] }[]>('select roles from account where subject = ?', [subject]);
+    expect(a!.roles).toEqual(['unit_admin']);
+  });
 });
