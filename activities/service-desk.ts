@@ -27,8 +27,8 @@ export function createServiceDeskActivities(deps: { orm: MikroORM; calendars: Ca
         'update maintenance_notice set status = ?, cancel_reason = coalesce(?, cancel_reason), seq = ?, updated_at = now() where code = ? and seq < ?',
         [s.status, reason, s.seq, s.code, s.seq]);
       await tx.execute(
-        'insert into maintenance_notice_history (notice_code, seq, at, action, actor_id, status, payload, request_id) values (?, ?, ?, ?, ?, ?, ?::jsonb, ?) on conflict do nothing',
-        [s.code, s.seq, input.at, input.event, input.actor?.id ?? null, s.status, JSON.stringify(input.payload), input.requestId]);
+        'insert into maintenance_notice_history (notice_code, seq, at, action, actor_id, actor_role, status, payload, request_id) values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) on conflict do nothing',
+        [s.code, s.seq, input.at, input.event, input.actor?.id ?? null, input.actor?.role ?? null, s.status, JSON.stringify(input.payload), input.requestId]);
       await appendAudit(tx, {
         at: input.at, actorId: input.actor?.id ?? null, actorRole: input.actor?.role ?? null, action: `maintenance.${input.event}`, entityType: 'maintenance_notice', entityId: s.code,
         before: null, after: { status: s.status, emergency: n.emergency }, requestId: input.requestId, dedupeKey: key,

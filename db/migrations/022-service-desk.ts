@@ -1,5 +1,19 @@
 import { Migration } from '@mikro-orm/migrations';
 
+/** A process's history: one row per recorded step, keyed by the process's code and the step's number. */
+const historyTable = (table: string, key: string) => `create table ${table}_history (
+  ${key} text not null references ${table}(code),
+  seq integer not null,
+  at timestamptz not null,
+  action text not null,
+  actor_id uuid,
+  actor_role text,
+  status text not null,
+  payload jsonb,
+  request_id text,
+  primary key (${key}, seq)
+);`;
+
 /**
  * The service desk (issue 17). Planned maintenance notices (002 §32.3): announced at least 5 working days
  * ahead (an emergency at shorter notice, recorded as such), agencies and integration partners told, a
@@ -28,17 +42,7 @@ export class Migration022ServiceDesk extends Migration {
       updated_at timestamptz not null default now()
     );`);
     this.addSql("create index maintenance_notice_current on maintenance_notice (ends_at) where status in ('announced', 'in_progress');");
-    this.addSql(`create table maintenance_notice_history (
-      notice_code text not null references maintenance_notice(code),
-      seq integer not null,
-      at timestamptz not null,
-      action text not null,
-      actor_id uuid,
-      status text not null,
-      payload jsonb,
-      request_id text,
-      primary key (notice_code, seq)
-    );`);
+    this.addSql(historyTable('maintenance_notice', 'notice_code'));
     this.addSql('create sequence account_complaint_number;');
     this.addSql(`create table account_complaint (
       code text primary key,
@@ -59,18 +63,7 @@ export class Migration022ServiceDesk extends Migration {
     );`);
     this.addSql('create index account_complaint_account on account_complaint (account_id, filed_at desc);');
     this.addSql("create index account_complaint_open on account_complaint (outcome_due_at) where status <> 'resolved';");
-    this.addSql(`create table account_complaint_history (
-      complaint_code text not null references account_complaint(code),
-      seq integer not null,
-      at timestamptz not null,
-      action text not null,
-      actor_id uuid,
-      actor_role text,
-      status text not null,
-      payload jsonb,
-      request_id text,
-      primary key (complaint_code, seq)
-    );`);
+    this.addSql(historyTable('account_complaint', 'complaint_code'));
     this.addSql('create sequence admin_account_request_number;');
     this.addSql(`create table admin_account_request (
       code text primary key,
@@ -92,18 +85,7 @@ export class Migration022ServiceDesk extends Migration {
       updated_at timestamptz not null default now()
     );`);
     this.addSql("create index admin_account_request_pending on admin_account_request (due_at) where status = 'pending';");
-    this.addSql(`create table admin_account_request_history (
-      request_code text not null references admin_account_request(code),
-      seq integer not null,
-      at timestamptz not null,
-      action text not null,
-      actor_id uuid,
-      actor_role text,
-      status text not null,
-      payload jsonb,
-      request_id text,
-      primary key (request_code, seq)
-    );`);
+    this.addSql(historyTable('admin_account_request', 'request_code'));
     this.addSql('create sequence support_request_number;');
     this.addSql(`create table support_request (
       code text primary key,
@@ -125,17 +107,6 @@ export class Migration022ServiceDesk extends Migration {
     );`);
     this.addSql('create index support_request_requester on support_request (requester_id, received_at desc);');
     this.addSql("create index support_request_open on support_request (due_at) where status <> 'closed';");
-    this.addSql(`create table support_request_history (
-      request_code text not null references support_request(code),
-      seq integer not null,
-      at timestamptz not null,
-      action text not null,
-      actor_id uuid,
-      actor_role text,
-      status text not null,
-      payload jsonb,
-      request_id text,
-      primary key (request_code, seq)
-    );`);
+    this.addSql(historyTable('support_request', 'request_code'));
   }
 }
