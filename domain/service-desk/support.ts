@@ -64,8 +64,9 @@ export function applySupportAction(state: SupportState, action: SupportAction, a
       if (state.status === 'resolved' || state.status === 'closed') throw conflict('WRONG_STEP', 'Yêu cầu đã được xử lý.');
       if (action.type === 'classify') {
         if (state.complexity !== null && state.status !== 'received') throw conflict('WRONG_STEP', 'Yêu cầu đã được phân loại.');
+        // A simple request's clock is the 8 working hours: an expected time given with it is not used.
         if (action.complexity === 'complex' && !action.expectedAt) throw invalid('EXPECTED_TIME_REQUIRED', 'Yêu cầu phức tạp phải có thời điểm dự kiến hoàn thành.');
-        if (action.expectedAt && Date.parse(action.expectedAt) <= Date.parse(at)) throw invalid('EXPECTED_TIME_PAST', 'Thời điểm dự kiến hoàn thành phải ở tương lai.');
+        if (action.complexity === 'complex' && Date.parse(action.expectedAt!) <= Date.parse(at)) throw invalid('EXPECTED_TIME_PAST', 'Thời điểm dự kiến hoàn thành phải ở tương lai.');
         const expectedAt = action.complexity === 'complex' ? new Date(action.expectedAt!).toISOString() : null;
         return { state: { ...s, status: 'in_progress', complexity: action.complexity, expectedAt, clock: expectedAt ? state.clock + 1 : state.clock }, role: handler };
       }

@@ -1,6 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Actor } from '../../domain/access/roles';
-import { notFound } from '../../domain/errors';
 import { FEEDBACK_STATUS_LABELS, FEEDBACK_TERMINAL, type FeedbackStatus } from '../../domain/feedback/vocabulary';
 import { dayAfter, DossierFigure, periodOf, segmentsOf, type GroupBy, type Period } from '../../domain/statistics/vocabulary';
 import { instant, iso } from '../../api/dates';
@@ -174,8 +173,8 @@ export class StatisticsService {
     let procedureFilter: string[] | null = null;
     if (q.key !== undefined) {
       if (q.by === 'agency' || q.by === 'top') {
-        if (!tree.get(q.key)) throw notFound('STATISTICS_ROW_NOT_FOUND', 'Không có dòng số liệu này trong bảng.');
-        const sub = q.by === 'top' ? tree.subtree(q.key) : [q.key];
+        // A row the table does not have lists no dossier (as a field or procedure without dossiers).
+        const sub = !tree.get(q.key) ? [] : q.by === 'top' ? tree.subtree(q.key) : [q.key];
         codes = codes ? codes.filter((c) => sub.includes(c)) : sub;
       } else {
         procedureFilter = [...procedures.values()].filter((p) => (q.by === 'field' ? p.field === q.key : p.code === q.key)).map((p) => p.code);

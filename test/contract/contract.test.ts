@@ -88,6 +88,8 @@ async function schemathesis(identity: string): Promise<{ code: number; output: s
   const args = ['--config-file', file, 'run', `${p.apiUrl}/openapi.json`, ...ops, '--checks', 'all', '--suppress-health-check', 'all',
     // No example database: the same seed gives the same requests on every machine, and nothing is left behind.
     '--generation-database', 'none', '--phases', 'examples,coverage,fuzzing', '--workers', '1',
+    // Replaying every open process's history (an operator's check before a deploy) takes more than the default 10 s here.
+    '--request-timeout', '60',
     '--report', 'junit', '--report-junit-path', `${OUT}/${name}.xml`, '--no-color', '--output-truncate', 'false'];
   const env = { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: `${PROJECT_ROOT}test/contract` };
   try {

@@ -3,7 +3,8 @@
 A report period ends on or after its start (valid requests ask for one day). A daily reconciliation file must have its header row: valid requests carry one with no rows.
 The API refuses a file whose content is not one of the component's formats (it sniffs the bytes, not
 the name): valid generated requests carry a small real PDF in every file part. Planned maintenance is
-announced at least 5 working days ahead and ends after it starts: valid notices start in 30 days. A form field in a
+announced at least 5 working days ahead and ends after it starts: valid notices start in 30 days. A complex
+support request's expected completion lies ahead: valid ones are 3 days away. A form field in a
 publication decision must be satisfiable — its `pattern` a JavaScript regular expression that fits its
 length, `min` ≤ `max`, the earliest date before the latest: valid requests carry such fields. Invalid
 (negative) requests keep what was generated.
@@ -31,6 +32,10 @@ def map_case(context, case):
         case.body = {**case.body, "startsAt": start.isoformat(), "endsAt": (start + timedelta(hours=1)).isoformat()}
         if case.body.get("emergency") and "emergencyReason" not in case.body:
             case.body["emergencyReason"] = "Khắc phục sự cố khẩn cấp"
+    if positive and isinstance(case.body, dict) and "/support-requests/" in path and case.body.get("type") in ("classify", "revise"):
+        # A complex request's expected completion lies ahead (and is required).
+        if case.body.get("type") == "revise" or case.body.get("complexity") == "complex":
+            case.body = {**case.body, "expectedAt": (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()}
     if positive and isinstance(case.body, dict) and "/reconciliation/" in path and (case.media_type or "").startswith("multipart/"):
         # A daily reconciliation file: a valid one (its header row; no transactions that day).
         case.body = {"file": AGENCY_CSV if "/receipts/" in path else BANK_CSV}
