@@ -21,6 +21,7 @@ const NOT_IMPORTED_BUT_NEEDED: Record<string, string> = {
   '@temporalio/common': 'shared by @temporalio/client and @temporalio/worker (one version)',
   protobufjs: 'one shared copy for the Temporal SDK (replay)',
   'dejavu-fonts-ttf': 'the font files embedded in signed PDF documents (read from disk, not imported)',
+  'chart.js': 'the statistics chart, served to browsers as a file (resolved, not imported)',
 };
 
 let outDir = '';
