@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { CALENDAR_CHANGE_WORKFLOW, calendarChangeProgressQuery, type CalendarChangeInput } from '../workflows/calendar/definitions';
+import { CALENDAR_CHANGE_WORKFLOW, calendarChangeProgressQuery, type CalendarChangeInput, type CalendarChangeProgress } from '../workflows/calendar/definitions';
 
 /** The id of the job carrying one change (the administrator's audit entry names it). */
 export const newCalendarChangeId = (date: string) => `calendar-${date}-${randomUUID().slice(0, 8)}`;
@@ -15,9 +15,13 @@ export async function startCalendarChange(temporal: Client, taskQueue: string, c
 export async function calendarChangeJobs(temporal: Client) {
   const out: { changeId: string; date: string | null; startedAt: string; status: string; signalled: number; batches: number; done: boolean }[] = [];
   for await (const info of temporal.workflow.list({ query: `WorkflowType = '${CALENDAR_CHANGE_WORKFLOW}'`, pageSize: 50 })) {
-    const progress = await temporal.workflow.getHandle(info.workflowId).query(calendarChangeProgressQuery).catch(() => null);
+    // A finished job's totals are its result (one event read); a running one answers its progress query.
+    const handle = temporal.workflow.getHandle(info.workflowId);
+    const progress: (CalendarChangeProgress & { date?: string }) | null = info.status.name === 'COMPLETED'
+      ? await handle.result().catch(() => null)
+      : await handle.query(calendarChangeProgressQuery).catch(() => null);
     out.push({
-      changeId: info.workflowId, date: progress?.date ?? null, startedAt: info.startTime.toISOString(), status: info.status.name,
+      changeId: info.workflowId, date: progress?.date ?? /^calendar-(\d{4}-\d{2}-\d{2})-/.exec(info.workflowId)?.[1] ?? null, startedAt: info.startTime.toISOString(), status: info.status.name,
       signalled: progress?.signalled ?? 0, batches: progress?.batches ?? 0, done: progress?.done ?? info.status.name === 'COMPLETED',
     });
     if (out.length >= 50) break;

@@ -38,19 +38,22 @@ const Requeued = z.object({ id: z.string(), state: OutboxState, stateLabel: z.st
 export function operationsRoutes(orm: MikroORM, temporal: Client): Router {
   const router = Router();
 
-  const ReplayBody = z.object({ workflowId: z.string().min(1).max(200).regex(/^[\w.:-]+$/).optional() }).strict();
+  const ReplayBody = z.object({
+    workflowId: z.string().min(1).max(200).regex(/^[\w.:-]+$/).optional(),
+    limit: z.number().int().min(1).max(1000).default(200).describe('Số quy trình đang mở được chạy lại (mặc định 200, tối đa 1.000)'),
+  }).strict();
   mount(router, {
     method: 'post', path: '/api/operations/replay', tag: 'Vận hành', access: ['operator', 'system_admin'], body: ReplayBody,
     responses: { 200: z.object({ replayed: z.number().int().min(0), failures: z.array(z.object({ workflowId: z.string(), error: z.string() })) }) },
-    summary: 'Chạy lại (replay) lịch sử của một quy trình, hoặc của mọi quy trình đang mở (tối đa 1.000), với mã quy trình hiện tại; báo các quy trình mà mã mới không tái tạo được (lỗi tất định) — chạy trước khi triển khai.',
+    summary: 'Chạy lại (replay) lịch sử của một quy trình, hoặc của các quy trình đang mở (mặc định 200, tối đa 1.000), với mã quy trình hiện tại; báo các quy trình mà mã mới không tái tạo được (lỗi tất định) — chạy trước khi triển khai.',
     handler: async (req, res) => {
-      const { workflowId } = parse(ReplayBody, req.body);
+      const { workflowId, limit } = parse(ReplayBody, req.body);
       if (workflowId) {
         await temporal.workflow.getHandle(workflowId).describe().catch(() => {
           throw Errors.notFound('Quy trình');
         });
       }
-      const outcome = await replayHistories(openHistories(temporal, { workflowId, limit: 1000 }), { payloadCodecs: [...temporal.options.loadedDataConverter.payloadCodecs] });
+      const outcome = await replayHistories(openHistories(temporal, { workflowId, limit }), { payloadCodecs: [...temporal.options.loadedDataConverter.payloadCodecs] });
       const act = operatorAct(req, '');
       await orm.em.fork().transactional((tx) => appendAudit(tx, {
         at: new Date().toISOString(), actorId: act.actorId, actorRole: act.actorRole, action: 'operations.replay',

@@ -30,8 +30,10 @@ describe('workflow replay', () => {
   });
 
   it('a change that is not deterministic is reported with the process it would break (the command operators run before a deploy)', async () => {
-    const all = await replayHistories(recordedHistories(DIR));
-    expect(all.failures).toEqual([]);
+    // (Every recorded history replays: the test above. Here, the operators' command on one that does not.)
+    const some = [];
+    for await (const h of recordedHistories(DIR)) if (some.push(h) === 3) break;
+    expect((await replayHistories(some)).failures).toEqual([]);
     // A recorded history whose first activity was another one than the code now schedules: what a
     // reordered or renamed activity in a deploy looks like to a running process.
     const file = (await readdir(DIR, { recursive: true })).filter((f) => f.endsWith('.json') && f.includes('refund-agency-refused'))[0]!;
