@@ -64,3 +64,9 @@ export async function named<T extends { id: string; name: string }>(tx: EntityMa
   const [a] = await tx.execute<{ full_name: string }[]>('select full_name from account where id = ?', [who.id]);
   return { ...who, name: a?.full_name ?? '' };
 }
+
+/** The next code of a numbered record: its sequence's next value after a prefix, six digits (`BT-000001`). */
+export async function nextCode(em: EntityManager, sequence: string, prefix: string): Promise<string> {
+  const [{ n }] = (await em.execute<{ n: string }[]>(`select nextval('${sequence}') as n`)) as [{ n: string }];
+  return `${prefix}-${String(n).padStart(6, '0')}`;
+}

@@ -5,6 +5,7 @@ import { FINDING_EVENT_LABELS, FINDING_STATUS_LABELS, type FindingAction, type F
 import { FINDING_WORKFLOW, findingActionUpdate, type FindingWorkflowInput } from '../../workflows/publication/finding';
 import { instant, iso } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
+import { nextCode } from '../../services/records';
 
 interface FindingRow { code: string; procedure_code: string; agency_code: string; description: string; status: FindingStatus; raised_at: string; due_at: string | null; escalated: boolean; resolution: string | null; closed_at: string | null }
 
@@ -16,8 +17,7 @@ export class DataQualityFindings {
     const em = this.deps.orm.em.fork();
     const [p] = await em.execute<{ agency_code: string }[]>('select agency_code from procedure where code = ?', [input.procedureCode]);
     if (!p) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không tồn tại.`, [{ field: 'procedureCode', code: 'UNKNOWN_PROCEDURE', message: 'Mã thủ tục không đúng.' }]);
-    const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('data_quality_finding_number') as n")) as [{ n: string }];
-    const code = `DQ-${String(n).padStart(6, '0')}`;
+    const code = await nextCode(em, 'data_quality_finding_number', 'DQ');
     const raisedAt = new Date();
     await em.execute('insert into data_quality_finding (code, procedure_code, agency_code, description, raised_by, raised_at) values (?, ?, ?, ?, ?, ?)', [
       code, input.procedureCode, p.agency_code, input.description, actor.id, raisedAt,

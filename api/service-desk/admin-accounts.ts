@@ -6,6 +6,7 @@ import { AgencyTree } from '../../services/statistics/scope';
 import { adminRequestDecisionUpdate, ADMIN_REQUEST_WORKFLOW, type AdminRequestWorkflowInput } from '../../workflows/service-desk/admin-account';
 import { instant, iso } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
+import { nextCode } from '../../services/records';
 
 interface Row {
   code: string; agency_code: string; subject: string; full_name: string; email: string; role_groups: string[]; justification: string; status: AdminRequestStatus;
@@ -35,8 +36,7 @@ export class AdminAccountRequests {
     const em = this.deps.orm.em.fork();
     const [taken] = await em.execute('select 1 from account where subject = ?', [body.subject]);
     if (taken) throw apiError(409, 'ACCOUNT_EXISTS', `Tên đăng nhập ${body.subject} đã có tài khoản.`);
-    const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('admin_account_request_number') as n")) as [{ n: string }];
-    const code = `QT-${String(n).padStart(6, '0')}`;
+    const code = await nextCode(em, 'admin_account_request_number', 'QT');
     const requestedAt = new Date().toISOString();
     const [row] = await em.execute<Row[]>(
       `insert into admin_account_request (code, agency_code, subject, full_name, email, role_groups, justification, requested_by, requested_at)

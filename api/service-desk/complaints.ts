@@ -5,6 +5,7 @@ import { COMPLAINT_KIND_LABELS, COMPLAINT_STATUS_LABELS, complaintDeadlines, typ
 import { complaintActionUpdate, COMPLAINT_WORKFLOW, type ComplaintWorkflowInput } from '../../workflows/service-desk/complaint';
 import { instant, iso } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
+import { nextCode } from '../../services/records';
 
 interface Row {
   code: string; account_id: string; kind: ComplaintKind; description: string; status: ComplaintStatus; filed_at: string; notify_due_at: string; outcome_due_at: string;
@@ -24,8 +25,7 @@ export class AccountComplaints {
 
   async file(actor: Actor, body: { kind: ComplaintKind; description: string }, requestId: string) {
     const em = this.deps.orm.em.fork();
-    const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('account_complaint_number') as n")) as [{ n: string }];
-    const code = `KN-${String(n).padStart(6, '0')}`;
+    const code = await nextCode(em, 'account_complaint_number', 'KN');
     const filedAt = new Date().toISOString();
     const due = complaintDeadlines(filedAt);
     const [row] = await em.execute<Row[]>(

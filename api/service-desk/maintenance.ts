@@ -6,6 +6,7 @@ import type { CalendarStore } from '../../services/calendar-store';
 import { cancelMaintenanceUpdate, MAINTENANCE_WORKFLOW, type MaintenanceWorkflowInput } from '../../workflows/service-desk/maintenance';
 import { instant } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
+import { nextCode } from '../../services/records';
 
 interface Row { code: string; title: string; description: string; starts_at: string; ends_at: string; emergency: boolean; emergency_reason: string | null; status: MaintenanceStatus; announced_at: string; cancel_reason: string | null }
 const view = (r: Row) => ({
@@ -30,8 +31,7 @@ export class MaintenanceNotices {
     const announcedAt = new Date();
     checkNotice(body, announcedAt, await this.deps.calendars.calendar());
     const em = this.deps.orm.em.fork();
-    const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('maintenance_notice_number') as n")) as [{ n: string }];
-    const code = `BT-${String(n).padStart(6, '0')}`;
+    const code = await nextCode(em, 'maintenance_notice_number', 'BT');
     const [row] = await em.execute<Row[]>(
       `insert into maintenance_notice (code, title, description, starts_at, ends_at, emergency, emergency_reason, announced_by, announced_at)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning ${COLUMNS}`,

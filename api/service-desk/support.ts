@@ -5,6 +5,7 @@ import { SUPPORT_KIND_LABELS, SUPPORT_STATUS_LABELS, type SupportAction, type Su
 import { supportActionUpdate, SUPPORT_WORKFLOW, type SupportWorkflowInput } from '../../workflows/service-desk/support';
 import { instant, iso } from '../dates';
 import { apiError, Errors, fromTemporal } from '../errors';
+import { nextCode } from '../../services/records';
 
 interface Row {
   code: string; requester_id: string; agency_code: string | null; kind: 'support' | 'incident'; title: string; description: string; status: SupportStatus; complexity: 'simple' | 'complex' | null;
@@ -24,8 +25,7 @@ export class SupportRequests {
 
   async submit(actor: Actor, body: { kind: 'support' | 'incident'; title: string; description: string }, requestId: string) {
     const em = this.deps.orm.em.fork();
-    const [{ n }] = (await em.execute<{ n: string }[]>("select nextval('support_request_number') as n")) as [{ n: string }];
-    const code = `HT-${String(n).padStart(6, '0')}`;
+    const code = await nextCode(em, 'support_request_number', 'HT');
     const receivedAt = new Date().toISOString();
     const [row] = await em.execute<Row[]>(
       `insert into support_request (code, requester_id, agency_code, kind, title, description, received_at) values (?, ?, ?, ?, ?, ?, ?) returning ${COLUMNS}`,
