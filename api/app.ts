@@ -20,6 +20,7 @@ import { dossierRoutes } from './dossiers/routes';
 import { DossierDocuments } from './dossiers/documents';
 import { dossierDocumentRoutes } from './dossiers/document-routes';
 import { AgencySigning } from '../services/signing/agency-signing';
+import { useSearchCache } from '../services/search';
 import { PublicationService } from './publication/service';
 import { CatalogueDecisions } from './publication/decisions';
 import { DataQualityFindings } from './publication/findings';
@@ -222,6 +223,7 @@ export function createApp(deps: ApiDeps) {
   const signing = new AgencySigning({ dir: cfg.SIGNING_KEYS_DIR ?? null, passphrase: cfg.SIGNING_KEYS_PASSPHRASE, localCa: cfg.SIGNING_LOCAL_CA });
   const documents = new DossierDocuments({ orm, signing, publicUrl: cfg.PUBLIC_URL });
   app.use(dossierDocumentRoutes(documents));
+  useSearchCache(orm, cfg.SEARCH_CACHE_SECONDS);
   const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, clarificationDays: cfg.FEEDBACK_CLARIFICATION_DAYS, log });
   app.use(feedbackRoutes(feedback));
   app.use(accountRoutes(orm));
@@ -258,6 +260,15 @@ export function createApp(deps: ApiDeps) {
       try {
         if (!req.actor) throw apiError(401, 'UNAUTHENTICATED', 'Vui lòng đăng nhập.');
         const [row] = await orm.em.fork().execute('select code, status from dossier where code = ?', [String(req.params.code)]);
+        res.json(row ?? null);
+      } catch (e) {
+        next(e);
+      }
+    });
+    // The same for public routes: no session, one published answer by its key.
+    app.get('/api/bench/public-lookup/:code', async (req, res, next) => {
+      try {
+        const [row] = await orm.em.fork().execute('select code, title from feedback_publication where code = ?', [String(req.params.code)]);
         res.json(row ?? null);
       } catch (e) {
         next(e);

@@ -26,11 +26,27 @@ interface SessionUser extends Actor {
  */
 export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
   const PgStore = connectPgSimple(session);
-  const pool = new pg.Pool({ connectionString: cfg.DATABASE_URL, max: 4 });
+  /**
+   * Sessions slide (rolling: 8 hours after the last request), but writing the new expiry on every request
+   * doubled the cost of a read (issue 18): this process writes it at most once a minute per session, so
+   * a session ends between 8 h and 8 h 1 min after its last request. Every process still reads the session
+   * on each request, so a sign-out anywhere holds everywhere.
+   */
+  class SlidingStore extends PgStore {
+    private readonly touched = new Map<string, number>();
+    override touch(sid: string, sess: session.SessionData, done?: (err?: unknown) => void) {
+      const now = Date.now();
+      if (now - (this.touched.get(sid) ?? 0) < 60_000) return done?.();
+      if (this.touched.size > 100_000) this.touched.clear();
+      this.touched.set(sid, now);
+      return super.touch(sid, sess, done);
+    }
+  }
+  const pool = new pg.Pool({ connectionString: cfg.DATABASE_URL, max: cfg.DATABASE_POOL_MAX });
   // An idle connection dropped by the server (a PostgreSQL restart) must not crash the process.
   pool.on('error', (e) => log?.warn({ err: e }, 'session store connection lost'));
   const sessionMiddleware = session({
-    store: new PgStore({ pool, tableName: 'http_session', createTableIfMissing: false, pruneSessionInterval: 600 }),
+    store: new SlidingStore({ pool, tableName: 'http_session', createTableIfMissing: false, pruneSessionInterval: 600 }),
     name: 'dvc.sid',
     secret: cfg.SESSION_SECRET,
     resave: false,

@@ -9,6 +9,7 @@ import { AgencyCode, IsoDate, Items, ProcedureCode } from './schemas';
 import { Errors, parse } from './errors';
 import type { CalendarStore } from '../services/calendar-store';
 import { appendAudit } from '../services/records';
+import { cachedSearch, searchText, textMatch } from '../services/search';
 import { isoDateOfDay, localDayNumber, vietnamPublicHolidays } from '../domain/working-time';
 import type { Client } from '@temporalio/client';
 import { calendarChangeJobs, newCalendarChangeId, startCalendarChange } from '../services/calendar-changes';
@@ -20,6 +21,13 @@ const YearQuery = z.object({ year: z.coerce.number().int().min(2000).max(2099).o
 /** A day of the working calendar: years 2000–2099 (the calendar's range). */
 const DateParams = z.object({ date: IsoDate.regex(/^20\d{2}-/) });
 const ProcedureParams = z.object({ code: ProcedureCode });
+const CatalogueQuery = z.object({
+  q: trimmedText(1, 200).optional().describe('Từ cần tìm trong tên, lĩnh vực hoặc mã thủ tục; gõ có dấu hoặc không dấu đều được'),
+  field: trimmedText(1, 200).optional().describe('Lĩnh vực'),
+  agencyCode: AgencyCode.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
 
 const PROCEDURE_STATUS_LABELS: Record<string, string> = { active: 'Đang cung cấp', suspended: 'Tạm dừng tiếp nhận' };
 const ProcedureView = z.object({
@@ -43,16 +51,43 @@ const override = (o: { date: string; kind: string; note: string }) => {
   return { date: o.date, kind, kindLabel: KIND_LABELS[kind], note: o.note };
 };
 
-/** The catalogue's procedures, optionally searched by words of their name, field or agency (the API and the pages read it here). */
-export async function findProcedures(orm: MikroORM, filter: { q?: string; field?: string; agencyCode?: string } = {}) {
-  const items = (await orm.em.fork().find(Procedure, {}, { orderBy: { code: 'asc' } })).map(procedureView);
-  const words = (filter.q ?? '').toLocaleLowerCase('vi').split(/\s+/).filter(Boolean);
-  return items.filter(
-    (p) =>
-      (!filter.field || p.field === filter.field) &&
-      (!filter.agencyCode || p.agencyCode === filter.agencyCode) &&
-      words.every((w) => `${p.name} ${p.field} ${p.code}`.toLocaleLowerCase('vi').includes(w)),
+/**
+ * The catalogue's procedures, optionally searched by words of their name, field or code with or without
+ * diacritics, best match first (services/search.ts); otherwise in code order. One page (100 by default).
+ * The API and the pages read it here.
+ */
+export async function findProcedures(orm: MikroORM, filter: { q?: string; field?: string; agencyCode?: string; limit?: number; offset?: number } = {}) {
+  const text = searchText(filter.q);
+  const f = { text, field: filter.field, agencyCode: filter.agencyCode, limit: filter.limit ?? 100, offset: filter.offset ?? 0 };
+  return cachedSearch(orm, ['procedures', f.text, f.field, f.agencyCode, f.limit, f.offset], () => procedurePage(orm, f));
+}
+
+async function procedurePage(orm: MikroORM, filter: { text: string | null; field?: string; agencyCode?: string; limit: number; offset: number }) {
+  const em = orm.em.fork();
+  const text = filter.text;
+  const where = ['true'];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    where.push(sql);
+    params.push(value);
+  };
+  const m = text ? textMatch('p', text) : null;
+  if (m) add(m.where, text);
+  if (filter.field) add('p.field = ?', filter.field);
+  if (filter.agencyCode) add('p.agency_code = ?', filter.agencyCode);
+  const order = m ? `${m.rank} desc, p.code` : 'p.code';
+  if (m) params.push(...m.rankParams);
+  const page = await em.execute<{ code: string }[]>(
+    `select p.code from procedure p where ${where.join(' and ')} order by ${order} limit ? offset ?`,
+    [...params, filter.limit, filter.offset],
   );
+  const byCode = new Map((await em.find(Procedure, { code: { $in: page.map((r) => r.code) } })).map((p) => [p.code, p]));
+  return page.flatMap((r) => (byCode.has(r.code) ? [procedureView(byCode.get(r.code)!)] : []));
+}
+
+/** The catalogue's fields (lĩnh vực), for choosing one. */
+export async function procedureFields(orm: MikroORM) {
+  return (await orm.em.fork().execute<{ field: string }[]>('select distinct field from procedure order by field')).map((r) => r.field);
 }
 
 export async function findProcedure(orm: MikroORM, code: string) {
@@ -65,8 +100,9 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore, engine:
   const router = Router();
 
   mount(router, {
-    method: 'get', path: '/api/procedures', tag: 'Thủ tục', access: 'public', responses: { 200: Items(ProcedureView) }, summary: 'Danh mục thủ tục đang cung cấp trực tuyến, kèm biểu mẫu điện tử.',
-    handler: async (_req, res) => void res.json({ items: await findProcedures(orm) }),
+    method: 'get', path: '/api/procedures', tag: 'Thủ tục', access: 'public', query: CatalogueQuery, responses: { 200: Items(ProcedureView) },
+    summary: 'Danh mục thủ tục, kèm biểu mẫu điện tử; tìm theo từ (có dấu hoặc không dấu), phù hợp nhất trước.',
+    handler: async (req, res) => void res.json({ items: await findProcedures(orm, parse(CatalogueQuery, req.query)) }),
   });
 
   mount(router, {

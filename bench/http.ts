@@ -6,18 +6,15 @@
  * The API runs as its own process (api/main.ts) against an embedded PostgreSQL and a headless Temporal dev
  * server; sign-in goes through the local OpenID provider. Results: bench/results/http.json and .md.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import autocannon from 'autocannon';
-import { DEMO_INTEGRATION_CLIENT, demoUser } from '../db/demo-data';
+import { demoUser } from '../db/demo-data';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemoData } from '../db/seed';
-import { startIdentityProvider } from '../local/identity-provider';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { freePort } from '../test/support/ports';
-import { signIn } from '../test/support/sessions';
+import { startBenchApi } from './support/api-process';
 
 const N = Number(process.env.DOSSIERS ?? 1_000_000);
 const DURATION = Number(process.env.DURATION ?? 8);
@@ -79,61 +76,14 @@ const loadSeconds = (Date.now() - t0) / 1000;
 const [{ size }] = (await em().execute<{ size: string }[]>("select pg_size_pretty(pg_database_size(current_database())) as size")) as [{ size: string }];
 
 const temporal = await startTemporalDevServer({ dataDir: `${dataDir}/temporal`, port: await freePort(), uiPort: 0, headless: true });
-const apiPort = await freePort();
-const apiUrl = `http://localhost:${apiPort}`;
-const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
-const idp = await startIdentityProvider({ port: await freePort(), clientId: 'bench', clientSecret: 'bench-client-secret-0123', redirectUris: [`${apiUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
-const api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-  env: {
-    ...process.env, BENCH_ROUTES: 'true', LOG_LEVEL: 'warn', PORT: String(apiPort), PUBLIC_URL: apiUrl, DATABASE_URL: pg.url, DATABASE_POOL_MAX: '20',
-    TEMPORAL_ADDRESS: temporal.address, OIDC_ISSUER: idp.issuer, OIDC_AUTHORIZATION_URL: idp.authorizationURL, OIDC_TOKEN_URL: idp.tokenURL,
-    OIDC_USERINFO_URL: idp.userInfoURL, OIDC_CLIENT_ID: 'bench', OIDC_CLIENT_SECRET: 'bench-client-secret-0123',
-    SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789', SMTP_URL: 'smtp://127.0.0.1:1',
-    METRICS_TOKEN: BENCH_METRICS_TOKEN,
-    // The load comes from one address and one account: the limits on abuse would answer 429.
-    RATE_LIMIT_SIGN_IN: 'off', RATE_LIMIT_SUBMISSIONS: 'off', RATE_LIMIT_FEEDBACK: 'off', RATE_LIMIT_PUBLIC_SEARCH: 'off',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-for (let i = 0; ; i++) {
-  if (await fetch(`${apiUrl}/health`).then((r) => r.ok, () => false)) break;
-  if (i > 300) throw new Error('API did not start');
-  await new Promise((r) => setTimeout(r, 200));
-}
-
-/** Signs in through the real OIDC flow and returns the session cookie as a browser would send it. */
-const sessionCookie = async (subject: string) => {
-  const s = await signIn(apiUrl, subject);
-  return (s.fetch as unknown as { cookieJar: { getCookieString(url: string): Promise<string> } }).cookieJar.getCookieString(apiUrl);
-};
-
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${apiUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : NaN;
-}
+const api = await startBenchApi({ databaseUrl: pg.url, temporalAddress: temporal.address });
+const { metric, sessionCookie } = api;
 
 // Codes of the shape the routes accept (a malformed code answers 404 before any query).
 const codes = Array.from({ length: 1000 }, (_, i) => `BENCH-HS-000000-${String(i + 1).padStart(6, '0')}`);
 const feedbackCodes = Array.from({ length: 1000 }, (_, i) => `PAKN-000000-${String(i + 1).padStart(6, '0')}`);
 const searches = ['sổ hộ khẩu', 'thời hạn giải quyết', 'lệ phí ngân hàng', 'bản sao', 'trực tuyến'];
-async function run(label: string, path: (i: number) => string, headers: Record<string, string>, connections: number) {
-  let i = 0;
-  const cpuBefore = await metric('process_cpu_seconds_total');
-  const result = await autocannon({
-    url: apiUrl,
-    connections,
-    duration: DURATION,
-    headers,
-    requests: [{ setupRequest: (req) => ({ ...req, path: path(i++) }) }],
-    excludeErrorStats: false,
-  });
-  const cpu = (await metric('process_cpu_seconds_total')) - cpuBefore;
-  return {
-    route: label, connections, requestsPerSecond: Math.round(result.requests.average), p50ms: result.latency.p50, p99ms: result.latency.p99,
-    non2xx: result.non2xx, errors: result.errors, apiCpuPerRequestMs: +((cpu * 1000) / Math.max(1, result.requests.total)).toFixed(3),
-  };
-}
+const run = (label: string, path: (i: number) => string, headers: Record<string, string>, connections: number) => api.load(label, path, headers, connections, DURATION);
 
 const results: Awaited<ReturnType<typeof run>>[] = [];
 const rss: { phase: string; rssMiB: number }[] = [{ phase: 'idle', rssMiB: Math.round((await metric('process_resident_memory_bytes')) / 2 ** 20) }];
@@ -171,7 +121,7 @@ rss.push({ phase: 'after load', rssMiB: Math.round((await metric('process_reside
 const report = [];
 for (let k = 0; k < 20; k++) {
   const t = process.hrtime.bigint();
-  const r = await fetch(`${apiUrl}/api/overdue?limit=200`, { headers: { cookie: supervisorCookie } });
+  const r = await fetch(`${api.url}/api/overdue?limit=200`, { headers: { cookie: supervisorCookie } });
   await r.text();
   report.push(Number(process.hrtime.bigint() - t) / 1e6);
 }
@@ -200,8 +150,7 @@ const md = [
 ].join('\n');
 await writeFile('bench/results/http.md', md);
 process.stdout.write(md);
-api.kill('SIGTERM');
-await idp.close();
+await api.stop();
 await temporal.stop();
 await orm.close();
 await pg.stop();

@@ -23,6 +23,7 @@ import { Migration019Refunds } from './migrations/019-refunds';
 import { Migration020Operations } from './migrations/020-operations';
 import { Migration021Statistics } from './migrations/021-statistics';
 import { Migration022ServiceDesk } from './migrations/022-service-desk';
+import { Migration023Search } from './migrations/023-search';
 
 export type Orm = MikroORM;
 
@@ -57,6 +58,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '020-operations', class: Migration020Operations },
         { name: '021-statistics', class: Migration021Statistics },
         { name: '022-service-desk', class: Migration022ServiceDesk },
+        { name: '023-search', class: Migration023Search },
       ],
       transactional: true,
       allOrNothing: true,

@@ -103,6 +103,8 @@ const Env = z.object({
   /** Connected banks and payment intermediaries (JSON array: code, name, url, apiKey, publicKey PEM). */
   PAYMENT_BANKS: jsonSetting(z.array(BankConfig), '[]'),
   /** The yearly evaluation's points per criterion and level thresholds (000 §30; JSON, see the README). */
+  /** Seconds a public search page (answers, catalogue) is served from memory; 0 turns the cache off. */
+  SEARCH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   RANKING_POLICY: jsonSetting(RankingPolicy, JSON.stringify(DEFAULT_RANKING_POLICY)),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** Largest daily reconciliation file (a bank's statement of a million rows is ~150 MB). */

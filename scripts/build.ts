@@ -2,7 +2,7 @@ import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../workers/process-worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../workers/process-worker';
 
 /**
  * The production build: the API and the worker as plain JavaScript (no TypeScript loader at run
@@ -29,7 +29,7 @@ export async function buildProduction(outDir = `${root}dist`): Promise<{ externa
   // The portal's templates and styles, next to the API that renders them.
   await cp(`${root}web/views`, `${outDir}/views`, { recursive: true });
   await cp(`${root}web/assets`, `${outDir}/assets`, { recursive: true });
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
   await writeFile(`${outDir}/workflow-bundle.js`, code);
   const externals = packagesOf(result.metafile);
   await writeFile(`${outDir}/externals.json`, `${JSON.stringify(externals, null, 2)}\n`);

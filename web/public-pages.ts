@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { findProcedure, findProcedures } from '../api/catalogue';
+import { findProcedure, findProcedures, procedureFields } from '../api/catalogue';
 import type { DossierService } from '../api/dossiers/service';
 import type { FeedbackService } from '../api/feedback/service';
 import type { RateLimits } from '../api/rate-limits';
@@ -23,11 +23,10 @@ export function publicPages(orm: MikroORM, services: { dossiers: DossierService;
     try {
       const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
       const field = typeof req.query.field === 'string' ? req.query.field.slice(0, 200) : '';
-      const all = await findProcedures(orm);
       const agencies = new Map((await orm.em.fork().execute<{ code: string; name: string }[]>('select code, name from agency')).map((a) => [a.code, a.name]));
       const found = await findProcedures(orm, { q, field: field || undefined });
       renderPage(req, res, 'home', 'Tìm thủ tục hành chính', {
-        q, field, fields: [...new Set(all.map((p) => p.field))].sort(),
+        q, field, fields: await procedureFields(orm), pageSize: 100,
         procedures: found.map((p) => ({ ...p, agencyName: agencies.get(p.agencyCode) ?? p.agencyCode, feeText: feeText(p.feeAmount) })),
       });
     } catch (e) {

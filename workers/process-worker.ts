@@ -24,6 +24,23 @@ import { visibleActivityFailures } from './activity-failures';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * The pure domain rules the workflows import (and, through them, zod), loaded once into the worker's shared
+ * V8 context instead of once per workflow (issue 18: each cached workflow re-evaluated every module of the
+ * bundle, zod schemas included — most of a cached workflow's memory). They hold no state: no module-level
+ * variables, no workflow APIs. test/workflows/replay.test.ts checks that this list is exactly the domain
+ * modules of the bundle, so a new one is not left per workflow and none pulls a module in.
+ */
+export const SHARED_WORKFLOW_MODULES = [
+  'dossier/state', 'dossier/vocabulary', 'dossier/waiting', 'errors', 'feedback/deadlines', 'feedback/state',
+  'feedback/vocabulary', 'open-steps', 'payment/discrepancy', 'payment/refund', 'payment/settlement', 'payment/state',
+  'publication/deadlines', 'publication/findings', 'publication/state', 'publication/vocabulary', 'service-desk/admin-accounts',
+  'service-desk/complaints', 'service-desk/maintenance', 'service-desk/support', 'text', 'working-time/local-time',
+].map((m) => fileURLToPath(new URL(`../domain/${m}.ts`, import.meta.url)));
+
+/** How the workflow bundle is made, here and by the production build. */
+export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, preloadModules: SHARED_WORKFLOW_MODULES };
+
 export interface WorkerDeps {
   orm: MikroORM;
   calendars: CalendarStore;
@@ -50,7 +67,7 @@ export async function workflowBundle(): Promise<{ code: string }> {
   if (!bundle) {
     bundle = usesPrebuiltBundle()
       ? readFile(PREBUILT_BUNDLE, 'utf8').then((code) => ({ code }))
-      : import('@temporalio/worker').then(({ bundleWorkflowCode }) => bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }));
+      : import('@temporalio/worker').then(({ bundleWorkflowCode }) => bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietBundlerLogger }));
   }
   return bundle;
 }

@@ -287,21 +287,24 @@ export class DossierService {
 
   /** The citizen's tracking view: status, history, who handles it now, elapsed and remaining working time. */
   async track(actor: Actor, code: string) {
-    const row = await this.load(actor, code);
-    const em = this.em();
+    // One round trip: the dossier with its history and results aggregated (issue 18: tracking close to a bare lookup).
     // Entries recorded before the submitter's name was kept fall back to the dossier's citizen.
-    const history = await em.execute<HistoryRow[]>(
-      `select h.seq, h.at, h.action, coalesce(h.actor_id, case when h.action = 'submit' then d.citizen_id end) as actor_id,
-              coalesce(h.actor_name, case when h.action = 'submit' then c.full_name end) as actor_name,
-              coalesce(h.actor_role, case when h.action = 'submit' then 'citizen' end) as actor_role, h.from_status, h.to_status, h.payload
-         from dossier_history h join dossier d on d.code = h.dossier_code left join account c on c.id = d.citizen_id
-        where h.dossier_code = ? order by h.seq`,
+    const [row] = await this.em().execute<(DossierRow & { history: HistoryRow[]; results: ResultRow[] })[]>(
+      `select d.*, p.name as procedure_name, a.name as agency_name,
+              (select coalesce(json_agg(h order by h.seq), '[]') from (
+                 select h.seq, h.at, h.action, coalesce(h.actor_id, case when h.action = 'submit' then d.citizen_id end) as actor_id,
+                        coalesce(h.actor_name, case when h.action = 'submit' then c.full_name end) as actor_name,
+                        coalesce(h.actor_role, case when h.action = 'submit' then 'citizen' end) as actor_role, h.from_status, h.to_status, h.payload
+                   from dossier_history h left join account c on c.id = d.citizen_id and h.action = 'submit'
+                  where h.dossier_code = d.code) h) as history,
+              (select coalesce(json_agg(r order by r.n), '[]') from (
+                 select r.n, r.code, r.title, r.issued_at, r.revoked_at, r.revoke_reason from dossier_result r where r.dossier_code = d.code) r) as results
+         from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code
+        where d.code = ?`,
       [code],
     );
-    const results = await em.execute<{ code: string; title: string; issued_at: string; revoked_at: string | null; revoke_reason: string | null }[]>(
-      'select code, title, issued_at, revoked_at, revoke_reason from dossier_result where dossier_code = ? order by n',
-      [code],
-    );
+    if (!row || !this.visible(actor, row)) throw Errors.notFound('Hồ sơ');
+    const { history, results } = row;
     const cal = await this.deps.calendars.calendar();
     const now = new Date();
     let elapsedWorkingHours: number | null = null;
@@ -464,6 +467,8 @@ async function storeFiles(tx: EntityManager, actor: Actor, files: SniffedFile[])
   }
   return stored;
 }
+
+type ResultRow = { code: string; title: string; issued_at: string; revoked_at: string | null; revoke_reason: string | null };
 
 interface HistoryRow {
   seq: number;

@@ -15,6 +15,7 @@ import { apiError, certainlyRefused, Errors, fromTemporal, parse } from '../erro
 import type { z } from 'zod';
 import { Contact as ContactSchema, type SubmitBody } from './schemas';
 import { derivedUuid, updateIdOf } from '../idempotency';
+import { cachedSearch, SEARCH_CANDIDATES, searchText, textMatch } from '../../services/search';
 
 export interface Contact {
   name: string;
@@ -265,27 +266,46 @@ export class FeedbackService {
     return rows.map(summary);
   }
 
-  /** Published answers for everyone: no names, addresses, phones or emails. */
+  /**
+   * Published answers for everyone: no names, addresses, phones or emails. Searched with or without
+   * diacritics and ranked (services/search.ts); among a frequent word's matches the newest
+   * SEARCH_CANDIDATES are ranked, so a page costs the same over a million answers as over a thousand.
+   */
   async published(q: string | undefined, page: { limit: number; offset: number }) {
-    const params: unknown[] = [];
-    let where = '';
-    let rank = 'p.published_at desc';
-    if (q) {
-      where = "where p.search @@ websearch_to_tsquery('simple', lower(?))";
-      rank = "ts_rank(p.search, websearch_to_tsquery('simple', lower(?))) desc, p.published_at desc";
-      params.push(q, q);
-    }
-    params.push(page.limit, page.offset);
-    const rows = await this.em().execute<{ code: string; title: string; question: string; answer: string; agency_code: string; agency_name: string; received_at: string; published_at: string }[]>(
-      `select p.code, p.title, p.question, p.answer, p.agency_code, a.name as agency_name, p.received_at, p.published_at
-         from feedback_publication p join agency a on a.code = p.agency_code ${where} order by ${rank} limit ? offset ?`,
-      params,
-    );
+    const text = searchText(q);
+    return cachedSearch(this.deps.orm, ['answers', text, page.limit, page.offset], () => this.publishedPage(text, page));
+  }
+
+  private async publishedPage(text: string | null, page: { limit: number; offset: number }) {
+    const { sql, params } = publishedAnswersQuery(text, page);
+    const rows = await this.em().execute<{ code: string; title: string; question: string; answer: string; agency_code: string; agency_name: string; received_at: string; published_at: string }[]>(sql, params);
     return rows.map((r) => ({
       code: r.code, title: r.title, question: r.question, answer: r.answer, agency: { code: r.agency_code, name: r.agency_name },
       receivedAt: instant(r.received_at), publishedAt: instant(r.published_at),
     }));
   }
+}
+
+/** The published answers' page for a search text (or the newest, without one); the benchmark runs the same SQL. */
+export function publishedAnswersQuery(text: string | null, page: { limit: number; offset: number }) {
+  const columns = 'p.code, p.title, p.question, p.answer, p.agency_code, a.name as agency_name, p.received_at, p.published_at';
+  if (!text) {
+    return {
+      sql: `select ${columns} from feedback_publication p join agency a on a.code = p.agency_code order by p.published_at desc, p.code limit ? offset ?`,
+      params: [page.limit, page.offset],
+    };
+  }
+  const m = textMatch('p', text);
+  return {
+    // The candidates carry only what ranking needs; the page's rows are read once ranked.
+    sql: `with c as materialized (
+            select p.code, p.published_at, p.search, p.search_folded from feedback_publication p where ${m.where}
+             order by p.published_at desc limit ${SEARCH_CANDIDATES}),
+          best as (select p.code, p.published_at, ${m.rank} as rank from c p order by rank desc, p.published_at desc, p.code limit ? offset ?)
+          select ${columns} from best b join feedback_publication p using (code) join agency a on a.code = p.agency_code
+           order by b.rank desc, b.published_at desc, p.code`,
+    params: [...m.whereParams, ...m.rankParams, page.limit, page.offset],
+  };
 }
 
 function summary(row: FeedbackRow) {

@@ -50,15 +50,27 @@ export async function startBenchStack(name: string) {
     OIDC_CLIENT_ID: 'bench', OIDC_CLIENT_SECRET: 'bench-client-secret-0123', SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789',
   };
   let worker: ChildProcess | null = null;
-  const startWorker = async () => {
-    worker = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { env: workerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-    // Ready when it polls the task queue.
+  /** The worker from the sources (tsx), or a production build's `worker.mjs` when given. */
+  const startWorker = async (env: Record<string, string> = {}, built?: string) => {
+    worker = spawn(process.execPath, built ? [built] : ['--import', 'tsx', 'workers/main.ts'], { env: { ...workerEnv, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    // Ready when it polls the task queue (a poller of this process: an earlier worker's stays listed a while).
     for (let i = 0; i < 300; i++) {
       const d = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'dossier' }, taskQueueType: 1 }).catch(() => null);
-      if (d && (d.pollers?.length ?? 0) > 0 && worker.exitCode === null) return worker;
+      if (d?.pollers?.some((p) => p.identity?.startsWith(`${worker!.pid}@`)) && worker.exitCode === null) return worker;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error('worker did not start');
+  };
+
+  /** A graceful stop first (a profiled worker writes its profile on exit), then a hard one. */
+  const stopWorker = async () => {
+    if (worker && worker.exitCode === null) {
+      const w = worker;
+      const exited = new Promise((r) => w.once('exit', r));
+      w.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      w.kill('SIGKILL');
+    }
   };
 
   const actor = (subject: string): Actor => {
@@ -106,15 +118,9 @@ export async function startBenchStack(name: string) {
       await pg.stop();
       pg = await startEmbeddedPostgres({ dataDir: `${dataDir}/pg`, port: pgPort, database: 'bench' });
     },
+    stopWorker,
     async stop() {
-      // A graceful stop first (a profiled worker writes its profile on exit), then a hard one.
-      if (worker && worker.exitCode === null) {
-        const w = worker;
-        const exited = new Promise((r) => w.once('exit', r));
-        w.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-        w.kill('SIGKILL');
-      }
+      await stopWorker();
       await connection.close();
       await orm.close();
       await smtp.close();

@@ -143,3 +143,65 @@ describe('feedback through the API', () => {
     throw new Error('overdue feedback not listed');
   });
 });
+
+describe('search with or without diacritics (published answers and the catalogue)', () => {
+  /** Publishes answers straight into the read model; a marker word keeps this run's answers apart. */
+  async function publish(marker: string, answers: { title: string; answer: string; daysAgo: number }[]) {
+    const codes: string[] = [];
+    for (const [i, a] of answers.entries()) {
+      const code = `PAKN-${marker.slice(-6)}-${String(i + 1).padStart(6, '0')}`;
+      await p.orm.em.fork().execute(
+        `insert into feedback (code, channel, title, content, contact, origin_agency_code, agency_code, status, received_at, answer_due_at, seq, closed_at)
+         values (?, 'portal', ?, 'Nội dung', '{"name":"Ẩn danh"}', 'HNI-STP', 'HNI-STP', 'published', now(), now(), 1, now())`,
+        [code, a.title],
+      );
+      await p.orm.em.fork().execute(
+        `insert into feedback_publication (code, agency_code, title, question, answer, received_at, published_at)
+         values (?, 'HNI-STP', ?, ?, ?, now(), now() - ? * interval '1 day')`,
+        [code, a.title, `Câu hỏi ${marker}`, a.answer, a.daysAgo],
+      );
+      codes.push(code);
+    }
+    return codes;
+  }
+  const search = async (q: string) =>
+    (await json<{ items: { code: string }[] }>(await fetch(`${p.apiUrl}/api/public/feedback-answers?q=${encodeURIComponent(q)}`), 200)).items.map((i) => i.code);
+
+  it('finds answers typed without marks, ranks the word as typed and title words first', async () => {
+    const marker = `xq${Date.now().toString().slice(-6)}`;
+    const [dat, datMarked, title, body] = await publish(marker, [
+      { title: 'Kết quả đạt yêu cầu', answer: 'Hồ sơ đạt yêu cầu.', daysAgo: 1 },
+      { title: 'Giấy chứng nhận quyền sử dụng đất', answer: 'Thửa đất đã được cấp giấy.', daysAgo: 3 },
+      { title: 'Thời hạn giải quyết hồ sơ', answer: 'Theo quy định.', daysAgo: 5 },
+      { title: 'Trả lời về lệ phí', answer: 'Thời hạn giải quyết được rút ngắn.', daysAgo: 2 },
+    ]);
+    // Without marks, both "đạt" and "đất" fold to "dat"; with marks, the word as typed comes first.
+    expect((await search(`dat ${marker}`)).sort()).toEqual([dat, datMarked].sort());
+    expect(await search(`đất ${marker}`)).toEqual([datMarked, dat]);
+    expect(await search(`đạt ${marker}`)).toEqual([dat, datMarked]);
+    // The same words in a title outrank them in an answer's body, though the body's answer is newer.
+    expect(await search(`thoi han giai quyet ${marker}`)).toEqual([title, body]);
+    expect(await search(`THỜI HẠN ${marker}`)).toEqual([title, body]);
+    // A quoted phrase must appear as written; a minus excludes.
+    expect(await search(`"han giai" ${marker}`)).toEqual([title, body]);
+    expect(await search(`dat ${marker} -giay`)).toEqual([dat]);
+  });
+
+  it('searches the catalogue by name, field or code with or without marks; bad queries change nothing', async () => {
+    const names = async (q: string) => (await json<{ items: { code: string }[] }>(await fetch(`${p.apiUrl}/api/procedures?q=${encodeURIComponent(q)}`), 200)).items.map((i) => i.code);
+    expect((await names('ly lich tu phap'))[0]).toBe('STP-LLTP');
+    expect((await names('Đăng ký khai sinh'))[0]).toBe('STP-KS');
+    expect(await names('dang ky')).toEqual(expect.arrayContaining(['STP-KS', 'KHDT-DNTN']));
+    expect(await names('ho tich')).toContain('STP-KS');
+    expect(await names('khongcotukhoanay')).toEqual([]);
+    const byField = await json<{ items: { code: string; field: string }[] }>(await fetch(`${p.apiUrl}/api/procedures?field=${encodeURIComponent('Hộ tịch')}`), 200);
+    expect(byField.items.length).toBeGreaterThan(0);
+    expect(byField.items.every((i) => i.field === 'Hộ tịch')).toBe(true);
+    const bad = await fetch(`${p.apiUrl}/api/procedures?agencyCode=khong-hop-le`);
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    // Punctuation alone is no query: the newest answers, as without one.
+    const page = await fetch(`${p.apiUrl}/phan-anh?q=${encodeURIComponent('!!! ???')}`);
+    expect(page.status).toBe(200);
+  });
+});

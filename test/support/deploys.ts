@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../workers/process-worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../workers/process-worker';
 
 interface Compiler { hooks: { normalModuleFactory: { tap(name: string, fn: (nmf: { hooks: { afterResolve: { tap(name: string, fn: (d: { createData: { resource?: string } }) => void): void } } }) => void): void } } }
 
@@ -20,5 +20,5 @@ export async function workflowsDeployedWith(deploy: 'before-search-attributes' |
       }));
     },
   };
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet, webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), plugin as never] }) });
+  return bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quiet, webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), plugin as never] }) });
 }

@@ -3,7 +3,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from '@jest/globals';
 import { installTemporalRuntime } from '../../runtime/temporal';
-import { workflowBundle } from '../../workers/process-worker';
+import { SHARED_WORKFLOW_MODULES, workflowBundle } from '../../workers/process-worker';
 import { testLogger } from '../support/capture-logs';
 import { replayHistories } from '../../services/operations/replay';
 import { recordedHistories } from '../../services/operations/recorded-histories';
@@ -27,6 +27,15 @@ describe('workflow replay', () => {
     const failures = results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`);
     expect(failures).toEqual([]);
     expect(results).toHaveLength(files.length);
+  });
+
+  it('every domain module of the bundle is loaded once for all workflows, and no other module is pulled in for it', async () => {
+    const { code } = await workflowBundle();
+    const inBundle = [...new Set([...code.matchAll(/"\.\/(domain\/[^"]+\.ts)"/g)].map((m) => m[1]!))].sort();
+    const shared = SHARED_WORKFLOW_MODULES.map((m) => m.slice(m.lastIndexOf('/domain/') + 1)).sort();
+    expect(inBundle).toEqual(shared);
+    // The holiday library stays out of the bundle (only the local clock activity computes holidays).
+    expect(code).not.toContain('date-holidays');
   });
 
   it('a change that is not deterministic is reported with the process it would break (the command operators run before a deploy)', async () => {
