@@ -21,6 +21,7 @@ import { DossierDocuments } from './dossiers/documents';
 import { dossierDocumentRoutes } from './dossiers/document-routes';
 import { AgencySigning } from '../services/signing/agency-signing';
 import { useSearchCache } from '../services/search';
+import { LocalFileStore } from '../services/file-store';
 import { PublicationService } from './publication/service';
 import { CatalogueDecisions } from './publication/decisions';
 import { DataQualityFindings } from './publication/findings';
@@ -218,10 +219,11 @@ export function createApp(deps: ApiDeps) {
     auth.csrfProtection(req, res, next);
   });
 
-  const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log, publicUrl: cfg.PUBLIC_URL });
+  const files = new LocalFileStore(cfg.FILE_STORE_DIR);
+  const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log, publicUrl: cfg.PUBLIC_URL, files });
   app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));
   const signing = new AgencySigning({ dir: cfg.SIGNING_KEYS_DIR ?? null, passphrase: cfg.SIGNING_KEYS_PASSPHRASE, localCa: cfg.SIGNING_LOCAL_CA });
-  const documents = new DossierDocuments({ orm, signing, publicUrl: cfg.PUBLIC_URL });
+  const documents = new DossierDocuments({ orm, signing, publicUrl: cfg.PUBLIC_URL, files });
   app.use(dossierDocumentRoutes(documents));
   useSearchCache(orm, cfg.SEARCH_CACHE_SECONDS);
   const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, clarificationDays: cfg.FEEDBACK_CLARIFICATION_DAYS, log });

@@ -24,6 +24,7 @@ import { Migration020Operations } from './migrations/020-operations';
 import { Migration021Statistics } from './migrations/021-statistics';
 import { Migration022ServiceDesk } from './migrations/022-service-desk';
 import { Migration023Search } from './migrations/023-search';
+import { Migration024FilesAndRetention } from './migrations/024-files-and-retention';
 
 export type Orm = MikroORM;
 
@@ -59,6 +60,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '021-statistics', class: Migration021Statistics },
         { name: '022-service-desk', class: Migration022ServiceDesk },
         { name: '023-search', class: Migration023Search },
+        { name: '024-files-and-retention', class: Migration024FilesAndRetention },
       ],
       transactional: true,
       allOrNothing: true,

@@ -115,6 +115,7 @@ async function main() {
     WORKER_METRICS_ADDRESS: env.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464',
     // Receipts and results are signed with agency certificates from a local certificate authority.
     ...(env.SIGNING_KEYS_DIR ? {} : { SIGNING_KEYS_DIR: `${dataDir}/pki`, SIGNING_LOCAL_CA: 'true', SIGNING_KEYS_PASSPHRASE: localSecret('signing-passphrase') }),
+    ...(env.FILE_STORE_DIR ? {} : { FILE_STORE_DIR: `${dataDir}/files` }),
     ...env,
     ...oidc,
     ...smsEnv,

@@ -103,6 +103,10 @@ const Env = z.object({
   /** Connected banks and payment intermediaries (JSON array: code, name, url, apiKey, publicKey PEM). */
   PAYMENT_BANKS: jsonSetting(z.array(BankConfig), '[]'),
   /** The yearly evaluation's points per criterion and level thresholds (000 §30; JSON, see the README). */
+  /** Days a sent notification keeps its recipient, subject and body (then only its key and times). */
+  NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** The directory of the file store (uploaded files by their SHA-256; a mounted volume in production). */
+  FILE_STORE_DIR: z.string().min(1).default('.data/files'),
   /** Seconds a public search page (answers, catalogue) is served from memory; 0 turns the cache off. */
   SEARCH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   RANKING_POLICY: jsonSetting(RankingPolicy, JSON.stringify(DEFAULT_RANKING_POLICY)),

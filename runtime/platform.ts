@@ -48,7 +48,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
     recoveryTimer = setInterval(recover, 60_000);
     recoveryTimer.unref();
     // The outbox relay sends what the processes queued; nothing on their path waits for SMTP or SMS.
-    relay = new NotificationRelay(services.notifier, { databaseUrl: cfg.DATABASE_URL, log: log.child({ component: 'outbox-relay' }) });
+    relay = new NotificationRelay(services.notifier, { databaseUrl: cfg.DATABASE_URL, log: log.child({ component: 'outbox-relay' }), retentionDays: cfg.NOTIFICATION_RETENTION_DAYS });
     await relay.start();
     log.info({ taskQueue: cfg.TEMPORAL_TASK_QUEUE, prebuiltWorkflowBundle: usesPrebuiltBundle() }, 'worker running');
   }

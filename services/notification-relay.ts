@@ -19,8 +19,10 @@ export class NotificationRelay {
 
   constructor(
     private readonly notifier: Notifier,
-    private readonly opts: { databaseUrl: string; log: Logger; intervalMs?: number; batch?: number },
+    private readonly opts: { databaseUrl: string; log: Logger; intervalMs?: number; batch?: number; retentionDays?: number },
   ) {}
+
+  private redactedAt = 0;
 
   async start(): Promise<void> {
     this.listener = new pg.Client({ connectionString: this.opts.databaseUrl });
@@ -53,8 +55,13 @@ export class NotificationRelay {
       });
   }
 
-  /** Sends every message that is due now (in batches), then returns. */
+  /** Sends every message that is due now (in batches), then returns; every ten minutes, redacts old ones. */
   async drain(): Promise<number> {
+    if (this.opts.retentionDays && Date.now() - this.redactedAt > 600_000) {
+      this.redactedAt = Date.now();
+      const redacted = await this.notifier.redactSent(this.opts.retentionDays);
+      if (redacted > 0) this.opts.log.info({ redacted }, 'sent notifications past retention redacted');
+    }
     let sent = 0;
     for (;;) {
       const batch = this.opts.batch ?? 100;

@@ -84,6 +84,20 @@ export class Notifier {
    * Sends the messages that are due, up to `limit`; returns how many were sent. `keys` restricts it
    * to those messages (and ignores their back-off). Never throws for a message that failed.
    */
+  /**
+   * Past the retention period a sent message keeps its dedupe key and times (so it is never sent twice)
+   * but not its recipient, subject and body. Returns how many were redacted (at most `limit`).
+   */
+  async redactSent(retentionDays: number, limit = 1000): Promise<number> {
+    const rows = await this.orm.em.fork().execute<{ id: string }[]>(
+      `update notification set recipient = '', subject = '', body = '', last_error = null, redacted_at = now()
+        where id in (select id from notification where sent_at < now() - make_interval(days => ?) and redacted_at is null order by sent_at limit ?)
+        returning id`,
+      [retentionDays, limit],
+    );
+    return rows.length;
+  }
+
   async deliverDue(limit: number, keys?: string[]): Promise<{ sent: number; failed: number; dead: number }> {
     const claimed = await this.orm.em.fork().execute<OutboxRow[]>(
       `update notification n set next_attempt_at = now() + make_interval(secs => ?), attempts = n.attempts + 1

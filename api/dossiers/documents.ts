@@ -9,6 +9,7 @@ import { SigningUnavailable } from '../../services/signing/agency-signing';
 import { buildPdf, type DocumentContent } from '../../services/signing/pdf-document';
 import { instant } from '../dates';
 import { apiError, Errors } from '../errors';
+import { FileDamaged, type FileStore } from '../../services/file-store';
 
 interface DossierRef {
   code: string;
@@ -36,7 +37,7 @@ export interface DossierFileInfo extends StoredFile {
  * officers (and its connected systems) see them.
  */
 export class DossierDocuments {
-  constructor(private readonly deps: { orm: MikroORM; signing: AgencySigning; publicUrl: string }) {}
+  constructor(private readonly deps: { orm: MikroORM; signing: AgencySigning; publicUrl: string; files: FileStore }) {}
 
   private em() {
     return this.deps.orm.em.fork();
@@ -74,13 +75,21 @@ export class DossierDocuments {
   /** One file's content, if it belongs to a version of this dossier. */
   async file(actor: Actor, code: string, fileId: string) {
     await this.dossier(actor, code);
-    const [f] = await this.em().execute<{ filename: string; mime_type: string; size: number; sha256: string; content: Buffer }[]>(
+    const [f] = await this.em().execute<{ filename: string; mime_type: string; size: number; sha256: string; content: Buffer | null }[]>(
       `select s.filename, s.mime_type, s.size, s.sha256, s.content from stored_file s
         where s.id = ? and exists (select 1 from dossier_version v, jsonb_array_elements(v.files) f where v.dossier_code = ? and f->>'fileId' = ?)`,
       [fileId, code, fileId],
     );
     if (!f) throw Errors.notFound('Tệp');
-    return { filename: f.filename, mimeType: f.mime_type, size: f.size, sha256: f.sha256, content: f.content };
+    // Files uploaded before the file store may still have their content here (until moved: npm run files:move).
+    let content = f.content;
+    try {
+      content ??= await this.deps.files.get(f.sha256);
+    } catch (e) {
+      if (e instanceof FileDamaged) throw apiError(500, 'FILE_DAMAGED', 'Tệp lưu trữ không còn khớp với mã băm khi nộp nên không được trả về; bộ phận vận hành đã được ghi nhận để khôi phục từ bản sao lưu.');
+      throw e;
+    }
+    return { filename: f.filename, mimeType: f.mime_type, size: f.size, sha256: f.sha256, content };
   }
 
   private async sign(d: DossierRef, content: DocumentContent, reason: string): Promise<Buffer> {

@@ -26,6 +26,7 @@ import { instant, iso } from '../dates';
 import type { Components, UploadedFile } from '../uploads';
 import { actorRef, withRoleLabel } from '../schemas';
 import { apiError, certainlyRefused, Errors, fromTemporal } from '../errors';
+import type { FileStore } from '../../services/file-store';
 import { derivedUuid, updateIdOf } from '../idempotency';
 
 
@@ -37,6 +38,8 @@ export interface DossierServiceDeps {
   log: Logger;
   /** For links in the messages the API itself queues. */
   publicUrl: string;
+  /** Where uploaded files' contents go (PostgreSQL keeps their metadata and hash). */
+  files: FileStore;
 }
 
 interface DossierRow {
@@ -133,7 +136,7 @@ export class DossierService {
 
     const receivedAt = new Date();
     const recorded = await em.transactional(async (tx) => {
-      const stored = await storeFiles(tx, actor, sniffed);
+      const stored = await storeFiles(tx, this.deps.files, actor, sniffed);
       const r = await recordSubmission(tx, {
         procedureCode: proc.code,
         agencyCode: proc.agency_code,
@@ -266,7 +269,7 @@ export class DossierService {
     // The form and files go to the records; the process is given only their reference (no personal data in its history).
     const draftId = randomUUID();
     await this.em().transactional(async (tx) => {
-      const stored = await storeFiles(tx, actor, sniffed);
+      const stored = await storeFiles(tx, this.deps.files, actor, sniffed);
       await tx.execute('insert into dossier_supplement (id, dossier_code, form_data, files, created_by) values (?, ?, ?::jsonb, ?::jsonb, ?)', [
         draftId, code, JSON.stringify(formData), JSON.stringify([...kept, ...stored]), actor.id,
       ]);
@@ -448,8 +451,12 @@ async function sniff(files: UploadedFile[]): Promise<SniffedFile[]> {
   );
 }
 
-/** Stores checked files with their SHA-256, inside the caller's transaction. */
-async function storeFiles(tx: EntityManager, actor: Actor, files: SniffedFile[]): Promise<StoredFile[]> {
+/**
+ * Stores checked files: the content in the file store first (durable before the transaction commits; a
+ * content stored for a transaction that then fails is kept once, unreferenced), the metadata and SHA-256
+ * in the caller's transaction.
+ */
+async function storeFiles(tx: EntityManager, store: FileStore, actor: Actor, files: SniffedFile[]): Promise<StoredFile[]> {
   const stored: StoredFile[] = [];
   for (const { file, info } of files) {
     const s: StoredFile = {
@@ -458,10 +465,10 @@ async function storeFiles(tx: EntityManager, actor: Actor, files: SniffedFile[])
       filename: info.filename,
       mimeType: info.detectedMimeType ?? 'application/octet-stream',
       size: info.size,
-      sha256: createHash('sha256').update(file.buffer).digest('hex'),
+      sha256: await store.put(file.buffer),
     };
-    await tx.execute('insert into stored_file (id, owner_id, filename, mime_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?)', [
-      s.fileId, actor.id, s.filename, s.mimeType, s.size, s.sha256, file.buffer,
+    await tx.execute('insert into stored_file (id, owner_id, filename, mime_type, size, sha256) values (?, ?, ?, ?, ?, ?)', [
+      s.fileId, actor.id, s.filename, s.mimeType, s.size, s.sha256,
     ]);
     stored.push(s);
   }

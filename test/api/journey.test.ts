@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { json } from '../support/http';
+import { LocalFileStore, moveFilesToStore } from '../../services/file-store';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { because } from '../support/because';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -148,6 +151,44 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     const rows = await p.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from dossier where idempotency_key = ?', [together]);
     expect(rows[0]).toEqual({ n: 1 });
     expect(await files()).toBe(before + 1);
+  });
+
+  it('keeps uploaded files in the file store by their hash, serves them back checked, refuses a damaged one; old contents move out of the database', async () => {
+    const submitted = await json<{ code: string }>(await citizen.multipart('/api/dossiers', birthForm({ hoTenTre: 'Trần Tệp Lưu' })), 201);
+    const files = await json<{ versions: { files: { fileId: string; sha256: string; size: number }[] }[] }>(await citizen.get(`/api/dossiers/${submitted.code}/files`), 200);
+    const file = files.versions[0]!.files[0]!;
+    const path = `${p.env.FILE_STORE_DIR}/${file.sha256.slice(0, 2)}/${file.sha256.slice(2, 4)}/${file.sha256}`;
+    expect(createHash('sha256').update(await readFile(path)).digest('hex')).toBe(file.sha256);
+    const [row] = await p.orm.em.fork().execute<{ content: Buffer | null }[]>('select content from stored_file where id = ?', [file.fileId]);
+    expect(row!.content).toBeNull();
+    const download = await citizen.get(`/api/dossiers/${submitted.code}/files/${file.fileId}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(pdfBytes())).toBe(true);
+
+    // A file damaged on disk is not served as if it were the one submitted.
+    const good = await readFile(path);
+    await chmod(path, 0o644);
+    await writeFile(path, Buffer.concat([good, Buffer.from('x')]));
+    const damaged = await citizen.get(`/api/dossiers/${submitted.code}/files/${file.fileId}`);
+    expect(damaged.status).toBe(500);
+    expect(await damaged.json()).toMatchObject({ error: { code: 'FILE_DAMAGED' } });
+    await writeFile(path, good);
+
+    // A file uploaded before the store (its content in PostgreSQL) is served from there, then moved out by the command.
+    const legacy = Buffer.from(`%PDF-1.4 legacy ${Date.now()}`);
+    const sha = createHash('sha256').update(legacy).digest('hex');
+    await p.orm.em.fork().execute('update stored_file set content = ?, sha256 = ? where id = ?', [legacy, sha, file.fileId]);
+    await p.orm.em.fork().execute(
+      `update dossier_version set files = (select jsonb_agg(case when f->>'fileId' = ? then f || jsonb_build_object('sha256', ?::text, 'size', ?::int) else f end) from jsonb_array_elements(files) f) where dossier_code = ?`,
+      [file.fileId, sha, legacy.length, submitted.code],
+    );
+    const fromDatabase = await citizen.get(`/api/dossiers/${submitted.code}/files/${file.fileId}`);
+    expect(Buffer.from(await fromDatabase.arrayBuffer()).equals(legacy)).toBe(true);
+    expect(await moveFilesToStore(p.orm.em, new LocalFileStore(p.env.FILE_STORE_DIR!))).toBeGreaterThanOrEqual(1);
+    const [moved] = await p.orm.em.fork().execute<{ content: Buffer | null }[]>('select content from stored_file where id = ?', [file.fileId]);
+    expect(moved!.content).toBeNull();
+    const fromStore = await citizen.get(`/api/dossiers/${submitted.code}/files/${file.fileId}`);
+    expect(Buffer.from(await fromStore.arrayBuffer()).equals(legacy)).toBe(true);
   });
 
   it('serves health, readiness and Prometheus metrics including the Temporal worker', async () => {

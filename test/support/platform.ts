@@ -64,6 +64,7 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
     RATE_LIMIT_PREFIX: `test-${process.pid}-${apiPort}`,
     // Agency certificates from a local certificate authority in the scratch directory.
     SIGNING_KEYS_DIR: `${dataDir}/pki`,
+    FILE_STORE_DIR: `${dataDir}/files`,
     SIGNING_LOCAL_CA: 'true',
     SIGNING_KEYS_PASSPHRASE: 'test-signing-passphrase',
     PAYMENT_BANKS: JSON.stringify(banks.map((b) => ({ code: b.code, name: b.name, url: b.url, apiKey: b.apiKey, publicKey: b.publicKeyPem, contactEmail: `doisoat@${b.code.toLowerCase()}.example` }))),

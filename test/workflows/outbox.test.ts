@@ -117,3 +117,31 @@ describe('the outbox relay (time-skipping)', () => {
     expect((await rejected.view()).state.status).toBe('processing');
   }, 120_000);
 });
+
+describe('retention of sent messages', () => {
+  it('past the retention period a sent message keeps its key and times but not its recipient, subject and body; it is never sent again', async () => {
+    const key = `retention-${randomUUID()}`;
+    const recent = `retention-${randomUUID()}`;
+    const em = () => w.deps.orm.em.fork();
+    for (const [k, days] of [[key, 120], [recent, 10]] as const) {
+      await em().execute(
+        `insert into notification (dedupe_key, recipient, subject, body, created_at, sent_at, attempts) values (?, 'thu.pham@example.vn', 'Kết quả hồ sơ', 'Nội dung có thông tin cá nhân', now() - make_interval(days => ?), now() - make_interval(days => ?), 1)`,
+        [k, days, days],
+      );
+    }
+    expect(await w.deps.notifier.redactSent(90)).toBeGreaterThanOrEqual(1);
+    const rows = await em().execute<{ dedupe_key: string; recipient: string; subject: string; body: string; sent_at: string | null; redacted_at: string | null }[]>(
+      'select dedupe_key, recipient, subject, body, sent_at, redacted_at from notification where dedupe_key in (?, ?) order by created_at',
+      [key, recent],
+    );
+    expect(rows[0]).toMatchObject({ dedupe_key: key, recipient: '', subject: '', body: '', redacted_at: expect.anything(), sent_at: expect.anything() });
+    expect(rows[1]).toMatchObject({ dedupe_key: recent, recipient: 'thu.pham@example.vn', body: 'Nội dung có thông tin cá nhân', redacted_at: null });
+    // Queuing the same message again (a retried activity) finds the key and sends nothing.
+    const [again] = await em().execute<{ n: number }[]>(
+      `with ins as (insert into notification (dedupe_key, recipient, subject, body) values (?, 'thu.pham@example.vn', 'x', 'y') on conflict (dedupe_key) do nothing returning id)
+       select count(*)::int as n from ins`,
+      [key],
+    );
+    expect(again!.n).toBe(0);
+  });
+});
