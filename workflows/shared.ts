@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 
 /** A refused action becomes a failed update (type = the error code), never a failed workflow task. */
@@ -52,6 +52,8 @@ export const PATCHES = {
   localClocks: 'clocks-computed-locally',
   /** The calendar change job also goes through the service desk's clocks (issue 17: administrator account requests, support requests). */
   calendarChangeServiceDesk: 'calendar-change-service-desk',
+  /** A step is recorded by a local activity in the workflow task that made it (issue 18: fewer round trips per step). */
+  localRecording: 'steps-recorded-locally',
 } as const;
 
 /** Whether this process's messages go through the relay (true for every process started since the change). */
@@ -97,4 +99,46 @@ export const COMPUTING: LocalActivityOptions = {
  */
 export function clockActivities<A extends object>(): ActivityInterfaceFor<A> {
   return patched(PATCHES.localClocks) ? proxyLocalActivities<A>(COMPUTING) : proxyActivities<A>(RECORDING);
+}
+
+/**
+ * Recording a step as a local activity: run by the worker in the same workflow task as the step (no
+ * activity task, no second workflow task; a marker in the history). The write is keyed by the step's
+ * number, so a retry writes nothing twice. A few quick attempts only: see recordingActivities.
+ */
+export const RECORDING_LOCALLY: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { ...RECORDING.retry, maximumAttempts: 3 },
+};
+
+/** A failure no retry can change (a refusal, a permanent error): not handed on to another attempt. */
+function permanent(e: unknown): boolean {
+  const cause = e instanceof ActivityFailure ? e.cause : e;
+  return cause instanceof ApplicationFailure && (cause.nonRetryable || NON_RETRYABLE.includes(cause.type ?? ''));
+}
+
+/**
+ * The activities a process records its steps with. For processes started since PATCHES.localRecording a
+ * step is recorded locally first (issue 18: fewer round trips); if that keeps failing (the database is
+ * down) it is handed to the task-queue activity, which retries without limit and which operators see
+ * and can retry from the console, as before. Processes started before the patch use the task-queue
+ * activity only (so that their histories replay). Call once, at the start of the workflow.
+ */
+export function recordingActivities<A extends object>(): ActivityInterfaceFor<A> {
+  const remote = proxyActivities<A>(RECORDING);
+  if (!patched(PATCHES.localRecording)) return remote;
+  const local = proxyLocalActivities<A>(RECORDING_LOCALLY);
+  type Call = (...args: unknown[]) => Promise<unknown>;
+  return new Proxy({} as ActivityInterfaceFor<A>, {
+    get: (_, name: string) => async (...args: unknown[]) => {
+      try {
+        return await (local as unknown as Record<string, Call>)[name]!(...args);
+      } catch (e) {
+        if (permanent(e)) throw e;
+        log.warn('recording locally failed; handed to the task queue', { activity: name });
+        return (remote as unknown as Record<string, Call>)[name]!(...args);
+      }
+    },
+  });
 }

@@ -50,9 +50,11 @@ export async function startBenchStack(name: string) {
     OIDC_CLIENT_ID: 'bench', OIDC_CLIENT_SECRET: 'bench-client-secret-0123', SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789',
   };
   let worker: ChildProcess | null = null;
+  const workers: ChildProcess[] = [];
   /** The worker from the sources (tsx), or a production build's `worker.mjs` when given. */
   const startWorker = async (env: Record<string, string> = {}, built?: string) => {
     worker = spawn(process.execPath, built ? [built] : ['--import', 'tsx', 'workers/main.ts'], { env: { ...workerEnv, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    workers.push(worker);
     // Ready when it polls the task queue (a poller of this process: an earlier worker's stays listed a while).
     for (let i = 0; i < 300; i++) {
       const d = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'dossier' }, taskQueueType: 1 }).catch(() => null);
@@ -62,15 +64,15 @@ export async function startBenchStack(name: string) {
     throw new Error('worker did not start');
   };
 
-  /** A graceful stop first (a profiled worker writes its profile on exit), then a hard one. */
+  /** Stops every worker started: a graceful stop first (a profiled worker writes its profile on exit), then a hard one. */
   const stopWorker = async () => {
-    if (worker && worker.exitCode === null) {
-      const w = worker;
+    await Promise.all(workers.splice(0).map(async (w) => {
+      if (w.exitCode !== null) return;
       const exited = new Promise((r) => w.once('exit', r));
       w.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
       w.kill('SIGKILL');
-    }
+    }));
   };
 
   const actor = (subject: string): Actor => {

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log, patched, proxyActivities, setHandl
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, applyOnlinePayment, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
-import { clockActivities, createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, recordingActivities, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { DEFAULT_WAITING, returnDossier, waitingOf, type WaitingPeriods } from '../../domain/dossier/waiting';
 import { dossierViewQuery, feePaidOnlineSignal, performActionUpdate, type DossierWorkflowInput } from './definitions';
@@ -28,6 +28,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   show({ kind: 'dossier', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.overdueLevel, procedureCode: state.procedureCode });
   // Waiting periods apply to processes started since they exist (older ones keep waiting as before).
   const clocks = clockActivities<DossierActivities>();
+  const recorder = recordingActivities<DossierActivities>();
   const periods: WaitingPeriods | null = patched(PATCHES.waitingPeriods) ? { ...DEFAULT_WAITING, ...(input.waiting ?? {}) } : null;
 
   const refreshSchedule = async (calendarChangedAt?: string) => {
@@ -38,7 +39,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
 
   const record = async (after: DossierState, event: TransitionRecord['event'], rest: Omit<TransitionRecord, 'before' | 'after' | 'event'>) => {
     const withDue = { ...after, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
-    const keys = await acts.recordTransition({ before: recorded, after: withDue, event, ...rest });
+    const keys = await recorder.recordTransition({ before: recorded, after: withDue, event, ...rest });
     recorded = withDue;
     show({ kind: 'dossier', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.overdueLevel, procedureCode: after.procedureCode });
     // Processes started before the outbox relay delivered their own messages here (kept for replay).

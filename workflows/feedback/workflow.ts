@@ -3,7 +3,7 @@ import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
 import { catchUpFeedbackDeadlines, nextFeedbackDeadline, onFeedbackDeadline, progressMark, type FeedbackSchedule } from '../../domain/feedback/deadlines';
 import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, DEFAULT_CLARIFICATION_WAIT, type ClarificationWait, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
-import { clockActivities, createSerial, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, recordingActivities, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 import { calendarChangedSignal } from '../calendar/definitions';
@@ -30,6 +30,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   show({ kind: 'feedback', agencyCode: state.agencyCode, status: state.status, overdueLevel: state.answerOverdue ? 1 : 0 });
   // The rules this process keeps for its whole life (a process started before a change keeps the old ones).
   const clocks = clockActivities<FeedbackActivities>();
+  const recorder = recordingActivities<FeedbackActivities>();
   const rules: FeedbackRuleSet = { reviewByReceivingAgency: patched(PATCHES.reviewByReceivingAgency) };
   const clarificationWait: ClarificationWait | null = patched(PATCHES.waitingPeriods) ? (input.clarificationWait ?? DEFAULT_CLARIFICATION_WAIT) : null;
 
@@ -39,7 +40,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   };
   const record = async (after: FeedbackState, event: FeedbackTransitionRecord['event'], rest: Omit<FeedbackTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
     const reviewAgencyCode = rules.reviewByReceivingAgency ? receivingAgency(after) : after.agencyCode;
-    const keys = await acts.recordFeedbackTransition({ before: recorded, after, schedule, event, reviewAgencyCode, ...rest });
+    const keys = await recorder.recordFeedbackTransition({ before: recorded, after, schedule, event, reviewAgencyCode, ...rest });
     recorded = after;
     show({ kind: 'feedback', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.answerOverdue ? 1 : 0 });
     // Processes started before the outbox relay delivered their own messages here (kept for replay).
