@@ -5,7 +5,7 @@
  * turn) and citizen tracking requests. Sessions are made on the first API and used on every API (they
  * live in PostgreSQL). Counts what was lost or duplicated: every submission answered 201 must be one
  * dossier, completed, with its six history entries.
- *   npm run bench:scale-out    (SECONDS=60 LANES=16 TRACKERS=16)   Results: bench/results/scale-out.json and .md.
+ *   npm run bench:scale-out    (DURATION=60 LANES=16 TRACKERS=16)   Results: bench/results/scale-out.json and .md.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -14,7 +14,7 @@ import { startBenchApi } from './support/api-process';
 import { startBenchStack } from './support/stack';
 import { pdfBytes, signIn } from '../test/support/sessions';
 
-const SECONDS = Number(process.env.SECONDS ?? 60);
+const SECONDS = Number(process.env.DURATION ?? 60);
 const LANES = Number(process.env.LANES ?? 16);
 const TRACKERS = Number(process.env.TRACKERS ?? 16);
 
@@ -89,12 +89,16 @@ async function topology(processes: number) {
        from dossier where code = any(?::text[])`,
     [`{${codes.join(',')}}`, since, `{${codes.join(',')}}`],
   );
+  const byAction = await stack.orm.em.fork().execute<{ action: string; n: number }[]>(
+    'select action, count(*)::int as n from dossier_history where dossier_code = any(?::text[]) group by action order by action',
+    [`{${codes.join(',')}}`],
+  );
   for (const a of apis) await a.stop();
   return {
     processes, seconds: +seconds.toFixed(1), lifecycles: codes.length, lifecyclesPerSecond: +(check2!.completed / seconds).toFixed(2),
     requestsPerSecond: +((codes.length * 6 + tracked) / seconds).toFixed(1), trackingPerSecond: +(tracked / seconds).toFixed(1),
     dossiers: check2!.dossiers, completed: check2!.completed, historyEntries: check2!.steps, expectedHistoryEntries: codes.length * 6,
-    lost: codes.length - check2!.dossiers, duplicated: check2!.created - codes.length + (codes.length - new Set(codes).size), failures: failures.slice(0, 5), failureCount: failures.length,
+    lost: codes.length - check2!.dossiers, duplicated: check2!.created - codes.length + (codes.length - new Set(codes).size), failures: failures.slice(0, 5), failureCount: failures.length, historyByAction: Object.fromEntries(byAction.map((r) => [r.action, r.n])),
   };
 }
 
@@ -113,6 +117,8 @@ const md = [
   '|---|---|---|---|---|---|---|---|---|---|---|',
   row(one),
   row(two),
+  '',
+  `History entries by step: ${[one, two].map((r) => `${r.processes} of each: ${JSON.stringify(r.historyByAction)}`).join('; ')}.`,
   '',
   ...(one.failures.length + two.failures.length ? ['Failed requests (first ones):', '', ...[...one.failures, ...two.failures].map((f) => `- ${f}`), ''] : []),
 ].join('\n');

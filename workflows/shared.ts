@@ -52,6 +52,12 @@ export const PATCHES = {
   localClocks: 'clocks-computed-locally',
   /** The calendar change job also goes through the service desk's clocks (issue 17: administrator account requests, support requests). */
   calendarChangeServiceDesk: 'calendar-change-service-desk',
+  /**
+   * The process's first record (the submission) is queued before its update handler is registered: an
+   * update that arrives with the start (an officer acting at once, or a worker back from an outage) used to be
+   * recorded first and the submission dropped as a duplicate of its step number.
+   */
+  firstRecordFirst: 'first-record-before-updates',
   /** A step is recorded by a local activity in the workflow task that made it (issue 18: fewer round trips per step). */
   localRecording: 'steps-recorded-locally',
 } as const;

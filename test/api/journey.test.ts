@@ -61,6 +61,9 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     expect(done).toMatchObject({ status: 'completed', resultCode: `${code}-KQ1` });
     const resultMail = await p.smtp.waitFor((m) => m.subject.includes(`Kết quả giải quyết hồ sơ ${code}`));
     expect(resultMail.text).toContain(`${code}-KQ1`);
+    // Every step is in the history by the time its request is answered.
+    const final = await json<{ history: { action: string }[] }>(await citizen.get(`/api/dossiers/${code}`), 200);
+    expect(final.history.map((h) => h.action)).toEqual(['submit', 'accept', 'claim', 'submit_for_approval', 'approve', 'issue_result']);
     // The email links to the dossier's page: the citizen signs in there (no raw JSON, no 401) and reads it.
     const link = /Xem hồ sơ: (\S+)/.exec(resultMail.text)![1]!;
     expect(link).toBe(`${p.apiUrl}/ho-so/${code}`);

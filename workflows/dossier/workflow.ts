@@ -46,6 +46,14 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     if (keys.length > 0 && !deliveredByRelay()) await acts.deliverNotifications(keys);
   };
 
+  // Submission: deadlines, the record and the citizen's confirmation — queued before any update is handled.
+  const recordSubmission = (submitted: DossierState) =>
+    serial(async () => {
+      await refreshSchedule();
+      await record(submitted, 'submit', { actor: { id: input.citizenId, name: '', role: 'citizen' }, at: input.receivedAt, payload: {}, resultCode: null, requestId: input.requestId });
+    });
+  const submission = patched(PATCHES.firstRecordFirst) ? recordSubmission(state) : null;
+
   setHandler(dossierViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
 
   setHandler(
@@ -112,12 +120,8 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     });
   });
 
-  // Submission: deadlines, the record and the citizen's confirmation.
-  const submitted = state;
-  await serial(async () => {
-    await refreshSchedule();
-    await record(submitted, 'submit', { actor: { id: input.citizenId, name: '', role: 'citizen' }, at: input.receivedAt, payload: {}, resultCode: null, requestId: input.requestId });
-  });
+  // Processes started before the patch queued it here, after an update that came with the start.
+  await (submission ?? recordSubmission(state));
 
   type DeadlineKind = 'acceptance' | 'legal' | 'waiting_reminder' | 'waiting_end';
   const nextDeadline = (): { at: string; kind: DeadlineKind } | null => {

@@ -47,6 +47,14 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
     if (keys.length > 0 && !deliveredByRelay()) await acts.deliverNotifications(keys);
   };
 
+  // Receipt: deadlines and the record — queued before any update is handled.
+  const recordReceipt = (received: FeedbackState) =>
+    serial(async () => {
+      await refreshSchedule();
+      await record(received, 'submit', { actor: null, at: input.receivedAt, payload: { escalated: input.escalated }, textId: null, requestId: input.requestId });
+    });
+  const submission = !resumed && patched(PATCHES.firstRecordFirst) ? recordReceipt(state) : null;
+
   setHandler(feedbackViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0, rules }));
   setHandler(
     feedbackActionUpdate,
@@ -84,13 +92,8 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
     });
   });
 
-  if (!resumed) {
-    const received = state;
-    await serial(async () => {
-      await refreshSchedule();
-      await record(received, 'submit', { actor: null, at: input.receivedAt, payload: { escalated: input.escalated }, textId: null, requestId: input.requestId });
-    });
-  }
+  // Processes started before the patch queued it here, after an update that came with the start.
+  if (!resumed) await (submission ?? recordReceipt(state));
 
   while (!isFeedbackTerminal(state.status)) {
     const v = version;
