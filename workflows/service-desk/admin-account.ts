@@ -1,9 +1,9 @@
-import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import { decideAdminRequest, type AdminRequestDecision, type AdminRequestEvent, type AdminRequestState } from '../../domain/service-desk/admin-accounts';
 import type { ServiceDeskActivities } from '../../activities/service-desk';
 import { calendarChangedSignal } from '../calendar/definitions';
-import { clockActivities, createSerial, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const ADMIN_REQUEST_WORKFLOW = 'adminAccountRequestWorkflow';
@@ -34,6 +34,16 @@ export async function adminAccountRequestWorkflow(input: AdminRequestWorkflowInp
     show({ kind: 'admin_request', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.overdue ? 1 : 0 });
   };
 
+  // The first record is queued before any update is handled (PATCHES.firstRecordFirst); processes started before queue it below.
+  const opened = state;
+  const firstRecord = patched(PATCHES.firstRecordFirst)
+    ? serial(async () => {
+        const due = await clocks.computeAdminRequestDue({ requestedAt: input.requestedAt });
+        dueAt = due;
+        await record(opened, 'request', { id: input.requestedBy, role: 'unit_admin' }, { dueAt: due }, input.requestId);
+      })
+    : null;
+
   setHandler(adminRequestViewQuery, () => ({ state, dueAt, recordedSeq }));
   setHandler(
     adminRequestDecisionUpdate,
@@ -60,13 +70,16 @@ export async function adminAccountRequestWorkflow(input: AdminRequestWorkflowInp
     });
   });
 
-  const due = await clocks.computeAdminRequestDue({ requestedAt: input.requestedAt });
-  dueAt = due;
-  const requested = state;
-  await serial(() => record(requested, 'request', { id: input.requestedBy, role: 'unit_admin' }, { dueAt: due }, input.requestId));
+  if (firstRecord) await firstRecord;
+  else {
+    const due = await clocks.computeAdminRequestDue({ requestedAt: input.requestedAt });
+    dueAt = due;
+    const requested = state;
+    await serial(() => record(requested, 'request', { id: input.requestedBy, role: 'unit_admin' }, { dueAt: due }, input.requestId));
+  }
   for (;;) {
     const v = version;
-    const wait = Date.parse(dueAt) - Date.now();
+    const wait = Date.parse(dueAt!) - Date.now();
     if (wait <= 0 || !(await condition(() => state.status !== 'pending' || version !== v, wait)) || state.status !== 'pending') break;
   }
   if (state.status === 'pending') {

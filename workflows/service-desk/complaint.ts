@@ -1,8 +1,8 @@
-import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import { applyComplaintAction, nextComplaintDeadline, type ComplaintAction, type ComplaintEvent, type ComplaintState } from '../../domain/service-desk/complaints';
 import type { ServiceDeskActivities } from '../../activities/service-desk';
-import { createSerial, RECORDING, refused } from '../shared';
+import { createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const COMPLAINT_WORKFLOW = 'accountComplaintWorkflow';
@@ -31,6 +31,10 @@ export async function accountComplaintWorkflow(input: ComplaintWorkflowInput): P
     show({ kind: 'complaint', agencyCode: null, status: after.status, overdueLevel: overdue() });
   };
 
+  // The first record is queued before any update is handled (PATCHES.firstRecordFirst); processes started before queue it below.
+  const opened = state;
+  const firstRecord = patched(PATCHES.firstRecordFirst) ? serial(() => record(opened, 'file', null, {}, input.requestId)) : null;
+
   setHandler(complaintViewQuery, () => ({ state, recordedSeq }));
   setHandler(
     complaintActionUpdate,
@@ -46,8 +50,11 @@ export async function accountComplaintWorkflow(input: ComplaintWorkflowInput): P
     { validator: ({ action, actor }) => void refused(() => applyComplaintAction(state, action, actor)) },
   );
 
-  const filed = state;
-  await serial(() => record(filed, 'file', null, {}, input.requestId));
+  if (firstRecord) await firstRecord;
+  else {
+    const filed = state;
+    await serial(() => record(filed, 'file', null, {}, input.requestId));
+  }
   for (;;) {
     const v = version;
     const next = nextComplaintDeadline(state);

@@ -1,8 +1,8 @@
-import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import { cancelMaintenance, type MaintenanceEvent, type MaintenanceState } from '../../domain/service-desk/maintenance';
 import type { ServiceDeskActivities } from '../../activities/service-desk';
-import { createSerial, RECORDING, refused } from '../shared';
+import { createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const MAINTENANCE_WORKFLOW = 'maintenanceNoticeWorkflow';
@@ -36,6 +36,12 @@ export async function maintenanceNoticeWorkflow(input: MaintenanceWorkflowInput)
     show({ kind: 'maintenance', agencyCode: null, status: after.status });
   };
 
+  // The first record is queued before any update is handled (PATCHES.firstRecordFirst); processes started before queue it below.
+  const opened = state;
+  const firstRecord = patched(PATCHES.firstRecordFirst)
+    ? serial(() => record(opened, 'announce', { id: input.announcedBy, role: 'operator' }, { emergency: input.emergency }, input.requestId))
+    : null;
+
   setHandler(maintenanceViewQuery, () => ({ state, recordedSeq }));
   setHandler(
     cancelMaintenanceUpdate,
@@ -48,8 +54,11 @@ export async function maintenanceNoticeWorkflow(input: MaintenanceWorkflowInput)
     { validator: (_request) => void refused(() => cancelMaintenance(state)) },
   );
 
-  const announced = state;
-  await serial(() => record(announced, 'announce', { id: input.announcedBy, role: 'operator' }, { emergency: input.emergency }, input.requestId));
+  if (firstRecord) await firstRecord;
+  else {
+    const announced = state;
+    await serial(() => record(announced, 'announce', { id: input.announcedBy, role: 'operator' }, { emergency: input.emergency }, input.requestId));
+  }
   const cancelled = () => state.status === 'cancelled';
   // Under way from its start, over at its end, unless cancelled first.
   for (const [at, event, status] of [[input.startsAt, 'start', 'in_progress'], [input.endsAt, 'end', 'completed']] as const) {

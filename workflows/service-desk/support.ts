@@ -1,9 +1,9 @@
-import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import { applySupportAction, type SupportAction, type SupportEvent, type SupportState } from '../../domain/service-desk/support';
 import type { ServiceDeskActivities } from '../../activities/service-desk';
 import { calendarChangedSignal } from '../calendar/definitions';
-import { clockActivities, createSerial, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const SUPPORT_WORKFLOW = 'supportRequestWorkflow';
@@ -40,6 +40,15 @@ export async function supportRequestWorkflow(input: SupportWorkflowInput): Promi
     show(view());
   };
 
+  // The first record is queued before any update is handled (PATCHES.firstRecordFirst); processes started before queue it below.
+  const opened = state;
+  const firstRecord = patched(PATCHES.firstRecordFirst)
+    ? serial(async () => {
+        await refresh();
+        await record(opened, 'submit', { id: input.requesterId, role: 'requester' }, {}, input.requestId);
+      })
+    : null;
+
   setHandler(supportViewQuery, () => ({ state, dueAt, recordedSeq }));
   setHandler(
     supportActionUpdate,
@@ -70,11 +79,14 @@ export async function supportRequestWorkflow(input: SupportWorkflowInput): Promi
     });
   });
 
-  const received = state;
-  await serial(async () => {
-    await refresh();
-    await record(received, 'submit', { id: input.requesterId, role: 'requester' }, {}, input.requestId);
-  });
+  if (firstRecord) await firstRecord;
+  else {
+    const received = state;
+    await serial(async () => {
+      await refresh();
+      await record(received, 'submit', { id: input.requesterId, role: 'requester' }, {}, input.requestId);
+    });
+  }
   while (state.status !== 'closed') {
     const v = version;
     const due = dueAt!;
