@@ -2,7 +2,7 @@ import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, se
 import type { PaymentActivities } from '../../activities/payment';
 import { applyBankResult, CALLBACK_WAIT_MINUTES, chooseBank, PAYMENT_VALID_HOURS, type PaymentState } from '../../domain/payment/state';
 import { feePaidOnlineSignal } from '../dossier/definitions';
-import { createSerial, RECORDING, refused } from '../shared';
+import { createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { applySettlement, flagUnsettled, settlementDueAt } from '../../domain/payment/settlement';
 import { bankResultUpdate, bankSettlementUpdate, chooseBankUpdate, paymentViewQuery, type PaymentWorkflowInput } from './definitions';
@@ -43,6 +43,12 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     }
   };
 
+  // The first record is queued before any update is handled (PATCHES.firstRecordFirst); processes started before queue it below.
+  const requested = state;
+  const firstRecord = patched(PATCHES.firstRecordFirst)
+    ? serial(() => record(requested, 'requested', { amountVnd: requested.amountVnd, transactionType: requested.transactionType }, input.citizenId))
+    : null;
+
   setHandler(paymentViewQuery, () => ({ state, recordedSeq }));
   setHandler(
     chooseBankUpdate,
@@ -79,7 +85,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     return { settled: true, applied: true };
   });
 
-  await serial(() => record(state, 'requested', { amountVnd: state.amountVnd, transactionType: state.transactionType }, input.citizenId));
+  if (firstRecord) await firstRecord;
+  else await serial(() => record(state, 'requested', { amountVnd: state.amountVnd, transactionType: state.transactionType }, input.citizenId));
   const expiresAt = Date.parse(input.requestedAt) + PAYMENT_VALID_HOURS * 60 * MINUTE;
   while (state.status !== 'paid' && state.status !== 'expired') {
     const v = version;

@@ -1,8 +1,8 @@
-import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, defineUpdate, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import { applyFindingAction, type FindingAction, type FindingEvent, type FindingState } from '../../domain/publication/findings';
 import type { PublicationActivities } from '../../activities/publication';
-import { clockActivities, createSerial, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { calendarChangedSignal } from '../calendar/definitions';
 
@@ -39,6 +39,16 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
   };
   let dueAt: string | null = null;
 
+  // The first record is queued before any update is handled (PATCHES.firstRecordFirst); processes started before queue it below.
+  const opened = state;
+  const firstRecord = patched(PATCHES.firstRecordFirst)
+    ? serial(async () => {
+        const due = await clocks.computeFindingDue(opened);
+        dueAt = due;
+        await record(opened, 'raise', { id: input.raisedBy, role: 'operator' }, { dueAt: due }, input.requestId);
+      })
+    : null;
+
   setHandler(findingViewQuery, () => ({ state, dueAt, recordedSeq }));
   setHandler(
     findingActionUpdate,
@@ -70,14 +80,17 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
     });
   });
 
-  const raised = state;
-  const due = await clocks.computeFindingDue(state);
-  dueAt = due;
-  await serial(() => record(raised, 'raise', { id: input.raisedBy, role: 'operator' }, { dueAt: due }, input.requestId));
+  if (firstRecord) await firstRecord;
+  else {
+    const raised = state;
+    const due = await clocks.computeFindingDue(state);
+    dueAt = due;
+    await serial(() => record(raised, 'raise', { id: input.raisedBy, role: 'operator' }, { dueAt: due }, input.requestId));
+  }
   // One timer per deadline (a process without a calendar change waits exactly as before).
   for (;;) {
     const v = version;
-    const wait = Date.parse(dueAt) - Date.now();
+    const wait = Date.parse(dueAt!) - Date.now();
     if (wait <= 0 || !(await condition(() => state.status !== 'open' || version !== v, wait)) || state.status !== 'open') break;
   }
   if (state.status === 'open') {

@@ -1,8 +1,8 @@
-import { allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { PublicationActivities, PublicationTransitionRecord } from '../../activities/publication';
 import { nextPublicationDeadline, onPublicationDeadline, type PublicationSchedule } from '../../domain/publication/deadlines';
 import { applyPublicationAction, initialPublicationState, isPublicationClosed, type PublicationState } from '../../domain/publication/state';
-import { clockActivities, createSerial, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from './definitions';
 import { calendarChangedSignal } from '../calendar/definitions';
@@ -36,6 +36,17 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
     recorded = after;
     show({ kind: 'publication', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.escalated ? 1 : 0, procedureCode: after.procedureCode });
   };
+
+  // The first record is queued before any update is handled (PATCHES.firstRecordFirst); processes started before queue it below.
+  const recordDeclaration = (declared: typeof state) =>
+    serial(async () => {
+      await refreshSchedule();
+      await record(declared, 'declare', {
+        actor: input.declaredBy ? { id: input.declaredBy.id, name: '', role: input.declaredBy.role } : null, at: input.declaredAt,
+        payload: input.adoptedStatus ? { adoptedStatus: input.adoptedStatus } : {}, requestId: input.requestId,
+      });
+    });
+  const firstRecord = patched(PATCHES.firstRecordFirst) ? recordDeclaration(state) : null;
 
   setHandler(publicationViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
   setHandler(
@@ -71,14 +82,7 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
     });
   });
 
-  const declared = state;
-  await serial(async () => {
-    await refreshSchedule();
-    await record(declared, 'declare', {
-      actor: input.declaredBy ? { id: input.declaredBy.id, name: '', role: input.declaredBy.role } : null, at: input.declaredAt,
-      payload: input.adoptedStatus ? { adoptedStatus: input.adoptedStatus } : {}, requestId: input.requestId,
-    });
-  });
+  await (firstRecord ?? recordDeclaration(state));
 
   while (!isPublicationClosed(state)) {
     const v = version;
