@@ -1,9 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { condition, defineQuery, defineSignal, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, defineUpdate, ParentClosePolicy, patched, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyKind, type DiscrepancyState, type Responsible } from '../../domain/payment/discrepancy';
 import type { DiscrepancyEvent, ReconciliationActivities } from '../../activities/reconciliation';
-import { clockActivities, createSerial, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 import { calendarChangedSignal } from '../calendar/definitions';
 import { REFUND_WORKFLOW } from './refund';
@@ -48,6 +48,10 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
 
   let dueAt = input.dueAt;
   let version = 0;
+  // The first record is queued before any update is handled (PATCHES.firstRecordFirst); processes started before queue it below.
+  const initial = state;
+  const firstRecord = patched(PATCHES.firstRecordFirst) ? serial(() => record(initial, 'open', null, { dueAt: input.dueAt }, null)) : null;
+
   setHandler(discrepancyViewQuery, () => ({ state, dueAt, recordedSeq }));
   // An announced calendar change (issue 15): the end of the next working day by the new calendar; the timer below re-armed.
   setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
@@ -80,8 +84,11 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
     void serial(() => record(after, 'clear', null, {}, null));
   });
 
-  const opened = state;
-  await serial(() => record(opened, 'open', null, { dueAt: input.dueAt }, null));
+  if (firstRecord) await firstRecord;
+  else {
+    const opened = state;
+    await serial(() => record(opened, 'open', null, { dueAt: input.dueAt }, null));
+  }
   // Money taken twice or over the amount: the bank is ordered to refund it (000 §34.6).
   if (input.kind === 'duplicate_payment' || (input.kind === 'amount_differs' && input.responsible === 'bank')) {
     const refund = await acts.openRefundForCase({ code: input.code });
