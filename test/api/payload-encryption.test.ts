@@ -61,7 +61,8 @@ describe('encrypted payloads', () => {
     const payloads = payloadsIn(history);
     expect(payloads.length).toBeGreaterThan(5);
     // Only the engine's own markers stay plain — patch markers (the names of code changes) and the bookkeeping
-    // of local activities (which clock was computed, when; its result is sealed); everything of the dossier is sealed.
+    // of local activities (which clock was computed or step recorded, when; its arguments and result are sealed);
+    // everything of the dossier is sealed.
     const plain = payloads.filter((x) => Buffer.from(x.metadata!.encoding!).toString() !== 'binary/encrypted');
     const patchIds = Object.values(PATCHES) as string[];
     const LOCAL_ACTIVITY_META = ['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time'];
@@ -69,7 +70,7 @@ describe('encrypted payloads', () => {
       const text = Buffer.from(x.data ?? []).toString('utf8');
       const meta = /"activity_type"/.test(text) ? (JSON.parse(text) as Record<string, unknown>) : null;
       if (meta) {
-        because(text, () => expect(Object.keys(meta).every((k) => LOCAL_ACTIVITY_META.includes(k)) && /^compute[A-Za-z]+$/.test(String(meta.activity_type))).toBe(true));
+        because(text, () => expect(Object.keys(meta).every((k) => LOCAL_ACTIVITY_META.includes(k)) && /^(compute|record)[A-Za-z]+$/.test(String(meta.activity_type))).toBe(true));
         continue;
       }
       because(text, () => expect(text.replace(/"(id|deprecated)"|false|true/g, '').match(/"[^"]+"/g)?.every((q) => patchIds.includes(q.slice(1, -1)))).toBe(true));
