@@ -64,15 +64,14 @@ export async function findProcedures(orm: MikroORM, filter: { q?: string; field?
 
 async function procedurePage(orm: MikroORM, filter: { text: string | null; field?: string; agencyCode?: string; limit: number; offset: number }) {
   const em = orm.em.fork();
-  const text = filter.text;
   const where = ['true'];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {
     where.push(sql);
     params.push(value);
   };
-  const m = text ? textMatch('p', text) : null;
-  if (m) add(m.where, text);
+  const m = filter.text ? textMatch('p', filter.text) : null;
+  if (m) add(m.where, m.whereParams[0]);
   if (filter.field) add('p.field = ?', filter.field);
   if (filter.agencyCode) add('p.agency_code = ?', filter.agencyCode);
   const order = m ? `${m.rank} desc, p.code` : 'p.code';
