@@ -8,6 +8,7 @@ import { currentRole, type DossierState } from '../domain/dossier/state';
 import type { DossierActionType, DossierSystemEvent } from '../domain/dossier/vocabulary';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier, OutboxMessage } from '../services/notifications';
+import { deliverResult, keepAcceptedDocuments } from '../services/data-store';
 import { agencyRecipients, appendAudit, enqueueMessages, named, SUPERVISORS } from '../services/records';
 
 export interface ActorRef {
@@ -124,11 +125,15 @@ export function createDossierActivities(deps: DossierActivityDeps) {
         const title = String(r.payload.title);
         const content = String(r.payload.content);
         await tx.execute(
-          `insert into dossier_result (code, dossier_code, n, title, content, sha256, issued_at, issued_by) values (?, ?, ?, ?, ?, ?, ?, ?)
+          `insert into dossier_result (code, dossier_code, n, title, content, sha256, issued_at, issued_by, valid_until) values (?, ?, ?, ?, ?, ?, ?, ?, ?)
            on conflict do nothing`,
-          [r.resultCode, s.code, s.resultCount, title, content, createHash('sha256').update(content).digest('hex'), r.at, r.actor.id],
+          [r.resultCode, s.code, s.resultCount, title, content, createHash('sha256').update(content).digest('hex'), r.at, r.actor.id,
+            typeof r.payload.validUntil === 'string' ? r.payload.validUntil : null],
         );
+        await deliverResult(tx, r.resultCode, r.at);
       }
+      // Accepted and confirmed by the agency: kept in the citizen's store when they consented (003 §11.5).
+      if (r.event === 'accept') await keepAcceptedDocuments(tx, s.code, s.formVersion, r.at);
 
       const ctx: MessageContext = {
         procedureName: info.procedure_name,

@@ -19,6 +19,8 @@ import { DossierService } from './dossiers/service';
 import { dossierRoutes } from './dossiers/routes';
 import { DossierDocuments } from './dossiers/documents';
 import { dossierDocumentRoutes } from './dossiers/document-routes';
+import { DataStoreService } from './data-store/service';
+import { dataStoreRoutes } from './data-store/routes';
 import { AgencySigning } from '../services/signing/agency-signing';
 import { useSearchCache } from '../services/search';
 import { LocalFileStore } from '../services/file-store';
@@ -220,11 +222,13 @@ export function createApp(deps: ApiDeps) {
   });
 
   const files = new LocalFileStore(cfg.FILE_STORE_DIR);
-  const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log, publicUrl: cfg.PUBLIC_URL, files });
-  app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));
   const signing = new AgencySigning({ dir: cfg.SIGNING_KEYS_DIR ?? null, passphrase: cfg.SIGNING_KEYS_PASSPHRASE, localCa: cfg.SIGNING_LOCAL_CA });
   const documents = new DossierDocuments({ orm, signing, publicUrl: cfg.PUBLIC_URL, files });
+  const store = new DataStoreService({ orm, files, documents });
+  const dossiers = new DossierService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, calendars: deps.calendars, log, publicUrl: cfg.PUBLIC_URL, files, store });
+  app.use(dossierRoutes(dossiers, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES }));
   app.use(dossierDocumentRoutes(documents));
+  app.use(dataStoreRoutes(orm, store));
   useSearchCache(orm, cfg.SEARCH_CACHE_SECONDS);
   const feedback = new FeedbackService({ orm, temporal: deps.temporal, taskQueue: cfg.TEMPORAL_TASK_QUEUE, leadAgencyCode: cfg.FEEDBACK_LEAD_AGENCY, clarificationDays: cfg.FEEDBACK_CLARIFICATION_DAYS, log });
   app.use(feedbackRoutes(feedback));
@@ -278,7 +282,7 @@ export function createApp(deps: ApiDeps) {
     });
   }
   // The portal's pages (the same services as the API).
-  app.use(webRoutes(orm, { dossiers, feedback, documents, publication, payments, refunds, reconciliation, operations, statistics, ranking, maintenance, complaints, support, adminRequests }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
+  app.use(webRoutes(orm, { dossiers, feedback, documents, store, publication, payments, refunds, reconciliation, operations, statistics, ranking, maintenance, complaints, support, adminRequests }, { maxUploadBytes: cfg.MAX_UPLOAD_BYTES, maxReconciliationFileBytes: cfg.RECONCILIATION_MAX_FILE_BYTES, csrf: auth.csrf, publicUrl: cfg.PUBLIC_URL }));
   app.use(notFoundHandler);
   app.use(webErrorPages);
   app.use(errorHandler);

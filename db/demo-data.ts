@@ -55,7 +55,12 @@ export const DEMO_PROCEDURES: { code: string; name: string; agencyCode: string; 
         { name: 'mucDich', label: 'Mục đích sử dụng phiếu', type: 'text', required: true, maxLength: 500 },
         { name: 'soLuongPhieu', label: 'Số lượng phiếu', type: 'number', required: false, min: 1, max: 10 },
       ],
-      files: [idCard, { name: 'uyQuyen', label: 'Văn bản ủy quyền (nếu có)', required: false, mimeTypes: ['application/pdf'], maxBytes: 5 * 1024 * 1024 }],
+      files: [
+        idCard,
+        { name: 'uyQuyen', label: 'Văn bản ủy quyền (nếu có)', required: false, mimeTypes: ['application/pdf'], maxBytes: 5 * 1024 * 1024 },
+        // A result of the birth registration, given straight from the citizen's data store (003 §16.4).
+        { name: 'giayKhaiSinh', label: 'Giấy khai sinh (nếu có)', required: false, mimeTypes: ['application/pdf'], maxBytes: 5 * 1024 * 1024, acceptsResultsOf: ['STP-KS'] },
+      ],
     },
   },
   {

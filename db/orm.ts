@@ -25,6 +25,7 @@ import { Migration021Statistics } from './migrations/021-statistics';
 import { Migration022ServiceDesk } from './migrations/022-service-desk';
 import { Migration023Search } from './migrations/023-search';
 import { Migration024FilesAndRetention } from './migrations/024-files-and-retention';
+import { Migration025DataStore } from './migrations/025-data-store';
 
 export type Orm = MikroORM;
 
@@ -61,6 +62,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '022-service-desk', class: Migration022ServiceDesk },
         { name: '023-search', class: Migration023Search },
         { name: '024-files-and-retention', class: Migration024FilesAndRetention },
+        { name: '025-data-store', class: Migration025DataStore },
       ],
       transactional: true,
       allOrNothing: true,

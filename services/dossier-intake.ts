@@ -19,6 +19,8 @@ export interface NewDossier {
   /** The online service it was submitted to, and whether that service was in testing (a test dossier). */
   serviceCode?: string | null;
   isTest?: boolean;
+  /** The citizen's consent that the documents, once accepted, are kept in their data store (003 §11.5). */
+  storeConsent?: boolean;
 }
 
 /** Dossier code (mã hồ sơ): `<agency>-<yymmdd>-<number>`, unique, never changed afterwards. */
@@ -45,10 +47,10 @@ export async function recordSubmission(em: EntityManager, d: NewDossier): Promis
     const code = await nextDossierCode(tx, d.agencyCode, d.receivedAt);
     await tx.execute(
       `insert into dossier (code, procedure_code, agency_code, citizen_id, status, form_data, received_at, processing_days, fee_amount, step_role, idempotency_key, idempotency_fingerprint, seq,
-                            procedure_version, service_code, is_test)
-       values (?, ?, ?, ?, 'submitted', ?::jsonb, ?, ?, ?, 'receiving_officer', ?, ?, 0, ?, ?, ?)`,
+                            procedure_version, service_code, is_test, store_consent)
+       values (?, ?, ?, ?, 'submitted', ?::jsonb, ?, ?, ?, 'receiving_officer', ?, ?, 0, ?, ?, ?, ?)`,
       [code, d.procedureCode, d.agencyCode, d.citizenId, JSON.stringify(d.formData), d.receivedAt, d.processingDays, d.feeAmount, d.idempotencyKey, d.idempotencyFingerprint ?? null,
-        d.procedureVersion ?? null, d.serviceCode ?? null, d.isTest ?? false],
+        d.procedureVersion ?? null, d.serviceCode ?? null, d.isTest ?? false, d.storeConsent ?? false],
     );
     await tx.execute(
       'insert into dossier_version (dossier_code, version, form_data, files, submitted_at) values (?, 1, ?::jsonb, ?::jsonb, ?)',

@@ -40,6 +40,8 @@ function lastMoveOf(history: { action: string; at: string; details: Record<strin
 }
 
 const CODE = /^[A-Z]{2,10}-[A-Z]{2,12}-\d{6}-\d{6}$/;
+/** What the consent form of the data store did (see data-store-pages). */
+const CONSENT_DONE: Record<string, string> = { 'dong-y-luu-kho': 'Đồng ý lưu giữ thành phần hồ sơ vào Kho dữ liệu khi được tiếp nhận', 'khong-luu-kho': 'Không lưu giữ thành phần hồ sơ vào Kho dữ liệu' };
 const PAGE_SIZE = 20;
 /** The text fields each step's form has (the rest of the action is fixed by the page). */
 const ACTION_FIELDS: Partial<Record<DossierActionType, readonly string[]>> = {
@@ -99,7 +101,7 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
       deadlineMove: lastMoveOf(d.history), movesOf,
       supplementRequest: d.status === 'supplement_requested' ? lastRequest : null,
       feeText: feeText(d.feeAmount), key: randomUUID(), labels: ACTION_LABELS,
-      submitted: req.query['da-nop'] === '1', done: typeof req.query.xong === 'string' ? ACTION_LABELS[req.query.xong as DossierActionType] ?? null : null,
+      submitted: req.query['da-nop'] === '1', done: typeof req.query.xong === 'string' ? (ACTION_LABELS[req.query.xong as DossierActionType] ?? CONSENT_DONE[req.query.xong] ?? null) : null,
       isOwner: actor.roles.includes('citizen'),
       refund: payment?.status === 'paid' ? await services.refunds.ofPayment(payment.id) : null,
       refundAsked: req.query['hoan-tien'] === '1',

@@ -17,7 +17,7 @@ function navigation(actor: Actor | undefined) {
     { href: '/tra-cuu', label: 'Tra cứu hồ sơ' },
     { href: '/phan-anh', label: 'Phản ánh, kiến nghị' },
   ];
-  if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' }, { href: '/pakn', label: 'Phản ánh của tôi' }, { href: '/tai-khoan/khieu-nai', label: 'Khiếu nại tài khoản' });
+  if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' }, { href: '/kho-du-lieu', label: 'Kho dữ liệu' }, { href: '/pakn', label: 'Phản ánh của tôi' }, { href: '/tai-khoan/khieu-nai', label: 'Khiếu nại tài khoản' });
   if (actor?.roles.some((r) => isOfficerRole(r) && r !== 'supervising_officer' && r !== 'clerk' && r !== 'unit_admin')) links.push({ href: '/can-bo', label: 'Hồ sơ cần xử lý' });
   if (actor?.roles.some((r) => r === 'receiving_officer' || r === 'processing_officer' || r === 'unit_leader')) links.push({ href: '/can-bo/pakn', label: 'Phản ánh cần xử lý' });
   if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin' || r === 'unit_admin')) links.push({ href: '/dich-vu', label: 'Dịch vụ công trực tuyến' });

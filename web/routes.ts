@@ -29,6 +29,8 @@ import { officerPages } from './officer-pages';
 import { publicPages } from './public-pages';
 import { here, renderPage, type CsrfTokens } from './render';
 import { submissionPages } from './submission-pages';
+import { dataStorePages } from './data-store-pages';
+import type { DataStoreService } from '../api/data-store/service';
 
 /**
  * The portal's pages, rendered on the server from the same services as the API (no rule twice): public
@@ -37,7 +39,7 @@ import { submissionPages } from './submission-pages';
  */
 export function webRoutes(
   orm: MikroORM,
-  services: { dossiers: DossierService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService; maintenance: MaintenanceNotices; complaints: AccountComplaints; support: SupportRequests; adminRequests: AdminAccountRequests },
+  services: { dossiers: DossierService; store: DataStoreService; feedback: FeedbackService; documents: DossierDocuments; publication: PublicationService; payments: PaymentService; refunds: RefundService; reconciliation: ReconciliationService; operations: OperationsConsole; statistics: StatisticsService; ranking: RankingService; maintenance: MaintenanceNotices; complaints: AccountComplaints; support: SupportRequests; adminRequests: AdminAccountRequests },
   opts: { maxUploadBytes: number; maxReconciliationFileBytes: number; csrf: CsrfTokens; publicUrl: string },
 ): Router {
   const router = Router();
@@ -53,8 +55,9 @@ export function webRoutes(
     services.maintenance.bannerItems().then((items) => void (res.locals.maintenance = items), () => undefined).finally(next);
   });
   router.use(publicPages(orm, services));
-  router.use(submissionPages(orm, services.dossiers, { maxUploadBytes: opts.maxUploadBytes, publicOrigin }));
+  router.use(submissionPages(orm, services, { maxUploadBytes: opts.maxUploadBytes, publicOrigin }));
   router.use(dossierPages(orm, services, { maxUploadBytes: opts.maxUploadBytes, publicOrigin }));
+  router.use(dataStorePages(services, { publicOrigin }));
   router.use(officerPages(services));
   router.use(feedbackPages(orm, services, { publicOrigin }));
   router.use(publicationPages(orm, services.publication, { publicOrigin }));

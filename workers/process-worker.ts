@@ -32,7 +32,7 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * modules of the bundle, so a new one is not left per workflow and none pulls a module in.
  */
 export const SHARED_WORKFLOW_MODULES = [
-  'dossier/state', 'dossier/vocabulary', 'dossier/waiting', 'errors', 'feedback/deadlines', 'feedback/state',
+  'data-store/vocabulary', 'dossier/state', 'dossier/vocabulary', 'dossier/waiting', 'errors', 'feedback/deadlines', 'feedback/state',
   'feedback/vocabulary', 'open-steps', 'payment/discrepancy', 'payment/refund', 'payment/settlement', 'payment/state',
   'publication/deadlines', 'publication/findings', 'publication/state', 'publication/vocabulary', 'service-desk/admin-accounts',
   'service-desk/complaints', 'service-desk/maintenance', 'service-desk/support', 'text', 'working-time/local-time',

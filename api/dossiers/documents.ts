@@ -7,7 +7,7 @@ import { formatVnHuman } from '../../domain/working-time';
 import type { AgencySigning} from '../../services/signing/agency-signing';
 import { SigningUnavailable } from '../../services/signing/agency-signing';
 import { buildPdf, type DocumentContent } from '../../services/signing/pdf-document';
-import { instant } from '../dates';
+import { instant, iso } from '../dates';
 import { apiError, Errors } from '../errors';
 import { FileDamaged, type FileStore } from '../../services/file-store';
 
@@ -65,11 +65,37 @@ export class DossierDocuments {
       'select version, submitted_at, files from dossier_version where dossier_code = ? order by version desc',
       [code],
     );
+    const checks = await this.sourceChecks(rows.flatMap((v) => v.files));
     return rows.map((v) => ({
       version: v.version,
       submittedAt: instant(v.submitted_at),
-      files: v.files.map((f) => ({ ...f, componentLabel: labels.get(f.component) ?? f.component })),
+      files: v.files.map((f) => ({ ...f, componentLabel: labels.get(f.component) ?? f.component, ...(checks.has(f.fileId) ? { sourceCheck: checks.get(f.fileId)! } : {}) })),
     }));
+  }
+
+  /**
+   * For the files a citizen gave from their data store: whether what the dossier holds is what the store
+   * held (the file's SHA-256 equals the one recorded from the store; for a result, the result's content
+   * still hashes to it), who issued or confirmed it, and whether the result was revoked since.
+   */
+  private async sourceChecks(files: StoredFile[]) {
+    const sourced = files.filter((f) => f.source);
+    const out = new Map<string, { hashMatches: boolean; agencyName: string; revokedAt: string | null }>();
+    if (sourced.length === 0) return out;
+    const rows = await this.em().execute<{ file_id: string; file_sha256: string | null; result_sha256: string | null; content_sha256: string | null; revoked_at: string | null; agency_name: string | null }[]>(
+      `select x.file_id, f.sha256 as file_sha256, r.sha256 as result_sha256, encode(sha256(convert_to(r.content, 'UTF8')), 'hex') as content_sha256, r.revoked_at, a.name as agency_name
+         from jsonb_to_recordset(?::jsonb) as x(file_id uuid, result_code text, agency_code text)
+         left join stored_file f on f.id = x.file_id left join dossier_result r on r.code = x.result_code left join agency a on a.code = x.agency_code`,
+      [JSON.stringify(sourced.map((f) => ({ file_id: f.fileId, result_code: f.source!.resultCode ?? null, agency_code: f.source!.agencyCode })))],
+    );
+    const byFile = new Map(rows.map((r) => [r.file_id, r]));
+    for (const f of sourced) {
+      const r = byFile.get(f.fileId);
+      const src = f.source!;
+      const hashMatches = r !== undefined && r.file_sha256 === f.sha256 && (src.kind === 'result' ? r.result_sha256 === src.sha256 && r.content_sha256 === src.sha256 : src.sha256 === f.sha256);
+      out.set(f.fileId, { hashMatches, agencyName: r?.agency_name ?? src.agencyCode, revokedAt: iso(r?.revoked_at ?? null) });
+    }
+    return out;
   }
 
   /** One file's content, if it belongs to a version of this dossier. */

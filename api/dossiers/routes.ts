@@ -5,6 +5,7 @@ import type { DossierAction } from '../../domain/dossier/vocabulary';
 import { mount } from '../access';
 import { apiError, assertNoNul, parse } from '../errors';
 import { Page } from '../schemas';
+import { ConsentAnswer, ConsentBody } from '../data-store/schemas';
 import {
   ActionBody, DossierList, DossierParams, DossierTracking, IdempotencyHeaders, QueueQuery, ResultParams, Revocation, RevokeBody,
   StepResult, SubmissionReceipt, SubmitFields, SupplementFields,
@@ -43,7 +44,7 @@ export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: n
 
   mount(router, {
     method: 'post', path: '/api/dossiers', tag: 'Hồ sơ', access: ['citizen'], rateLimit: 'submissions',
-    multipart: { fields: SubmitFields, jsonFields: ['formData'], procedureField: 'procedureCode' }, headers: IdempotencyHeaders,
+    multipart: { fields: SubmitFields, jsonFields: ['formData', 'fromStore'], procedureField: 'procedureCode' }, headers: IdempotencyHeaders,
     responses: { 201: SubmissionReceipt, 200: SubmissionReceipt }, conflicts: true,
     summary: 'Nộp hồ sơ: multipart với procedureCode, formData (JSON) và mỗi tệp mang tên thành phần hồ sơ. Header Idempotency-Key chống nộp trùng (gửi lại: 200 với hồ sơ đã nộp).',
     handler: async (req, res) => {
@@ -52,7 +53,7 @@ export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: n
       const known = new Map<string | null, Promise<Components>>();
       const components = (procedureCode: string | null) => known.get(procedureCode) ?? known.set(procedureCode, service.uploadComponents(procedureCode).then(bounded)).get(procedureCode)!;
       const upload = await readUpload(req, { ...limits, components: (fields) => components(fields.procedureCode ?? null) });
-      const body = multipartFields(SubmitFields, upload.fields, ['formData']);
+      const body = multipartFields(SubmitFields, upload.fields, ['formData', 'fromStore']);
       const r = await service.submit(req.actor!, { ...body, files: upload.files, idempotencyKey: headers.data['idempotency-key'] ?? null, requestId: String(req.id) });
       res.status(r.created ? 201 : 200).json(r);
     },
@@ -83,6 +84,13 @@ export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: n
       const body = multipartFields(SupplementFields, upload.fields, ['formData']);
       res.json(await service.supplement(req.actor!, code, body.formData, upload.files, String(req.id)));
     },
+  });
+
+  mount(router, {
+    method: 'put', path: '/api/dossiers/:code/store-consent', tag: 'Hồ sơ', access: ['citizen'], params: DossierParams, body: ConsentBody,
+    responses: { 200: ConsentAnswer }, conflicts: true,
+    summary: 'Đồng ý (hoặc không) lưu giữ các thành phần hồ sơ vào Kho dữ liệu khi hồ sơ được tiếp nhận; đổi được đến khi hồ sơ được tiếp nhận (sau đó: 409).',
+    handler: async (req, res) => void res.json(await service.setStoreConsent(req.actor!, String(req.params.code), parse(ConsentBody, req.body).consent, String(req.id))),
   });
 
   mount(router, {

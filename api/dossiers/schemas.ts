@@ -17,7 +17,14 @@ export const QueueQuery = Page.extend({
 
 /** The electronic form, sent as a JSON part; each procedure's document lists its own fields. */
 const FormData = z.record(z.string(), z.unknown());
-export const SubmitFields = z.object({ procedureCode: ProcedureCode, formData: FormData }).strict();
+export const SubmitFields = z.object({
+  procedureCode: ProcedureCode,
+  formData: FormData,
+  fromStore: z.record(z.string().max(100), z.uuid()).optional()
+    .describe('JSON: với mỗi thành phần hồ sơ lấy từ Kho dữ liệu thay vì tải lên, mã mục trong Kho (GET /api/store/choices)'),
+  storeConsent: z.enum(['true', 'false']).transform((v) => v === 'true').optional()
+    .describe('true: đồng ý lưu giữ các thành phần hồ sơ vào Kho dữ liệu khi hồ sơ được tiếp nhận'),
+}).strict();
 export const SupplementFields = z.object({ formData: FormData }).strict();
 
 export const IdempotencyHeaders = z.object({
@@ -69,6 +76,7 @@ export const DossierHistoryEntry = z.object({
 export const DossierTracking = DossierSummary.extend({
   formData: z.record(z.string(), z.unknown()),
   formVersion: z.number().int().positive(),
+  storeConsent: z.boolean().describe('Đồng ý lưu giữ thành phần hồ sơ vào Kho dữ liệu khi được tiếp nhận'),
   processingDays: z.number().int().min(0),
   feeAmount: z.number().int().min(0),
   feePaidAt: Instant.nullable(),
@@ -96,7 +104,15 @@ export const DossierList = Items(DossierSummary);
 
 export const FileParams = z.object({ code: DossierCode, fileId: z.uuid() });
 export const DossierResultParams = z.object({ code: DossierCode, resultCode: ResultCode });
-export const DossierFile = StoredFile.extend({ fileId: z.uuid(), componentLabel: z.string() });
+export const DossierFile = StoredFile.extend({
+  fileId: z.uuid(),
+  componentLabel: z.string(),
+  sourceCheck: z.object({
+    hashMatches: z.boolean().describe('Mã băm của tệp trong hồ sơ khớp với mã băm Kho dữ liệu đã lưu (và kết quả gốc chưa bị sửa)'),
+    agencyName: z.string(),
+    revokedAt: Instant.nullable().describe('Kết quả gốc đã bị thu hồi sau khi được dùng'),
+  }).optional().describe('Với tệp lấy từ Kho dữ liệu: kết quả đối chiếu nguồn'),
+});
 export const DossierFileVersions = z.object({
   versions: z.array(z.object({ version: z.number().int().positive(), submittedAt: Instant, files: z.array(DossierFile) })),
 });

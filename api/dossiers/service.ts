@@ -28,6 +28,7 @@ import { actorRef, withRoleLabel } from '../schemas';
 import { apiError, certainlyRefused, Errors, fromTemporal } from '../errors';
 import type { FileStore } from '../../services/file-store';
 import { derivedUuid, updateIdOf } from '../idempotency';
+import type { DataStoreService } from '../data-store/service';
 
 
 export interface DossierServiceDeps {
@@ -40,6 +41,8 @@ export interface DossierServiceDeps {
   publicUrl: string;
   /** Where uploaded files' contents go (PostgreSQL keeps their metadata and hash). */
   files: FileStore;
+  /** The citizens' data store: components given from it instead of an upload. */
+  store: DataStoreService;
 }
 
 interface DossierRow {
@@ -66,6 +69,17 @@ interface DossierRow {
   handler: { id: string; name: string; role: Role } | null;
   completed_at: Date | string | null;
   seq: number;
+  store_consent: boolean;
+}
+
+export interface SubmissionInput {
+  procedureCode: string;
+  formData: Record<string, unknown>;
+  files: UploadedFile[];
+  fromStore?: Record<string, string>;
+  storeConsent?: boolean;
+  idempotencyKey: string | null;
+  requestId: string;
 }
 
 const SELECT_DOSSIER = `select d.*, p.name as procedure_name, a.name as agency_name
@@ -114,7 +128,12 @@ export class DossierService {
     return new Map(ProcedureForm.parse(proc!.form).files.map((c) => [c.name, c.maxBytes]));
   }
 
-  async submit(actor: Actor, input: { procedureCode: string; formData: Record<string, unknown>; files: UploadedFile[]; idempotencyKey: string | null; requestId: string }) {
+  /**
+   * A submission. `fromStore` names, per file component, an item of the citizen's data store given instead
+   * of an upload; `storeConsent` is the citizen's consent that the documents, once accepted, are kept in
+   * their store (003 §11.5).
+   */
+  async submit(actor: Actor, input: SubmissionInput) {
     const em = this.em();
     const target = await submissionTarget(em, input.procedureCode, new Date());
     if (!target) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${input.procedureCode}" không tồn tại.`);
@@ -131,12 +150,19 @@ export class DossierService {
     if (replay) return replay;
     const form = ProcedureForm.parse(proc.form);
     const sniffed = await sniff(input.files);
-    const errors = checkSubmission(form, input.formData, sniffed.map((x) => x.info));
+    const fromStore = await this.deps.store.filesFor(actor, form, input.fromStore ?? {}, new Set(input.files.map((f) => f.fieldname)));
+    const errors = [
+      ...fromStore.errors,
+      ...checkSubmission(form, input.formData, [
+        ...sniffed.map((x) => x.info),
+        ...fromStore.files.map((f) => ({ component: f.component, filename: f.filename, detectedMimeType: f.mimeType, size: f.size })),
+      ]),
+    ];
     if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Hồ sơ chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Hồ sơ chưa được gửi.', errors);
 
     const receivedAt = new Date();
     const recorded = await em.transactional(async (tx) => {
-      const stored = await storeFiles(tx, this.deps.files, actor, sniffed);
+      const stored = [...await storeFiles(tx, this.deps.files, actor, sniffed), ...fromStore.files];
       const r = await recordSubmission(tx, {
         procedureCode: proc.code,
         agencyCode: proc.agency_code,
@@ -152,6 +178,7 @@ export class DossierService {
         serviceCode: service.code,
         // Dossiers sent to a service in testing are test dossiers (kept out of statistics).
         isTest: service.status === 'testing',
+        storeConsent: input.storeConsent ?? false,
       });
       // Another request with the key committed meanwhile: roll this one back, files included.
       if (!r.created) throw new ConcurrentReplay();
@@ -278,6 +305,28 @@ export class DossierService {
   }
 
   /**
+   * The citizen's consent that the dossier's documents are kept in their data store once accepted (003
+   * §11.5): given or withdrawn until the agency accepts the dossier; afterwards each kept document is
+   * withdrawn from the store on its own.
+   */
+  async setStoreConsent(actor: Actor, code: string, consent: boolean, requestId: string) {
+    const row = await this.load(actor, code);
+    if (row.citizen_id !== actor.id) throw Errors.notFound('Hồ sơ');
+    await this.em().transactional(async (tx) => {
+      const [u] = await tx.execute<{ store_consent: boolean }[]>(
+        "update dossier set store_consent = ? where code = ? and accepted_at is null and status in ('submitted', 'supplement_requested') returning store_consent",
+        [consent, code],
+      );
+      if (!u) throw apiError(409, 'ALREADY_ACCEPTED', 'Hồ sơ đã được tiếp nhận (hoặc đã kết thúc): sự đồng ý lưu giữ đã được áp dụng; bạn có thể xóa từng giấy tờ trong Kho dữ liệu.');
+      await appendAudit(tx, {
+        at: new Date().toISOString(), actorId: actor.id, actorRole: 'citizen', action: 'dossier.store_consent', entityType: 'dossier', entityId: code,
+        before: null, after: { storeConsent: consent }, requestId, dedupeKey: null,
+      });
+    });
+    return { code, storeConsent: consent };
+  }
+
+  /**
    * What anyone may know of a dossier by its code (public tracking): its procedure, status and dates,
    * nothing personal. Null when there is no such dossier.
    */
@@ -322,6 +371,7 @@ export class DossierService {
       ...summary(row),
       formData: row.form_data,
       formVersion: row.form_version,
+      storeConsent: row.store_consent,
       processingDays: row.processing_days,
       feeAmount: row.fee_amount,
       feePaidAt: iso(row.fee_paid_at),
@@ -506,13 +556,16 @@ function receipt(code: string, status: DossierStatus, at: Date, created: boolean
 }
 
 /** What a submission carried: procedure, form (keys in order) and each file's component, size and SHA-256. */
-function submissionFingerprint(input: { procedureCode: string; formData: Record<string, unknown>; files: UploadedFile[] }): string {
+function submissionFingerprint(input: SubmissionInput): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
   const files = input.files
     .map((f) => `${f.fieldname}:${f.size}:${createHash('sha256').update(f.buffer).digest('hex')}`)
     .sort();
-  return createHash('sha256').update(JSON.stringify([input.procedureCode, canonical(input.formData), files])).digest('hex');
+  // What a submission from before the data store carried hashes as it did then.
+  const fromStore = Object.entries(input.fromStore ?? {}).map(([c, id]) => `${c}:store:${id}`).sort();
+  const consent = input.storeConsent ? ['store-consent'] : [];
+  return createHash('sha256').update(JSON.stringify([input.procedureCode, canonical(input.formData), [...files, ...fromStore, ...consent]])).digest('hex');
 }
 
 function round1(n: number): number {

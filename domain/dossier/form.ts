@@ -35,7 +35,14 @@ export const FileComponent = z.object({
   required: z.boolean(),
   mimeTypes: z.array(z.string()).min(1),
   maxBytes: z.number().int().positive(),
+  /**
+   * Procedures whose results (kết quả giải quyết) the citizen may give for this component straight from
+   * their data store (003 §16.4), instead of uploading a copy.
+   */
+  acceptsResultsOf: z.array(z.string().regex(/^[A-Z]{2,10}-[A-Z]{2,12}$/)).max(20).optional(),
 }).strict();
+
+export type FileComponent = z.infer<typeof FileComponent>;
 
 /** Strict: a key the form definition does not know is refused, not silently dropped. */
 export const ProcedureForm = z.object({ fields: z.array(FormField), files: z.array(FileComponent) }).strict();

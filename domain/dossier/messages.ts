@@ -17,6 +17,9 @@ export interface MessageContext {
   resultCode: string | null;
 }
 
+/** The citizen's data store (Kho quản lý dữ liệu điện tử) on the portal that sent the tracking link. */
+const storeUrl = (ctx: { trackingUrl: string }) => `${ctx.trackingUrl.replace(/\/ho-so\/.*$/, '')}/kho-du-lieu`;
+
 const footer = (ctx: MessageContext) =>
   `\n\nXem hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`;
 
@@ -61,7 +64,7 @@ export function citizenMessage(event: DossierActionType | DossierSystemEvent, s:
     case 'issue_result':
       return {
         subject: `[DVC] Kết quả giải quyết hồ sơ ${s.code}`,
-        body: `${head}${ref} đã có kết quả: "${String(p.title)}".\nMã kết quả: ${ctx.resultCode}\nKết quả điện tử có chữ ký số của cơ quan được tải về tại trang hồ sơ (đường dẫn bên dưới, sau khi đăng nhập).${footer(ctx)}`,
+        body: `${head}${ref} đã có kết quả: "${String(p.title)}".\nMã kết quả: ${ctx.resultCode}\nKết quả điện tử có chữ ký số của cơ quan đã được lưu vào Kho dữ liệu điện tử của bạn trên Cổng (${storeUrl(ctx)}, sau khi đăng nhập) và dùng lại được khi nộp hồ sơ khác; bạn cũng tải được tại trang hồ sơ.${footer(ctx)}`,
       };
     case 'waiting_reminder':
       return {
@@ -119,7 +122,7 @@ export function revocationMessage(ctx: { code: string; resultCode: string; reaso
     subject: `Thu hồi kết quả giải quyết hồ sơ ${ctx.code}`,
     body:
       `Kính gửi ${ctx.citizenName},\n\n${ctx.agencyName} đã thu hồi kết quả ${ctx.resultCode} của hồ sơ ${ctx.code} (thủ tục "${ctx.procedureName}").\n` +
-      `Lý do: ${ctx.reason}\n\nKết quả bị thu hồi không còn giá trị sử dụng; vẫn tra cứu được kèm thời điểm thu hồi.` +
+      `Lý do: ${ctx.reason}\n\nKết quả bị thu hồi không còn giá trị sử dụng; vẫn tra cứu được kèm thời điểm thu hồi; trong Kho dữ liệu điện tử của bạn (${storeUrl(ctx)}) kết quả được đánh dấu đã thu hồi và không dùng được cho hồ sơ mới.` +
       `\n\nXem hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`,
   };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { trimmedText } from '../text';
+import { StoreSource } from '../data-store/vocabulary';
+import { ISO_DATE_PATTERN } from '../working-time/local-time';
 
 /** Dossier status (trạng thái hồ sơ), shared by the API, the workflow and the read models. */
 export const DossierStatus = z.enum([
@@ -39,6 +41,8 @@ export const StoredFile = z.object({
   mimeType: z.string(),
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Chosen from the citizen's data store instead of uploaded: where it came from. */
+  source: StoreSource.optional(),
 });
 export type StoredFile = z.infer<typeof StoredFile>;
 
@@ -72,7 +76,13 @@ export const DossierAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('approve'), note: text(0, 2000).optional() }),
   z.object({ type: z.literal('return_for_rework'), reason: text(10, 2000) }),
   /** The result (kết quả giải quyết), stored and coded `<dossier code>-KQ<n>`. */
-  z.object({ type: z.literal('issue_result'), title: text(1, 500), content: text(1, 20000) }),
+  z.object({
+    type: z.literal('issue_result'),
+    title: text(1, 500),
+    content: text(1, 20000),
+    /** The last day the result is valid, when it has one (kept with it in the citizen's data store). */
+    validUntil: z.string().regex(new RegExp(`^${ISO_DATE_PATTERN}$`), 'Ngày không tồn tại (dạng YYYY-MM-DD)').optional(),
+  }),
   /** The citizen withdraws the dossier (rút hồ sơ) before the result. */
   z.object({ type: z.literal('withdraw'), reason: text(1, 2000) }),
 ]);
@@ -89,7 +99,7 @@ export const DOSSIER_TEXT_FIELDS: Partial<Record<DossierAction['type'], readonly
   submit_for_approval: ['summary'],
   approve: ['note'],
   return_for_rework: ['reason'],
-  issue_result: ['title', 'content'],
+  issue_result: ['title', 'content', 'validUntil'],
   withdraw: ['reason'],
 };
 export type DossierActionType = DossierAction['type'];
