@@ -11,7 +11,10 @@ import type { DataStoreService } from './service';
 /** The procedure's current form (the one a submission is checked against). */
 export async function currentForm(orm: MikroORM, procedureCode: string): Promise<ProcedureForm> {
   const target = await submissionTarget(orm.em.fork(), procedureCode, new Date());
-  if (!target || target.abolished) throw apiError(404, 'UNKNOWN_PROCEDURE', `Thủ tục "${procedureCode}" không tồn tại hoặc không còn hiệu lực.`);
+  if (!target || target.abolished) {
+    const message = `Thủ tục "${procedureCode}" không tồn tại hoặc không còn hiệu lực.`;
+    throw apiError(422, 'UNKNOWN_PROCEDURE', message, [{ field: 'procedureCode', code: 'UNKNOWN_PROCEDURE', message }]);
+  }
   return ProcedureForm.parse(target.form);
 }
 

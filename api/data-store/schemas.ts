@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StoreItemKind } from '../../domain/data-store/vocabulary';
-import { AgencyCode, DossierCode, Instant, IsoDate, Page, ProcedureCode, ResultCode } from '../schemas';
+import { AgencyCode, DossierCode, Instant, IsoDate, Page, ProcedureCode, ProcedureRef, ResultCode } from '../schemas';
 
 /** Requests and answers of the data store routes (Kho quản lý dữ liệu điện tử). */
 
@@ -35,7 +35,7 @@ export const StoreList = z.object({ total: z.number().int().nonnegative(), items
 
 export const HiddenBody = z.object({ hidden: z.boolean() }).strict();
 
-export const ChoicesQuery = z.object({ procedureCode: ProcedureCode });
+export const ChoicesQuery = z.object({ procedureCode: ProcedureRef });
 export const StoreChoices = z.object({
   components: z.array(z.object({ name: z.string(), label: z.string(), items: z.array(StoreItem) })),
 });
