@@ -109,7 +109,7 @@ function multipartBody(spec: RouteSpec, catalogue: Catalogue): Json {
     if (m.procedureField) properties[m.procedureField] = { type: 'string', const: p.code, description: p.name };
     return { title: `${p.code} — ${p.name}`, type: 'object', properties, required: [...(fields.required ?? []), ...files.required], additionalProperties: false };
   });
-  const encoding: Json = { formData: { contentType: 'application/json' } };
+  const encoding: Json = Object.fromEntries(m.jsonFields.map((f) => [f, { contentType: 'application/json' }]));
   for (const p of catalogue.procedures) Object.assign(encoding, fileParts(p.form, true).encoding);
   return {
     required: true,

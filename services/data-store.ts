@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProcedureForm } from '../domain/dossier/form';
 import type { StoredFile } from '../domain/dossier/vocabulary';
-import { derivedUuid } from '../api/idempotency';
 
 /**
  * Keeping items in the citizen's data store (Kho quản lý dữ liệu điện tử), inside the transaction that
- * records the dossier's step: a retried step keeps nothing twice (keyed ids, `on conflict do nothing`),
- * and an item the citizen deleted is not put back.
+ * records the dossier's step: a retried step keeps nothing twice (an item is unique by its result code, or
+ * by its owner, dossier and file: `on conflict do nothing`), and an item the citizen deleted is not put back.
  */
 
 /**
@@ -27,8 +26,8 @@ export async function keepAcceptedDocuments(tx: EntityManager, dossierCode: stri
   for (const f of d.files.filter((x) => !x.source)) {
     const rows = await tx.execute(
       `insert into data_store_item (id, owner_id, kind, component, procedure_code, title, source_dossier_code, agency_code, file_id, filename, mime_type, size, sha256, kept_at)
-       values (?, ?, 'document', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
-      [derivedUuid(`${dossierCode}:${f.fileId}`, 'store-document'), d.citizen_id, f.component, d.procedure_code, labels.get(f.component) ?? f.component, dossierCode, d.agency_code,
+       values (gen_random_uuid(), ?, 'document', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
+      [d.citizen_id, f.component, d.procedure_code, labels.get(f.component) ?? f.component, dossierCode, d.agency_code,
         f.fileId, f.filename, f.mimeType, f.size, f.sha256, at],
     );
     kept += rows.length;
@@ -40,9 +39,9 @@ export async function keepAcceptedDocuments(tx: EntityManager, dossierCode: stri
 export async function deliverResult(tx: EntityManager, resultCode: string, at: string): Promise<void> {
   await tx.execute(
     `insert into data_store_item (id, owner_id, kind, procedure_code, title, source_dossier_code, agency_code, result_code, mime_type, sha256, valid_until, kept_at)
-     select ?, d.citizen_id, 'result', d.procedure_code, r.title, d.code, d.agency_code, r.code, 'application/pdf', r.sha256, r.valid_until, ?
+     select gen_random_uuid(), d.citizen_id, 'result', d.procedure_code, r.title, d.code, d.agency_code, r.code, 'application/pdf', r.sha256, r.valid_until, ?
        from dossier_result r join dossier d on d.code = r.dossier_code where r.code = ?
      on conflict do nothing`,
-    [derivedUuid(resultCode, 'store-result'), at, resultCode],
+    [at, resultCode],
   );
 }
