@@ -5,10 +5,10 @@ import { ineligibility, INELIGIBILITY_MESSAGES, STORE_KIND_LABELS, type StoreIte
 import type { FieldError, ProcedureForm } from '../../domain/dossier/form';
 import type { StoredFile } from '../../domain/dossier/vocabulary';
 import { isoDateOfDay, localDayNumber } from '../../domain/working-time/local-time';
-import { FileDamaged, type FileStore } from '../../services/file-store';
+import type { FileStore } from '../../services/file-store';
 import { appendAudit } from '../../services/records';
 import { instant, iso } from '../dates';
-import type { DossierDocuments } from '../dossiers/documents';
+import { storedContent, type DossierDocuments } from '../dossiers/documents';
 import { apiError, Errors } from '../errors';
 
 interface ItemRow {
@@ -192,12 +192,7 @@ export class DataStoreService {
       'select filename, mime_type, sha256, content from stored_file where id = ?', [fileId],
     );
     if (!f) throw Errors.notFound('Tệp');
-    try {
-      return { filename: f.filename, mimeType: f.mime_type, sha256: f.sha256, content: f.content ?? await this.deps.files.get(f.sha256) };
-    } catch (e) {
-      if (e instanceof FileDamaged) throw apiError(500, 'FILE_DAMAGED', 'Tệp lưu trữ không còn khớp với mã băm khi lưu nên không được trả về; bộ phận vận hành đã được ghi nhận để khôi phục từ bản sao lưu.');
-      throw e;
-    }
+    return { filename: f.filename, mimeType: f.mime_type, sha256: f.sha256, content: await storedContent(this.deps.files, f) };
   }
 
   /**

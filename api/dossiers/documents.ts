@@ -25,6 +25,19 @@ interface DossierRef {
   accepted_at: string | null;
 }
 
+/**
+ * A stored file's bytes: from the file store, checked against the SHA-256 recorded when it was stored (a
+ * file uploaded before the file store may still have its content in its row, until `npm run files:move`).
+ */
+export async function storedContent(files: FileStore, f: { content: Buffer | null; sha256: string }): Promise<Buffer> {
+  try {
+    return f.content ?? await files.get(f.sha256);
+  } catch (e) {
+    if (e instanceof FileDamaged) throw apiError(500, 'FILE_DAMAGED', 'Tệp lưu trữ không còn khớp với mã băm khi lưu nên không được trả về; bộ phận vận hành đã được ghi nhận để khôi phục từ bản sao lưu.');
+    throw e;
+  }
+}
+
 /** One file of one version of a dossier, as its owner and the agency see it. */
 export interface DossierFileInfo extends StoredFile {
   componentLabel: string;
@@ -107,15 +120,7 @@ export class DossierDocuments {
       [fileId, code, fileId],
     );
     if (!f) throw Errors.notFound('Tệp');
-    // Files uploaded before the file store may still have their content here (until moved: npm run files:move).
-    let content = f.content;
-    try {
-      content ??= await this.deps.files.get(f.sha256);
-    } catch (e) {
-      if (e instanceof FileDamaged) throw apiError(500, 'FILE_DAMAGED', 'Tệp lưu trữ không còn khớp với mã băm khi nộp nên không được trả về; bộ phận vận hành đã được ghi nhận để khôi phục từ bản sao lưu.');
-      throw e;
-    }
-    return { filename: f.filename, mimeType: f.mime_type, size: f.size, sha256: f.sha256, content };
+    return { filename: f.filename, mimeType: f.mime_type, size: f.size, sha256: f.sha256, content: await storedContent(this.deps.files, f) };
   }
 
   private async sign(d: DossierRef, content: DocumentContent, reason: string): Promise<Buffer> {
