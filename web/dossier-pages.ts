@@ -223,7 +223,7 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
     try {
       const fileId = String(req.params.fileId);
       if (!/^[0-9a-f-]{36}$/.test(fileId)) throw Errors.notFound('Tệp');
-      sendDocument(res, await documents.file(req.actor!, codeOf(req), fileId), req.query.xem === '1');
+      sendDocument(res, await documents.file(req.actor!, codeOf(req), fileId, String(req.id)), req.query.xem === '1');
     } catch (e) {
       next(e);
     }

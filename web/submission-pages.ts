@@ -53,7 +53,7 @@ export function submissionPages(orm: MikroORM, services: { dossiers: DossierServ
   const showForm = async (req: Request, res: Response, values: Record<string, unknown>, problems: FormProblems | null, key: string, chosen: StoreChoice = { fromStore: {}, consent: false }) => {
     const { p, agencyName } = await procedureOr404(String(req.params.code));
     // "Choose from my store" (003 §16.4): the items that may stand for each component, as the API lists them.
-    const choices = await store.choices(req.actor!, await currentForm(orm, p.code).catch(() => p.form));
+    const choices = await store.choices(req.actor!, await currentForm(orm, p.code).catch(() => p.form), String(req.id));
     renderPage(req, res, 'submit', `Nộp hồ sơ: ${p.name}`, {
       p, agencyName, feeText: feeText(p.feeAmount), values, problems, key, formatOf, anchorOf: anchorOf(p.form), choices, chosen,
     }, problems ? 422 : 200);

@@ -31,7 +31,7 @@ export function dataStoreRoutes(orm: MikroORM, store: DataStoreService): Router 
     summary: 'Giấy tờ trong Kho dùng được cho từng thành phần hồ sơ của một thủ tục (giấy tờ cùng loại, kết quả của thủ tục được chấp nhận; không gồm kết quả đã thu hồi, hết hiệu lực).',
     handler: async (req, res) => {
       const form = await currentForm(orm, parse(ChoicesQuery, req.query).procedureCode);
-      const items = await store.choices(req.actor!, form);
+      const items = await store.choices(req.actor!, form, String(req.id));
       res.json({ components: form.files.map((c) => ({ name: c.name, label: c.label, items: items[c.name] ?? [] })) });
     },
   });

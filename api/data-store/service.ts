@@ -127,7 +127,7 @@ export class DataStoreService {
    * `limit` each): kept documents of its kind, results of the procedures it accepts; never revoked,
    * expired or of a format it refuses. Hidden results are offered too: hiding only tidies the list.
    */
-  async choices(actor: Actor, form: ProcedureForm, limit = 50): Promise<Record<string, ReturnType<typeof itemView>[]>> {
+  async choices(actor: Actor, form: ProcedureForm, requestId: string, limit = 50): Promise<Record<string, ReturnType<typeof itemView>[]>> {
     const out: Record<string, ReturnType<typeof itemView>[]> = {};
     const now = today();
     for (const c of form.files) {
@@ -141,6 +141,8 @@ export class DataStoreService {
       );
       out[c.name] = rows.filter((r) => ineligibility(c, facts(r), now) === null).slice(0, limit).map(itemView);
     }
+    const offered = Object.values(out).reduce((n, items) => n + items.length, 0);
+    await this.em().transactional((tx) => this.audit(tx, actor, 'choices', `account:${actor.id}`, { components: form.files.map((c) => c.name), offered }, requestId));
     return out;
   }
 

@@ -33,7 +33,7 @@ export function dossierDocumentRoutes(documents: DossierDocuments): Router {
     binary: { mediaTypes: ['*/*'], description: 'Nội dung tệp (header X-Content-SHA256 mang mã băm SHA-256)' },
     summary: 'Tải một tệp của hồ sơ (người nộp và cán bộ cơ quan giải quyết).',
     handler: async (req, res) => {
-      const f = await documents.file(req.actor!, String(req.params.code), String(req.params.fileId));
+      const f = await documents.file(req.actor!, String(req.params.code), String(req.params.fileId), String(req.id));
       sendDocument(res, f, false);
     },
   });

@@ -3,6 +3,8 @@ import type { Actor } from '../../domain/access/roles';
 import { isOfficerRole } from '../../domain/access/roles';
 import { ProcedureForm } from '../../domain/dossier/form';
 import type { StoredFile } from '../../domain/dossier/vocabulary';
+import type { StoreSource } from '../../domain/data-store/vocabulary';
+import { appendAudit } from '../../services/records';
 import { formatVnHuman } from '../../domain/working-time';
 import type { AgencySigning} from '../../services/signing/agency-signing';
 import { SigningUnavailable } from '../../services/signing/agency-signing';
@@ -112,14 +114,23 @@ export class DossierDocuments {
   }
 
   /** One file's content, if it belongs to a version of this dossier. */
-  async file(actor: Actor, code: string, fileId: string) {
-    await this.dossier(actor, code);
-    const [f] = await this.em().execute<{ filename: string; mime_type: string; size: number; sha256: string; content: Buffer | null }[]>(
-      `select s.filename, s.mime_type, s.size, s.sha256, s.content from stored_file s
+  async file(actor: Actor, code: string, fileId: string, requestId: string) {
+    const d = await this.dossier(actor, code);
+    const [f] = await this.em().execute<{ filename: string; mime_type: string; size: number; sha256: string; content: Buffer | null; source: StoreSource | null }[]>(
+      `select s.filename, s.mime_type, s.size, s.sha256, s.content,
+              (select f->'source' from dossier_version v, jsonb_array_elements(v.files) f where v.dossier_code = ? and f->>'fileId' = ? limit 1) as source
+         from stored_file s
         where s.id = ? and exists (select 1 from dossier_version v, jsonb_array_elements(v.files) f where v.dossier_code = ? and f->>'fileId' = ?)`,
-      [fileId, code, fileId],
+      [code, fileId, fileId, code, fileId],
     );
     if (!f) throw Errors.notFound('Tệp');
+    // A file the citizen gave from their data store, read by the agency: an access to the store, audited.
+    if (f.source && d.citizen_id !== actor.id) {
+      await this.em().transactional((tx) => appendAudit(tx, {
+        at: new Date().toISOString(), actorId: actor.id, actorRole: actor.roles.find((r) => r !== 'citizen') ?? null, action: 'store.agency_read', entityType: 'data_store_item',
+        entityId: f.source!.itemId, before: null, after: { dossierCode: code, fileId, agencyCode: actor.agencyCode ?? null }, requestId, dedupeKey: null,
+      }));
+    }
     return { filename: f.filename, mimeType: f.mime_type, size: f.size, sha256: f.sha256, content: await storedContent(this.deps.files, f) };
   }
 

@@ -203,7 +203,12 @@ describe('the data store: results kept, documents reused', () => {
       "select action, entity_id from audit_log where action like 'store.%' and actor_id = (select id from account where subject = 'congdan1')",
     );
     const actions = new Set(rows.map((r) => r.action));
-    for (const a of ['store.list', 'store.download', 'store.consent_withdrawn', 'store.hide', 'store.show']) expect(actions).toContain(a);
+    for (const a of ['store.list', 'store.download', 'store.choices', 'store.consent_withdrawn', 'store.hide', 'store.show']) expect(actions).toContain(a);
     expect(rows).toContainEqual({ action: 'store.consent_withdrawn', entity_id: documentItem.id });
+    // The agency reading a file the citizen gave from their store is an access too.
+    const agency = await p.orm.em.fork().execute<{ entity_id: string; actor_role: string }[]>(
+      "select entity_id, actor_role from audit_log where action = 'store.agency_read' and actor_id = (select id from account where subject = 'tiepnhan.hn')",
+    );
+    expect(agency).toContainEqual({ entity_id: resultItem.id, actor_role: 'receiving_officer' });
   });
 });
