@@ -25,6 +25,7 @@ import { Migration021Statistics } from './migrations/021-statistics';
 import { Migration022ServiceDesk } from './migrations/022-service-desk';
 import { Migration023Search } from './migrations/023-search';
 import { Migration024FilesAndRetention } from './migrations/024-files-and-retention';
+import { Migration026AuditLogByMonth } from './migrations/026-audit-log-by-month';
 import { Migration025DataStore } from './migrations/025-data-store';
 
 export type Orm = MikroORM;
@@ -63,6 +64,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '023-search', class: Migration023Search },
         { name: '024-files-and-retention', class: Migration024FilesAndRetention },
         { name: '025-data-store', class: Migration025DataStore },
+        { name: '026-audit-log-by-month', class: Migration026AuditLogByMonth },
       ],
       transactional: true,
       allOrNothing: true,
@@ -77,8 +79,20 @@ export async function openOrm(databaseUrl: string, poolMax?: number): Promise<Mi
   return MikroORM.init(ormConfig(databaseUrl, poolMax));
 }
 
-/** Applies pending migrations; safe to call on every start. */
+/** Applies pending migrations, then makes the coming months' partitions; safe to call on every start. */
 export async function migrate(orm: MikroORM): Promise<string[]> {
   const done = await orm.migrator.up();
+  await ensureMonthlyPartitions(orm);
   return done.map((m) => m.name);
+}
+
+/**
+ * The audit log's monthly partitions up to `monthsAhead` months from now (migration 026); rows written
+ * for a month without one (a clock far ahead) wait in the default partition and move when it is made.
+ */
+export async function ensureMonthlyPartitions(orm: MikroORM, monthsAhead = 12): Promise<number> {
+  const [r] = await orm.em.fork().execute<{ created: number }[]>(
+    `select audit_log_ensure_partitions((now() + make_interval(months => ?))::date) as created`, [monthsAhead],
+  );
+  return r!.created;
 }

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { migrate, openOrm } from '../db/orm';
+import { ensureMonthlyPartitions, migrate, openOrm } from '../db/orm';
 import { seedDemoData } from '../db/seed';
 import { CalendarStore } from '../services/calendar-store';
 import { createMailTransport, Notifier } from '../services/notifications';
@@ -34,6 +34,11 @@ export async function openServices(cfg: Config, log: Logger) {
   const calendars = new CalendarStore(orm, cfg.WORKING_SESSIONS);
   const sms = cfg.SMS_GATEWAY_URL ? new HttpSmsGateway(cfg.SMS_GATEWAY_URL, cfg.SMS_GATEWAY_KEY ?? '') : null;
   const notifier = new Notifier(orm, createMailTransport(cfg.SMTP_URL), cfg.MAIL_FROM, log.child({ component: 'notifier' }), sms);
+  // The coming months' audit partitions, checked daily (every process; the database serialises them).
+  const partitions = setInterval(() => {
+    ensureMonthlyPartitions(orm).catch((e: unknown) => log.error({ err: e }, 'monthly partitions not made; retried tomorrow'));
+  }, 24 * 3600_000);
+  partitions.unref();
   const tls = temporalTls(cfg);
   const dataConverter = dataConverterOf(cfg.TEMPORAL_PAYLOAD_KEYS);
   const connection = await Connection.connect({ address: cfg.TEMPORAL_ADDRESS, tls });
@@ -46,6 +51,7 @@ export async function openServices(cfg: Config, log: Logger) {
     dataConverter,
     nativeConnection: () => NativeConnection.connect({ address: cfg.TEMPORAL_ADDRESS, tls }),
     close: async () => {
+      clearInterval(partitions);
       await connection.close();
       await orm.close();
     },

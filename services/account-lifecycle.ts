@@ -99,7 +99,7 @@ export async function sweepInactiveBatch(em: EntityManager, asOf: string, batchS
          select ?::timestamptz, 'system', 'account.lock', 'account', id::text, jsonb_build_object('lockKind', 'inactive'), 'account-lock:' || id || ':' || extract(epoch from due_at)::bigint from locked
          union all
          select ?::timestamptz, 'system', 'account.inactivity_notice', 'account', id::text, jsonb_build_object('notice', notice, 'lockOn', lock_on), key from notice
-         on conflict (dedupe_key) do nothing
+         on conflict (dedupe_key, at) do nothing
        )
        select (select count(*) from due) as due, (select count(*) from locked) as locked, (select count(*) from noticed) as noticed,
               (select array_agg(dedupe_key) from (select dedupe_key from mails union all select dedupe_key from sms) k) as keys`,

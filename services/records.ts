@@ -21,7 +21,7 @@ export interface AuditEntry {
 export async function appendAudit(tx: EntityManager, e: AuditEntry): Promise<void> {
   await tx.execute(
     `insert into audit_log (at, actor_id, actor_role, action, entity_type, entity_id, before, after, request_id, dedupe_key)
-     values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) on conflict (dedupe_key) do nothing`,
+     values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?) on conflict (dedupe_key, at) do nothing`,
     [e.at, e.actorId, e.actorRole, e.action, e.entityType, e.entityId, JSON.stringify(e.before), JSON.stringify(e.after), e.requestId, e.dedupeKey],
   );
 }
