@@ -117,11 +117,12 @@ export class DossierDocuments {
   async file(actor: Actor, code: string, fileId: string, requestId: string) {
     const d = await this.dossier(actor, code);
     const [f] = await this.em().execute<{ filename: string; mime_type: string; size: number; sha256: string; content: Buffer | null; source: StoreSource | null }[]>(
-      `select s.filename, s.mime_type, s.size, s.sha256, s.content,
-              (select f->'source' from dossier_version v, jsonb_array_elements(v.files) f where v.dossier_code = ? and f->>'fileId' = ? limit 1) as source
+      `select s.filename, s.mime_type, s.size, s.sha256, s.content, x.source
          from stored_file s
-        where s.id = ? and exists (select 1 from dossier_version v, jsonb_array_elements(v.files) f where v.dossier_code = ? and f->>'fileId' = ?)`,
-      [code, fileId, fileId, code, fileId],
+         cross join lateral (select f->'source' as source from dossier_version v, jsonb_array_elements(v.files) f
+                              where v.dossier_code = ? and f->>'fileId' = ? limit 1) x
+        where s.id = ?`,
+      [code, fileId, fileId],
     );
     if (!f) throw Errors.notFound('Tệp');
     // A file the citizen gave from their data store, read by the agency: an access to the store, audited.
