@@ -6,6 +6,8 @@
  * Results: bench/results/calendar-change.json and .md.
  */
 import { writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { demoUser } from '../db/demo-data';
@@ -17,10 +19,28 @@ import { cpuSeconds, rssMiB, startBenchStack } from './support/stack';
 const DOSSIERS = Number(process.env.DOSSIERS ?? 2000);
 const FEEDBACK = Number(process.env.FEEDBACK ?? 400);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 20);
+/** Worker processes polling the queue (2: the scale-out proof under this load, issue 30). */
+const WORKERS = Number(process.env.WORKERS ?? 1);
+/** The production build's worker (`npm run build` first), as deployed; WORKER=source runs it from the sources. */
+const BUILT = process.env.WORKER !== 'source' && existsSync('dist/worker.mjs') ? 'dist/worker.mjs' : undefined;
+/** Environment of the worker (memory budget, cache size) as a deployment sets it. */
+const WORKER_ENV: Record<string, string> = Object.fromEntries(Object.entries(process.env).filter(([k]) => (k.startsWith('WORKER_') && k !== 'WORKERS') || k === 'MALLOC_ARENA_MAX')) as Record<string, string>;
+// The worker's Node flags (its heap limit, as deployed), apart from this process's own.
+if (WORKER_ENV.WORKER_NODE_OPTIONS) WORKER_ENV.NODE_OPTIONS = WORKER_ENV.WORKER_NODE_OPTIONS;
+const OUT = process.env.OUT ?? 'calendar-change';
 
-const stack = await startBenchStack('calendar-change');
-const worker = await stack.startWorker();
+const stack = await startBenchStack(OUT);
+const workers: ChildProcess[] = [];
+for (let i = 0; i < WORKERS; i++) workers.push(await stack.startWorker(WORKER_ENV, BUILT));
+const worker = workers[0]!;
 const em = () => stack.orm.em.fork();
+
+// Resident memory sampled every second from start to end: the highest is what a machine must hold.
+const peak = { worker: 0, server: 0 };
+const sampler = setInterval(() => {
+  for (const w of workers) if (w.exitCode === null) peak.worker = Math.max(peak.worker, rssMiB(w.pid!));
+  peak.server = Math.max(peak.server, rssMiB(stack.temporalPid()));
+}, 1000);
 
 async function pool(total: number, job: (i: number) => Promise<void>) {
   let next = 0;
@@ -50,6 +70,9 @@ for (;;) {
   await new Promise((res) => setTimeout(res, 500));
 }
 const setupSeconds = (Date.now() - t0) / 1000;
+const peakAtSetup = { ...peak };
+// The engine's persistence per open process: the dev server's SQLite file and its write-ahead log.
+const sqliteBytes = ['', '-wal'].reduce((n, ext) => n + (existsSync(stack.temporalDb() + ext) ? statSync(stack.temporalDb() + ext).size : 0), 0);
 
 // The day off: the day of the earliest acceptance deadline, so that every open process has a deadline on or after it.
 const [{ day }] = await em().execute<{ day: string }[]>("select to_char(min(acceptance_due_at) at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') as day from dossier") as [{ day: string }];
@@ -86,6 +109,10 @@ for (;;) {
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 const serverCpu = Math.round(((cpuSeconds(stack.temporalPid()) - cpu0.server) / seconds) * 100);
 const workerCpu = Math.round(((cpuSeconds(worker.pid!) - cpu0.worker) / seconds) * 100);
+clearInterval(sampler);
+// No process handled twice: each affected one recorded its moved deadline exactly once.
+const [{ twice }] = await em().execute<{ twice: number }[]>(`select ((select count(*) from (select dossier_code from dossier_history where action = 'deadline_moved' group by 1 having count(*) > 1) d)
+  + (select count(*) from (select feedback_code from feedback_history where action = 'deadlines_moved' group by 1 having count(*) > 1) f))::int as twice`) as [{ twice: number }];
 const [{ stale }] = await em().execute<{ stale: number }[]>(`select (select count(*) from dossier where status = 'submitted' and acceptance_due_at < ('${day}'::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh')::int as stale`) as [{ stale: number }];
 
 const result = {
@@ -95,11 +122,14 @@ const result = {
   setupSeconds: +setupSeconds.toFixed(1), jobSeconds: +jobSeconds.toFixed(2), secondsUntilAllMoved: +seconds.toFixed(2), perSecond: +(affected / seconds).toFixed(1),
   sqlSeconds: +sqlSeconds.toFixed(3), ratioToSql: +(seconds / sqlSeconds).toFixed(0), dossiersStillOnTheDayOff: stale,
   serverCpuPercent: serverCpu, workerCpuPercent: workerCpu, serverRssMiB: rssMiB(stack.temporalPid()), workerRssMiB: rssMiB(worker.pid!),
+  workers: WORKERS, worker: BUILT ? 'production build' : 'sources (tsx)', workerEnv: WORKER_ENV, processesHandledTwice: twice,
+  peakWorkerRssMiB: peak.worker, peakServerRssMiB: peak.server, peakWorkerRssMiBDuringSetup: peakAtSetup.worker,
+  engineBytesPerOpenProcess: Math.round(sqliteBytes / (DOSSIERS + FEEDBACK)),
 };
-await writeFile('bench/results/calendar-change.json', `${JSON.stringify(result, null, 2)}\n`);
-await writeFile('bench/results/calendar-change.md', `# An announced day off reaching every open clock (issue 15)
+await writeFile(`bench/results/${OUT}.json`, `${JSON.stringify(result, null, 2)}\n`);
+await writeFile(`bench/results/${OUT}.md`, `# An announced day off reaching every open clock (issues 15 and 30)
 
-Machine: ${result.machine}; Temporal CLI dev server (SQLite), embedded PostgreSQL 17, SMTP server, one worker, all on the same machine; ${result.date}.
+Machine: ${result.machine}; Temporal CLI dev server (SQLite), embedded PostgreSQL 17, SMTP server, ${WORKERS} worker process${WORKERS > 1 ? 'es' : ''} (${result.worker}${Object.keys(WORKER_ENV).length ? `, ${Object.entries(WORKER_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}), all on the same machine; ${result.date}.
 
 ${DOSSIERS} open dossiers (waiting for acceptance, 8 working hours) and ${FEEDBACK} open feedback (waiting for classification), set up in ${result.setupSeconds} s; a day off announced for ${day}, the day of their deadlines.
 
@@ -111,7 +141,14 @@ ${DOSSIERS} open dossiers (waiting for acceptance, 8 working hours) and ${FEEDBA
 
 At the national scale of issue 15 (100,000 open dossiers and 20,000 open feedback), the measured rates give about ${Math.round(120_000 / result.perSecond / 60)} minutes for the change to reach every process on this machine, after about ${Math.round(120_000 / (affected / setupSeconds) / 60)} minutes to set them up; scale in production comes from more workers and a Temporal cluster (the figures are per machine of 2 cores shared by the Temporal server, PostgreSQL, the worker and the load).
 
-Dossiers still due on the day off afterwards: ${stale}. Temporal server CPU ${serverCpu}%, worker CPU ${workerCpu}%; RSS server ${result.serverRssMiB} MiB, worker ${result.workerRssMiB} MiB.
+Dossiers still due on the day off afterwards: ${stale}; processes that recorded the move twice: ${twice}. Temporal server CPU ${serverCpu}%, worker CPU ${workerCpu}% (the first worker process).
+
+| resident memory (sampled each second) | highest during set-up | highest in the whole run | at the end |
+|---|---|---|---|
+| worker (each process) | ${peakAtSetup.worker} MiB | ${peak.worker} MiB | ${result.workerRssMiB} MiB |
+| Temporal server | ${peakAtSetup.server} MiB | ${peak.server} MiB | ${result.serverRssMiB} MiB |
+
+The engine's persistence (the dev server's SQLite with its write-ahead log) after set-up: ${(sqliteBytes / 2 ** 20).toFixed(0)} MiB, ${(result.engineBytesPerOpenProcess / 1024).toFixed(1)} KiB per open process.
 The SQL statement only moves the rows; each process also recomputes its deadlines from the calendar, re-arms its timers, writes history, audit and its citizen's message, which is why the platform carries a change through the processes and not behind their backs.
 `);
 console.log(JSON.stringify(result, null, 2));

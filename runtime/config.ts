@@ -59,8 +59,10 @@ const Env = z.object({
   TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
   TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
-  /** Workflows kept in the worker's cache (memory vs. replay work); Temporal's default is sized from the machine. */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+  /** Resident memory one worker process may use (MiB): its cache and task slots follow (workers/sizing.ts). */
+  WORKER_MEMORY_MIB: z.coerce.number().int().min(384).max(65_536).default(400),
+  /** Workflows kept in the worker's cache, instead of what WORKER_MEMORY_MIB gives (memory vs. replay work). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/).optional(),
   /** Bearer token a metrics scraper sends to GET /metrics; without it /metrics is not served. */
   METRICS_TOKEN: z.string().min(16, 'cần ít nhất 16 ký tự').optional(),

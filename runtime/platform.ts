@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createApp } from '../api/app';
 import { DEFAULT_ESCALATION } from '../domain/dossier/deadlines';
 import { startMissingWorkflows } from '../services/process-recovery';
 import { createProcessWorker, usesPrebuiltBundle } from '../workers/process-worker';
+import { workerSizing } from '../workers/sizing';
 import { BankDirectory } from '../services/payments/banks';
 import { NotificationRelay } from '../services/notification-relay';
 import type { Config } from './config';
@@ -39,7 +39,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
       banks: new BankDirectory(cfg.PAYMENT_BANKS),
       alerts: { silentMinutes: cfg.INTEGRATION_SILENT_MINUTES, failingCalls: cfg.INTEGRATION_FAILING_CALLS },
       log,
-    }, cfg.WORKER_MAX_CACHED_WORKFLOWS, services.dataConverter);
+    }, workerSizing(cfg.WORKER_MEMORY_MIB, cfg.WORKER_MAX_CACHED_WORKFLOWS), services.dataConverter);
     workerRun = worker.run();
     await ensureSchedules(services.temporal, cfg.TEMPORAL_TASK_QUEUE, log);
     const recover = () =>
@@ -55,6 +55,8 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
   let server: Server | null = null;
   let closeApp = async () => undefined as unknown;
   if (parts.api) {
+    // Loaded only where the API runs: a worker process does not hold its pages, documents and Swagger UI (issue 30).
+    const { createApp } = await import('../api/app');
     const { app, close } = createApp({ cfg, orm: services.orm, temporal: services.temporal, calendars: services.calendars, log });
     closeApp = close;
     server = createServer(app);

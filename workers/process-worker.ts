@@ -21,6 +21,7 @@ import type { EscalationPolicy } from '../domain/dossier/deadlines';
 import type { CalendarStore } from '../services/calendar-store';
 import type { Notifier } from '../services/notifications';
 import { visibleActivityFailures } from './activity-failures';
+import type { WorkerSizing } from './sizing';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -83,7 +84,9 @@ const quietBundlerLogger = {
 
 /** The worker of the portal's processes (dossiers, feedback, account sweep, service publication) on one task queue. */
 export async function createProcessWorker(
-  connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps, maxCachedWorkflows?: number, dataConverter?: DataConverter,
+  connection: NativeConnection, namespace: string, taskQueue: string, deps: WorkerDeps,
+  /** Cache and task slots (workers/sizing.ts); Temporal's defaults where left out. */
+  sizing: Partial<WorkerSizing> = {}, dataConverter?: DataConverter,
   /** Another build of the workflow code (the safe-evolution test runs the code before a change). */
   workflowCode?: { code: string },
 ): Promise<Worker> {
@@ -92,7 +95,7 @@ export async function createProcessWorker(
     connection,
     namespace,
     taskQueue,
-    maxCachedWorkflows,
+    ...sizing,
     workflowBundle: workflowCode ?? (await workflowBundle()),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }), deps.orm)] },
     activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps), ...createOperationsActivities(deps), ...createCalendarActivities(deps), ...createServiceDeskActivities(deps) },

@@ -111,6 +111,8 @@ export async function startBenchStack(name: string) {
       return pg;
     },
     temporalPid: () => temporal.pid,
+    /** The dev server's SQLite database file. */
+    temporalDb: () => `${dataDir}/temporal/temporal.sqlite`,
     temporalAddress: () => temporal.address,
     async restartTemporal() {
       await temporal.stop();

@@ -176,7 +176,7 @@ describe('the operators console', () => {
     let stop: (() => Promise<void>) | null = null;
     const run = async (code?: { code: string }) => {
       // No workflow cache: each task replays the whole history, as on a freshly deployed worker.
-      const worker = await createProcessWorker(nc, 'default', queue, deps, 0, undefined, code);
+      const worker = await createProcessWorker(nc, 'default', queue, deps, { maxCachedWorkflows: 0 }, undefined, code);
       const running = worker.run();
       return async () => { worker.shutdown(); await running; };
     };

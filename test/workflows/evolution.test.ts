@@ -30,7 +30,7 @@ const resultOfficer = actor('trakq.hn');
  * hold the open dossier's next task after it stopped (the test server does not time sticky queues out).
  */
 async function runWorker(code?: { code: string }) {
-  const worker = await createProcessWorker(w.env.nativeConnection, w.env.namespace ?? 'default', TASK_QUEUE, w.deps, code ? 0 : undefined, undefined, code);
+  const worker = await createProcessWorker(w.env.nativeConnection, w.env.namespace ?? 'default', TASK_QUEUE, w.deps, code ? { maxCachedWorkflows: 0 } : {}, undefined, code);
   const running = worker.run();
   return { stop: async () => { worker.shutdown(); await running; } };
 }
