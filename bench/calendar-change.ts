@@ -2,7 +2,9 @@
  * Benchmark (issue 15): a day off announced in the middle of open processes' deadlines — the time until
  * every affected dossier and feedback has its new deadline (recomputed by its own workflow, read model and
  * history updated), beside the time to update the same rows with one SQL statement in the same run.
- *   npm run bench:calendar   (DOSSIERS=2000 FEEDBACK=400 CONCURRENCY=20)
+ *   npm run bench:calendar   (DOSSIERS=2000 FEEDBACK=400 CONCURRENCY=20 WORKERS=1 OUT=calendar-change)
+ * National scale (issue 30): DOSSIERS=100000 FEEDBACK=20000 OUT=national-scale; the worker runs as deployed
+ * (production build, WORKER_MEMORY_MIB=400 by default, heap limit, MALLOC_ARENA_MAX=2), its resident memory sampled.
  * Results: bench/results/calendar-change.json and .md.
  */
 import { writeFile } from 'node:fs/promises';
@@ -25,9 +27,14 @@ const WORKERS = Number(process.env.WORKERS ?? 1);
 const BUILT = process.env.WORKER !== 'source' && existsSync('dist/worker.mjs') ? 'dist/worker.mjs' : undefined;
 /** Environment of the worker (memory budget, cache size) as a deployment sets it. */
 const WORKER_ENV: Record<string, string> = Object.fromEntries(Object.entries(process.env).filter(([k]) => (k.startsWith('WORKER_') && k !== 'WORKERS') || k === 'MALLOC_ARENA_MAX')) as Record<string, string>;
-// The worker's Node flags (its heap limit, as deployed), apart from this process's own.
+// As docker-compose.yml deploys it: heap limit and two malloc arenas (WORKER_NODE_OPTIONS= unsets the limit);
+// the worker's Node flags go to it alone, not to this process.
+WORKER_ENV.MALLOC_ARENA_MAX ??= '2';
+WORKER_ENV.WORKER_NODE_OPTIONS ??= '--max-old-space-size=192';
 if (WORKER_ENV.WORKER_NODE_OPTIONS) WORKER_ENV.NODE_OPTIONS = WORKER_ENV.WORKER_NODE_OPTIONS;
 const OUT = process.env.OUT ?? 'calendar-change';
+/** FAULT=kill-worker: the worker is killed with SIGKILL in the middle of the change (the fault run's case). */
+const FAULT = process.env.FAULT ?? '';
 
 const stack = await startBenchStack(OUT);
 const workers: ChildProcess[] = [];
@@ -97,22 +104,41 @@ const start = process.hrtime.bigint();
 await em().execute("insert into calendar_override (date, kind, note, updated_at) values (?, 'day_off', 'Đo hiệu năng', now())", [day]);
 const changeId = newCalendarChangeId(day);
 const job = await startCalendarChange(stack.client, 'dossier', { changeId, date: day, changedAt: new Date().toISOString() });
+const movedSoFar = async () => {
+  const [r] = await em().execute<{ n: number }[]>("select ((select count(*) from dossier_history where action = 'deadline_moved') + (select count(*) from feedback_history where action = 'deadlines_moved'))::int as n");
+  return r!.n;
+};
+// The fault run's case (issue 30): the worker killed with SIGKILL a third of the way through, then restarted.
+const faults: string[] = [];
+const faultPlan = FAULT === 'kill-worker' ? (async () => {
+  while ((await movedSoFar()) < affected / 3) await new Promise((res) => setTimeout(res, 200));
+  const victim = workers.shift()!;
+  victim.kill('SIGKILL');
+  faults.push(`worker killed with SIGKILL after ${await movedSoFar()} of ${affected} processes had moved, at ${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(1)} s`);
+  await new Promise((res) => setTimeout(res, 2000));
+  workers.push(await stack.startWorker(WORKER_ENV, BUILT));
+  faults.push(`a new worker polling at ${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(1)} s`);
+})() : Promise.resolve();
 const jobResult = (await job.result()) as { signalled: number; batches: number };
 const jobSeconds = Number(process.hrtime.bigint() - start) / 1e9;
 let moved = 0;
+await faultPlan;
 for (;;) {
-  const [r] = await em().execute<{ n: number }[]>("select ((select count(*) from dossier_history where action = 'deadline_moved') + (select count(*) from feedback_history where action = 'deadlines_moved'))::int as n");
-  moved = r!.n;
+  moved = await movedSoFar();
   if (moved >= affected) break;
   await new Promise((res) => setTimeout(res, 200));
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 const serverCpu = Math.round(((cpuSeconds(stack.temporalPid()) - cpu0.server) / seconds) * 100);
-const workerCpu = Math.round(((cpuSeconds(worker.pid!) - cpu0.worker) / seconds) * 100);
+// (the first worker's share; not known when it was killed on the way)
+const workerCpu = worker.exitCode === null && worker.signalCode === null ? Math.round(((cpuSeconds(worker.pid!) - cpu0.worker) / seconds) * 100) : null;
 clearInterval(sampler);
 // No process handled twice: each affected one recorded its moved deadline exactly once.
 const [{ twice }] = await em().execute<{ twice: number }[]>(`select ((select count(*) from (select dossier_code from dossier_history where action = 'deadline_moved' group by 1 having count(*) > 1) d)
   + (select count(*) from (select feedback_code from feedback_history where action = 'deadlines_moved' group by 1 having count(*) > 1) f))::int as twice`) as [{ twice: number }];
+// None lost: every affected process recorded it.
+const [{ missed }] = await em().execute<{ missed: number }[]>(`select ((select count(*) from dossier d where not exists (select 1 from dossier_history h where h.dossier_code = d.code and h.action = 'deadline_moved'))
+  + (select count(*) from feedback f where not exists (select 1 from feedback_history h where h.feedback_code = f.code and h.action = 'deadlines_moved')))::int as missed`) as [{ missed: number }];
 const [{ stale }] = await em().execute<{ stale: number }[]>(`select (select count(*) from dossier where status = 'submitted' and acceptance_due_at < ('${day}'::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh')::int as stale`) as [{ stale: number }];
 
 const result = {
@@ -121,8 +147,8 @@ const result = {
   dossiers: DOSSIERS, feedback: FEEDBACK, dayOff: day, affected, signalled: jobResult.signalled, batches: jobResult.batches, moved,
   setupSeconds: +setupSeconds.toFixed(1), jobSeconds: +jobSeconds.toFixed(2), secondsUntilAllMoved: +seconds.toFixed(2), perSecond: +(affected / seconds).toFixed(1),
   sqlSeconds: +sqlSeconds.toFixed(3), ratioToSql: +(seconds / sqlSeconds).toFixed(0), dossiersStillOnTheDayOff: stale,
-  serverCpuPercent: serverCpu, workerCpuPercent: workerCpu, serverRssMiB: rssMiB(stack.temporalPid()), workerRssMiB: rssMiB(worker.pid!),
-  workers: WORKERS, worker: BUILT ? 'production build' : 'sources (tsx)', workerEnv: WORKER_ENV, processesHandledTwice: twice,
+  serverCpuPercent: serverCpu, workerCpuPercent: workerCpu, serverRssMiB: rssMiB(stack.temporalPid()), workerRssMiB: rssMiB(workers[0]!.pid!),
+  faults, workers: WORKERS, worker: BUILT ? 'production build' : 'sources (tsx)', workerEnv: WORKER_ENV, processesHandledTwice: twice, processesNotMoved: missed,
   peakWorkerRssMiB: peak.worker, peakServerRssMiB: peak.server, peakWorkerRssMiBDuringSetup: peakAtSetup.worker,
   engineBytesPerOpenProcess: Math.round(sqliteBytes / (DOSSIERS + FEEDBACK)),
 };
@@ -141,7 +167,7 @@ ${DOSSIERS} open dossiers (waiting for acceptance, 8 working hours) and ${FEEDBA
 
 At the national scale of issue 15 (100,000 open dossiers and 20,000 open feedback), the measured rates give about ${Math.round(120_000 / result.perSecond / 60)} minutes for the change to reach every process on this machine, after about ${Math.round(120_000 / (affected / setupSeconds) / 60)} minutes to set them up; scale in production comes from more workers and a Temporal cluster (the figures are per machine of 2 cores shared by the Temporal server, PostgreSQL, the worker and the load).
 
-Dossiers still due on the day off afterwards: ${stale}; processes that recorded the move twice: ${twice}. Temporal server CPU ${serverCpu}%, worker CPU ${workerCpu}% (the first worker process).
+Dossiers still due on the day off afterwards: ${stale}; processes that recorded the move twice: ${twice}; processes that did not record it: ${missed}. Temporal server CPU ${serverCpu}%, worker CPU ${workerCpu ?? '–'}% (the first worker process).${faults.length ? `\n\nFaults: ${faults.join('; ')}.` : ''}
 
 | resident memory (sampled each second) | highest during set-up | highest in the whole run | at the end |
 |---|---|---|---|
