@@ -1,8 +1,10 @@
+/* global process */
 /**
  * jest 30 in ESM mode (node --experimental-vm-modules); TypeScript through @swc/jest.
- * The workflow and API suites each start their own Temporal server and share one PostgreSQL, so test
- * files run one after another (maxWorkers 1). Engine and library logs go to test-output/logs/, one file
- * per test file; the reporter prints the logs of a file whose tests failed.
+ * Every test file starts its own Temporal server and platform; each jest worker has databases of its own
+ * in the one PostgreSQL (test/support/global-setup.ts), so files run side by side: TEST_WORKERS of them
+ * (2 by default, for the 2-core build machines; 1 runs them one after another). Engine and library logs
+ * go to test-output/logs/, one file per test file; the reporter prints the logs of a file whose tests failed.
  */
 export default {
   testEnvironment: 'node',
@@ -17,6 +19,6 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/capture-logs.ts'],
   reporters: ['default', '<rootDir>/test/support/failed-logs-reporter.js'],
-  maxWorkers: 1,
+  maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
   testTimeout: 120_000,
 };

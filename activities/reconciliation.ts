@@ -1,14 +1,13 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { permanentFailure } from './failures';
-import { DISCREPANCY_KIND_LABELS, DISCREPANCY_STATUS_LABELS, discrepancyDueAt, RESPONSIBLE_LABELS, type DiscrepancyState } from '../domain/payment/discrepancy';
+import type { RefundRequest } from '../domain/payment/refund';
+import { DISCREPANCY_KIND_LABELS, DISCREPANCY_STATUS_LABELS, discrepancyDueAt, RESPONSIBLE_LABELS, type DiscrepancyCase, type DiscrepancyState } from '../domain/payment/discrepancy';
 import { formatVnHuman, isoDateOfDay, localDayNumber } from '../domain/working-time';
 import type { CalendarStore } from '../services/calendar-store';
 import { loadDailyFile } from '../services/payments/daily-files';
 import type { BankDirectory } from '../services/payments/banks';
 import { reconcileDay } from '../services/payments/reconcile';
 import { agencyRecipients, appendAudit, enqueueMessages, operatorRecipients } from '../services/records';
-import type { DiscrepancyWorkflowInput } from '../workflows/payment/discrepancy';
-import type { RefundWorkflowInput } from '../workflows/payment/refund';
 
 export interface ReconciliationActivityDeps {
   orm: MikroORM;
@@ -65,10 +64,10 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
   }
 
   /** The comparison of the day; the new cases with their clock, and the open ones no longer found. */
-  async function reconcile(input: { day: string; now: string }): Promise<{ opened: DiscrepancyWorkflowInput[]; cleared: string[] }> {
+  async function reconcile(input: { day: string; now: string }): Promise<{ opened: DiscrepancyCase[]; cleared: string[] }> {
     const due = discrepancyDueAt(input.now, await deps.calendars.calendar());
     const outcome = await reconcileDay(orm, input.day, new Date(input.now), due);
-    const opened = outcome.opened.length === 0 ? [] : await orm.em.fork().execute<{ code: string; kind: DiscrepancyWorkflowInput['kind']; responsible: DiscrepancyWorkflowInput['responsible']; agency_code: string | null; bank_code: string | null }[]>(
+    const opened = outcome.opened.length === 0 ? [] : await orm.em.fork().execute<{ code: string; kind: DiscrepancyCase['kind']; responsible: DiscrepancyCase['responsible']; agency_code: string | null; bank_code: string | null }[]>(
       'select code, kind, responsible, agency_code, bank_code from payment_discrepancy where code = any(?::text[]) order by code', [`{${outcome.opened.join(',')}}`],
     );
     return {
@@ -123,7 +122,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
    * Money the bank took twice or over the amount (000 §34.6): a refund request opened for the case, for
    * the bank to refund; null when there is nothing to refund or a refund of the payment is already open.
    */
-  async function openRefundForCase(input: { code: string }): Promise<RefundWorkflowInput | null> {
+  async function openRefundForCase(input: { code: string }): Promise<RefundRequest | null> {
     return orm.em.fork().transactional(async (tx) => {
       const [c] = await tx.execute<{ kind: string; portal_payment_id: string | null; bank_amount_vnd: string | null; portal_amount_vnd: string | null }[]>(
         'select kind, portal_payment_id, bank_amount_vnd, portal_amount_vnd from payment_discrepancy where code = ?', [input.code]);

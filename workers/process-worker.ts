@@ -58,16 +58,20 @@ export interface WorkerDeps {
 /** Next to the production build's worker (dist/worker.mjs), the bundle `npm run build` made. */
 const PREBUILT_BUNDLE = fileURLToPath(new URL('./workflow-bundle.js', import.meta.url));
 
+/** A bundle made beforehand from these sources, for processes that start many workers (the test run makes one for all its files). */
+const GIVEN_BUNDLE = process.env.WORKFLOW_BUNDLE_FILE;
+
 /** Whether this process runs the workflow bundle made by the build (production). */
 export const usesPrebuiltBundle = () => existsSync(PREBUILT_BUNDLE);
 
 let bundle: Promise<{ code: string }> | null = null;
 
-/** The workflow bundle: the prebuilt one in production, else built once per process (webpack takes a few seconds). */
+/** The workflow bundle: the prebuilt one in production (or WORKFLOW_BUNDLE_FILE), else built once per process (webpack takes a few seconds). */
 export async function workflowBundle(): Promise<{ code: string }> {
   if (!bundle) {
-    bundle = usesPrebuiltBundle()
-      ? readFile(PREBUILT_BUNDLE, 'utf8').then((code) => ({ code }))
+    const file = usesPrebuiltBundle() ? PREBUILT_BUNDLE : GIVEN_BUNDLE;
+    bundle = file
+      ? readFile(file, 'utf8').then((code) => ({ code }))
       : import('@temporalio/worker').then(({ bundleWorkflowCode }) => bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietBundlerLogger }));
   }
   return bundle;

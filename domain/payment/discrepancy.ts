@@ -43,6 +43,17 @@ export const DISCREPANCY_STATUS_LABELS: Record<DiscrepancyStatus, string> = {
 /** The close of a case: the responsible party's explanation of what was done. */
 export const CloseDiscrepancy = z.object({ note: trimmedText(10, 2000) }).strict();
 
+/** A discrepancy case as a reconciliation run opens it (its workflow's input). */
+export interface DiscrepancyCase {
+  code: string;
+  kind: DiscrepancyKind;
+  responsible: Responsible;
+  agencyCode: string | null;
+  bankCode: string | null;
+  detectedAt: string;
+  dueAt: string;
+}
+
 export interface DiscrepancyState {
   code: string;
   kind: DiscrepancyKind;

@@ -8,6 +8,17 @@ import { trimmedText } from '../text';
  * bank; any other request is the agency's to decide (the fee it collected). A request is checked against
  * the records and routed to whoever is responsible; the citizen is told the outcome.
  */
+/** A refund as it is asked for (its workflow's input). */
+export interface RefundRequest {
+  code: string;
+  paymentId: string;
+  agencyCode: string;
+  /** Who asked: the citizen (their account), or reconciliation (the discrepancy case). */
+  citizenId: string | null;
+  discrepancyCode: string | null;
+  reason: string;
+}
+
 export const RefundStatus = z.enum(['at_bank', 'at_agency', 'refunded', 'refused']);
 export type RefundStatus = z.infer<typeof RefundStatus>;
 export const REFUND_STATUS_LABELS: Record<RefundStatus, string> = {

@@ -71,36 +71,6 @@ async function events(code: string) {
 const mailsAbout = (code: string, to: string) => w.smtp.mails.filter((m) => m.subject.includes(code) && m.to.includes(to));
 
 describe('feedback workflow (time-skipping)', () => {
-  it('not accepted within 2 working days, with the reason told to the citizen', async () => {
-    await w.travelTo('2026-12-07 09:00'); // Monday
-    const f = await submit();
-    await w.smtp.waitFor((m) => m.subject.includes(`Đã tiếp nhận phản ánh, kiến nghị ${f.code}`) && m.text.includes('20 ngày'));
-    expect((await f.view()).schedule.classification.map((x) => formatVnTime(new Date(x)))).toEqual(['2026-12-09 09:00', '2026-12-14 09:00']);
-    await w.travelTo('2026-12-08 10:00');
-    await f.act(hnReceiving, { type: 'not_accept', text: 'Nội dung không liên quan đến quy định hành chính.' });
-    const mail = await w.smtp.waitFor((m) => m.subject.includes(`${f.code} không được tiếp nhận`));
-    expect(mail.text).toContain('Nội dung không liên quan đến quy định hành chính.');
-    expect((await f.done()).state.status).toBe('not_accepted');
-    expect(await events(f.code)).toEqual(['submit', 'not_accept']);
-  });
-
-  it('a missed classification deadline escalates to supervisors once per rung (2 and 5 working days)', async () => {
-    await w.travelTo('2026-12-11 16:00'); // Friday
-    const f = await submit();
-    await w.travelTo('2026-12-15 16:01'); // 2 working days: Mon 14 + Tue 15 16:00
-    expect((await f.view()).state.classificationLevel).toBe(1);
-    await w.smtp.waitFor((m) => m.to.includes('giamsat.hn@') && m.subject.includes(f.code) && m.text.includes('quá hạn phân loại (2 ngày'));
-    await w.travelTo('2026-12-18 16:01'); // 5 working days
-    expect((await f.view()).state.classificationLevel).toBe(2);
-    await w.env.sleep('3 days');
-    expect((await events(f.code)).filter((e) => e === 'classification_overdue')).toHaveLength(2);
-    const [row] = await w.deps.orm.em.fork().execute('select classification_level from feedback where code = ?', [f.code]);
-    expect(row).toEqual({ classification_level: 2 });
-    await f.act(hnReceiving, { type: 'accept' });
-    await f.act(hnReceiving, { type: 'mark_confidential', handedOverTo: 'Văn thư mật', reference: 'M-1' });
-    await f.done();
-  });
-
   it('a request for clarification reaches the citizen; the answer restarts classification and the 20 days', async () => {
     await w.travelTo('2026-12-21 09:00'); // Monday
     const f = await submit();
@@ -255,6 +225,38 @@ describe('feedback workflow (time-skipping)', () => {
     expect(history.every((h) => h.text_id === null)).toBe(true);
     expect(mailsAbout(f.code, '@').filter((m) => m.subject.includes('chế độ mật'))).toHaveLength(0);
   });
+  // (The time-skipping server starts at today's date and only goes forward: each test's dates lie after the
+  // previous test's, and after the day the suite runs.)
+  it('not accepted within 2 working days, with the reason told to the citizen', async () => {
+    await w.travelTo('2027-12-06 09:00'); // Monday
+    const f = await submit();
+    await w.smtp.waitFor((m) => m.subject.includes(`Đã tiếp nhận phản ánh, kiến nghị ${f.code}`) && m.text.includes('20 ngày'));
+    expect((await f.view()).schedule.classification.map((x) => formatVnTime(new Date(x)))).toEqual(['2027-12-08 09:00', '2027-12-13 09:00']);
+    await w.travelTo('2027-12-07 10:00');
+    await f.act(hnReceiving, { type: 'not_accept', text: 'Nội dung không liên quan đến quy định hành chính.' });
+    const mail = await w.smtp.waitFor((m) => m.subject.includes(`${f.code} không được tiếp nhận`));
+    expect(mail.text).toContain('Nội dung không liên quan đến quy định hành chính.');
+    expect((await f.done()).state.status).toBe('not_accepted');
+    expect(await events(f.code)).toEqual(['submit', 'not_accept']);
+  });
+
+  it('a missed classification deadline escalates to supervisors once per rung (2 and 5 working days)', async () => {
+    await w.travelTo('2027-12-10 16:00'); // Friday
+    const f = await submit();
+    await w.travelTo('2027-12-14 16:01'); // 2 working days: Mon 13 + Tue 14 16:00
+    expect((await f.view()).state.classificationLevel).toBe(1);
+    await w.smtp.waitFor((m) => m.to.includes('giamsat.hn@') && m.subject.includes(f.code) && m.text.includes('quá hạn phân loại (2 ngày'));
+    await w.travelTo('2027-12-17 16:01'); // 5 working days
+    expect((await f.view()).state.classificationLevel).toBe(2);
+    await w.env.sleep('3 days');
+    expect((await events(f.code)).filter((e) => e === 'classification_overdue')).toHaveLength(2);
+    const [row] = await w.deps.orm.em.fork().execute('select classification_level from feedback where code = ?', [f.code]);
+    expect(row).toEqual({ classification_level: 2 });
+    await f.act(hnReceiving, { type: 'accept' });
+    await f.act(hnReceiving, { type: 'mark_confidential', handedOverTo: 'Văn thư mật', reference: 'M-1' });
+    await f.done();
+  });
+
   it('under review the cadence can be met: progress posted while the leader sits on the answer is no missed update (§2.3)', async () => {
     await w.travelTo('2028-05-01 09:00'); // Monday
     const f = await submit();

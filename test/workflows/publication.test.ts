@@ -49,65 +49,6 @@ async function declared() {
 const mailsAbout = (code: string, to: string) => w.smtp.mails.filter((m) => m.to.includes(to) && m.text.includes(code));
 
 describe('service publication (time-skipping)', () => {
-  it('from declaration to official operation: each missed clock escalates once, to the operators\' supervisors or the agency\'s leaders', async () => {
-    await w.travelTo('2026-12-07 09:00'); // a Monday
-    const s = await declared();
-    await s.act('quantri.hn', { type: 'request_test_publication' });
-    const review = await s.row();
-    // 2 working days for the operator: Monday 09:00 → Wednesday 09:00.
-    expect(Math.abs(review.step_due_at!.getTime() - vnTime('2026-12-09 09:00').getTime())).toBeLessThan(60_000);
-    await w.travelTo('2026-12-09 08:59');
-    expect((await s.row()).escalated).toBe(false);
-    await w.travelTo('2026-12-09 09:01');
-    await settled(s.view);
-    expect((await s.row()).escalated).toBe(true);
-    await w.outboxSettled();
-    because('the operators missed their clock: their supervisors (system administrators) are told', () => expect(mailsAbout(s.code, 'admin@dichvucong.gov.vn')).toHaveLength(1));
-
-    await s.act('vanhanh', { type: 'publish_for_testing' });
-    expect((await s.row())).toMatchObject({ status: 'testing', escalated: false });
-    // 5 working days for the agency's testing, from Wednesday 09:05-ish: the next Wednesday.
-    const testing = await s.row();
-    await w.travelTo('2026-12-16 09:30');
-    await settled(s.view);
-    expect((await s.row()).escalated).toBe(true);
-    await w.outboxSettled();
-    because('the agency missed its clock: its leaders are told', () => expect(mailsAbout(s.code, 'lanhdao.hn@dichvucong.gov.vn')).toHaveLength(1));
-    expect(testing.step_due_at!.getTime()).toBeGreaterThan(vnTime('2026-12-16 09:00').getTime());
-    // Missing it longer escalates nothing more.
-    await w.travelTo('2026-12-21 09:00');
-    await settled(s.view);
-    expect((await s.history()).filter((a) => a === 'testing_overdue')).toHaveLength(1);
-
-    expect(await rejection(s.act('vanhanh', { type: 'submit_test_report', procedureName: 'Thủ tục thử nghiệm', serviceName: 'Dịch vụ thử nghiệm', dossierCodes: ['HNI-STP-261207-000001'] }))).toBe('ROLE_NOT_ALLOWED');
-    await s.act('quantri.hn', { type: 'submit_test_report', procedureName: 'Thủ tục thử nghiệm', serviceName: 'Dịch vụ thử nghiệm', dossierCodes: ['HNI-STP-261207-000001'] });
-    await w.travelTo('2026-12-23 10:00');
-    await settled(s.view);
-    expect((await s.history()).filter((a) => a === 'report_review_overdue')).toHaveLength(1);
-
-    await s.act('vanhanh', { type: 'confirm_test', passed: true });
-    const pilot = await s.row();
-    expect(pilot.status).toBe('pilot');
-    // Two calendar months of pilot, then official operation on its own.
-    expect(pilot.pilot_ends_at!.getTime()).toBeGreaterThan(vnTime('2027-02-23 00:00').getTime());
-    await w.travelTo('2027-02-22 23:00');
-    expect((await s.row()).status).toBe('pilot');
-    await w.travelTo('2027-02-24 12:00');
-    await settled(s.view);
-    expect((await s.row()).status).toBe('official');
-    expect(await s.history()).toEqual([
-      'declare', 'request_test_publication', 'review_overdue', 'publish_for_testing', 'testing_overdue', 'submit_test_report', 'report_review_overdue', 'confirm_test', 'pilot_completed',
-    ]);
-    // Official operation can still be suspended, resumed and stopped; stopping ends the process.
-    await s.act('vanhanh', { type: 'suspend', reason: 'Nhiều phản ánh về lỗi biểu mẫu điện tử.' });
-    expect((await s.row()).status).toBe('suspended');
-    await s.act('vanhanh', { type: 'resume' });
-    expect((await s.row()).status).toBe('official');
-    await s.act('vanhanh', { type: 'stop', reason: 'Thủ tục được thay thế bằng thủ tục liên thông.' });
-    const final = await finished(s.handle, s.view, 'publication-official');
-    expect(final.state.status).toBe('stopped');
-  });
-
   it('returns loop as often as needed: returned for completion, then a failed test unpublishes it; only the right roles act', async () => {
     await w.travelTo('2027-03-01 09:00');
     const s = await declared();
@@ -176,5 +117,66 @@ describe('service publication (time-skipping)', () => {
     expect(final.state.status).toBe('resolved');
     const [row] = await em.execute<{ status: string; escalated: boolean; resolution: string }[]>('select status, escalated, resolution from data_quality_finding where code = ?', [code]);
     expect(row).toEqual({ status: 'resolved', escalated: true, resolution: 'Đã sửa thời hạn theo quyết định.' });
+  });
+
+  // (The time-skipping server starts at today's date and only goes forward: this lifecycle, June–August
+  // 2028, runs after the clocks of March 2028.)
+  it('from declaration to official operation: each missed clock escalates once, to the operators\' supervisors or the agency\'s leaders', async () => {
+    await w.travelTo('2028-06-05 09:00'); // a Monday
+    const s = await declared();
+    await s.act('quantri.hn', { type: 'request_test_publication' });
+    const review = await s.row();
+    // 2 working days for the operator: Monday 09:00 → Wednesday 09:00.
+    expect(Math.abs(review.step_due_at!.getTime() - vnTime('2028-06-07 09:00').getTime())).toBeLessThan(60_000);
+    await w.travelTo('2028-06-07 08:59');
+    expect((await s.row()).escalated).toBe(false);
+    await w.travelTo('2028-06-07 09:01');
+    await settled(s.view);
+    expect((await s.row()).escalated).toBe(true);
+    await w.outboxSettled();
+    because('the operators missed their clock: their supervisors (system administrators) are told', () => expect(mailsAbout(s.code, 'admin@dichvucong.gov.vn')).toHaveLength(1));
+
+    await s.act('vanhanh', { type: 'publish_for_testing' });
+    expect((await s.row())).toMatchObject({ status: 'testing', escalated: false });
+    // 5 working days for the agency's testing, from Wednesday 09:05-ish: the next Wednesday.
+    const testing = await s.row();
+    await w.travelTo('2028-06-14 09:30');
+    await settled(s.view);
+    expect((await s.row()).escalated).toBe(true);
+    await w.outboxSettled();
+    because('the agency missed its clock: its leaders are told', () => expect(mailsAbout(s.code, 'lanhdao.hn@dichvucong.gov.vn')).toHaveLength(1));
+    expect(testing.step_due_at!.getTime()).toBeGreaterThan(vnTime('2028-06-14 09:00').getTime());
+    // Missing it longer escalates nothing more.
+    await w.travelTo('2028-06-19 09:00');
+    await settled(s.view);
+    expect((await s.history()).filter((a) => a === 'testing_overdue')).toHaveLength(1);
+
+    expect(await rejection(s.act('vanhanh', { type: 'submit_test_report', procedureName: 'Thủ tục thử nghiệm', serviceName: 'Dịch vụ thử nghiệm', dossierCodes: ['HNI-STP-261207-000001'] }))).toBe('ROLE_NOT_ALLOWED');
+    await s.act('quantri.hn', { type: 'submit_test_report', procedureName: 'Thủ tục thử nghiệm', serviceName: 'Dịch vụ thử nghiệm', dossierCodes: ['HNI-STP-261207-000001'] });
+    await w.travelTo('2028-06-21 10:00');
+    await settled(s.view);
+    expect((await s.history()).filter((a) => a === 'report_review_overdue')).toHaveLength(1);
+
+    await s.act('vanhanh', { type: 'confirm_test', passed: true });
+    const pilot = await s.row();
+    expect(pilot.status).toBe('pilot');
+    // Two calendar months of pilot, then official operation on its own.
+    expect(pilot.pilot_ends_at!.getTime()).toBeGreaterThan(vnTime('2028-08-21 00:00').getTime());
+    await w.travelTo('2028-08-20 23:00');
+    expect((await s.row()).status).toBe('pilot');
+    await w.travelTo('2028-08-22 12:00');
+    await settled(s.view);
+    expect((await s.row()).status).toBe('official');
+    expect(await s.history()).toEqual([
+      'declare', 'request_test_publication', 'review_overdue', 'publish_for_testing', 'testing_overdue', 'submit_test_report', 'report_review_overdue', 'confirm_test', 'pilot_completed',
+    ]);
+    // Official operation can still be suspended, resumed and stopped; stopping ends the process.
+    await s.act('vanhanh', { type: 'suspend', reason: 'Nhiều phản ánh về lỗi biểu mẫu điện tử.' });
+    expect((await s.row()).status).toBe('suspended');
+    await s.act('vanhanh', { type: 'resume' });
+    expect((await s.row()).status).toBe('official');
+    await s.act('vanhanh', { type: 'stop', reason: 'Thủ tục được thay thế bằng thủ tục liên thông.' });
+    const final = await finished(s.handle, s.view, 'publication-official');
+    expect(final.state.status).toBe('stopped');
   });
 });

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { condition, defineQuery, defineSignal, defineUpdate, ParentClosePolicy, patched, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
-import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyKind, type DiscrepancyState, type Responsible } from '../../domain/payment/discrepancy';
+import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyCase, type DiscrepancyState } from '../../domain/payment/discrepancy';
 import type { DiscrepancyEvent, ReconciliationActivities } from '../../activities/reconciliation';
 import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
@@ -9,15 +9,8 @@ import { calendarChangedSignal } from '../calendar/definitions';
 import { REFUND_WORKFLOW } from './refund';
 
 export const DISCREPANCY_WORKFLOW = 'discrepancyWorkflow';
-export interface DiscrepancyWorkflowInput {
-  code: string;
-  kind: DiscrepancyKind;
-  responsible: Responsible;
-  agencyCode: string | null;
-  bankCode: string | null;
-  detectedAt: string;
-  dueAt: string;
-}
+/** The workflow starts from the case as reconciliation opened it. */
+export type DiscrepancyWorkflowInput = DiscrepancyCase;
 export const closeDiscrepancyUpdate = defineUpdate<{ code: string; status: DiscrepancyState['status']; seq: number }, [{ note: string; actor: Actor; requestId: string | null }]>('closeDiscrepancy');
 /** A later reconciliation run no longer finds the mismatch. */
 export const discrepancyClearedSignal = defineSignal('discrepancyCleared');

@@ -1,20 +1,13 @@
 import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
-import { decideRefund, type RefundDecision, type RefundState } from '../../domain/payment/refund';
+import { decideRefund, type RefundDecision, type RefundRequest, type RefundState } from '../../domain/payment/refund';
 import type { RefundActivities } from '../../activities/refund';
 import { createSerial, RECORDING, refused } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const REFUND_WORKFLOW = 'refundWorkflow';
-export interface RefundWorkflowInput {
-  code: string;
-  paymentId: string;
-  agencyCode: string;
-  /** Who asked: the citizen (their account), or reconciliation (the discrepancy case). */
-  citizenId: string | null;
-  discrepancyCode: string | null;
-  reason: string;
-}
+/** The workflow starts from the refund as it was asked for. */
+export type RefundWorkflowInput = RefundRequest;
 export const decideRefundUpdate = defineUpdate<{ code: string; status: RefundState['status'] }, [{ decision: RefundDecision; actor: Actor; requestId: string | null }]>('decideRefund');
 export const refundViewQuery = defineQuery<{ state: RefundState | null; recordedSeq: number }>('refundView');
 
