@@ -7,15 +7,14 @@ import { migrate, openOrm } from '../../db/orm';
 import { seedDemoData } from '../../db/seed';
 import { freePort } from './ports';
 import { removeScratch, scratchDir } from './scratch';
-import { TEST_DATABASES, testDatabaseName } from './context';
+import { TEST_DATABASES, TEST_TEMPLATE_DATABASE, testDatabaseName } from './context';
 
 /**
  * One real PostgreSQL for the whole run: embedded (fresh, in a temporary folder that the teardown
  * removes) unless TEST_DATABASE_URL is given. The schema is migrated and the demo data seeded once, into
  * a template database; each jest worker then gets its own copies of it (PostgreSQL copies a template in
  * a fraction of a second), so that test files running side by side never share rows: the main database,
- * and the ones of the tests that move the whole population's clock (the account sweep), of the contract
- * test (its generated requests change the calendar and lock accounts) and of the tests that stop their
+ * and the ones of the tests that move the whole population's clock (the account sweep) and of the tests that stop their
  * mail server or announce days off (the outbox relays of every platform on one database share its
  * messages). The workflow code is bundled once, for every file's workers. The server's URL reaches the test files through the environment.
  */
@@ -46,7 +45,7 @@ export default async function setup(globalConfig: { maxWorkers: number }) {
   const admin = new pg.Client({ connectionString: at('postgres') });
   await admin.connect();
   try {
-    const template = 'dvc_test_template';
+    const template = TEST_TEMPLATE_DATABASE;
     await admin.query(`drop database if exists ${template}`);
     await admin.query(`create database ${template}`);
     const orm = await openOrm(at(template));

@@ -16,7 +16,8 @@ const ctx = portalInBrowser();
 const onPage = (name: string, run: (page: Page) => Promise<void>) => ctx.onPage(name, run);
 
 async function download(page: Page, linkName: RegExp): Promise<Buffer> {
-  const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: linkName }).first().click()]);
+  // (a signed PDF is made on request: seconds of CPU, longer while other test files run beside this one)
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('link', { name: linkName }).first().click({ timeout: 60_000 })]);
   const chunks: Buffer[] = [];
   for await (const c of await d.createReadStream()) chunks.push(c as Buffer);
   return Buffer.concat(chunks);

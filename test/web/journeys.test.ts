@@ -39,7 +39,8 @@ async function officerStep(officer: string, code: string, expected: string[], st
 }
 
 async function download(page: Page, linkName: RegExp): Promise<Buffer> {
-  const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: linkName }).click()]);
+  // (a signed PDF is made on request: seconds of CPU, longer while other test files run beside this one)
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('link', { name: linkName }).click({ timeout: 60_000 })]);
   const stream = await d.createReadStream();
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);

@@ -7,7 +7,7 @@ import { operationId } from '../../api/openapi';
 import { demoUser } from '../../db/demo-data';
 import { PROJECT_ROOT } from '../../runtime/tools';
 import { testLogger } from '../support/capture-logs';
-import { testContext } from '../support/context';
+import { freshDatabase } from '../support/context';
 import { json } from '../support/http';
 import { integrationSession, pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
@@ -20,33 +20,11 @@ import { integrationSession, pdfBytes, signIn, startTestPlatform, type Session }
  */
 const SEED = Number(process.env.CONTRACT_SEED ?? 20261129);
 const MAX_EXAMPLES = Number(process.env.CONTRACT_MAX_EXAMPLES ?? 8);
-// One identity per distinct set of routes: the processing, result, clerk and fee officers reach the routes
-// the receiving officer and the unit leader reach (the access test checks every route × every role).
-const IDENTITIES = ['anonymous', 'congdan1', 'tiepnhan.hn', 'giamsat.hn', 'lanhdao.hn', 'quantri.hn', 'admin', 'vanhanh', 'client:stp-hanoi-system'];
 const OUT = `${PROJECT_ROOT}test-output/contract`;
 
 let p: Awaited<ReturnType<typeof startTestPlatform>>;
 const examples: Record<string, string> = {};
 
-beforeAll(async () => {
-  p = await startTestPlatform({ databaseUrl: testContext().contractDatabaseUrl });
-  await mkdir(OUT, { recursive: true });
-  // A dossier and a feedback of the citizen's, so that generated requests reach past the 404s.
-  const citizen = await signIn(p.apiUrl, 'congdan1');
-  const form = new FormData();
-  form.set('procedureCode', 'STP-KS');
-  form.set('formData', JSON.stringify({ hoTenTre: 'Trần Bảo Ngọc', ngaySinhTre: '2026-11-20', noiSinh: 'Hà Nội' }));
-  form.set('giayChungSinh', new Blob([pdfBytes()]), 'gcs.pdf');
-  examples.dossier = (await json<{ code: string }>(await citizen.multipart('/api/dossiers', form), 201)).code;
-  examples.feedback = (await json<{ code: string }>(await citizen.send('POST', '/api/feedback', {
-    title: 'Thời gian chờ tại bộ phận một cửa', content: 'Đề nghị bố trí thêm quầy tiếp nhận vào buổi sáng thứ Hai hằng tuần.', agencyCode: 'HNI-STP',
-  }), 201)).code;
-  examples.account = demoUser('congdan2').id;
-}, 180_000);
-
-afterAll(async () => {
-  await p?.stop();
-});
 
 async function headersOf(identity: string): Promise<Record<string, string>> {
   if (identity === 'anonymous') return {};
@@ -110,12 +88,39 @@ async function schemathesis(identity: string): Promise<{ code: number; output: s
   }
 }
 
-describe('API contract (schemathesis, every identity)', () => {
-  it.each(IDENTITIES)('%s: 0 failures with all checks', async (identity) => {
-    const r = await schemathesis(identity);
-    await writeFile(`${OUT}/${identity.replace(/[^\w.-]/g, '_')}.txt`, r.output);
-    testLogger().info({ identity, exit: r.code }, r.output);
-    const summary = r.output.split('\n').filter((l) => /failures|passed|failed|errors|Test cases|FAILURES|^\s*\d+\.|Valid data|Invalid data|Undocumented|Response violates|Unsupported|Server error/i.test(l)).slice(0, 80).join('\n');
-    expect({ identity, exit: r.code, summary: r.code === 0 ? '' : summary }).toEqual({ identity, exit: 0, summary: '' });
-  }, 900_000);
-});
+/**
+ * The contract run for some identities, on a platform of its own: the identities are split over three
+ * test files (contract-*.test.ts) that run side by side.
+ */
+export function contractSuite(name: string, identities: readonly string[]) {
+  beforeAll(async () => {
+    // A database of its own: the generated requests announce days off and lock accounts.
+    p = await startTestPlatform({ databaseUrl: await freshDatabase(`contract_${name}`) });
+    await mkdir(OUT, { recursive: true });
+    // A dossier and a feedback of the citizen's, so that generated requests reach past the 404s.
+    const citizen = await signIn(p.apiUrl, 'congdan1');
+    const form = new FormData();
+    form.set('procedureCode', 'STP-KS');
+    form.set('formData', JSON.stringify({ hoTenTre: 'Trần Bảo Ngọc', ngaySinhTre: '2026-11-20', noiSinh: 'Hà Nội' }));
+    form.set('giayChungSinh', new Blob([pdfBytes()]), 'gcs.pdf');
+    examples.dossier = (await json<{ code: string }>(await citizen.multipart('/api/dossiers', form), 201)).code;
+    examples.feedback = (await json<{ code: string }>(await citizen.send('POST', '/api/feedback', {
+      title: 'Thời gian chờ tại bộ phận một cửa', content: 'Đề nghị bố trí thêm quầy tiếp nhận vào buổi sáng thứ Hai hằng tuần.', agencyCode: 'HNI-STP',
+    }), 201)).code;
+    examples.account = demoUser('congdan2').id;
+  }, 180_000);
+
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  describe(`API contract (schemathesis): ${name}`, () => {
+    it.each(identities)('%s: 0 failures with all checks', async (identity) => {
+      const r = await schemathesis(identity);
+      await writeFile(`${OUT}/${identity.replace(/[^\w.-]/g, '_')}.txt`, r.output);
+      testLogger().info({ identity, exit: r.code }, r.output);
+      const summary = r.output.split('\n').filter((l) => /failures|passed|failed|errors|Test cases|FAILURES|^\s*\d+\.|Valid data|Invalid data|Undocumented|Response violates|Unsupported|Server error/i.test(l)).slice(0, 80).join('\n');
+      expect({ identity, exit: r.code, summary: r.code === 0 ? '' : summary }).toEqual({ identity, exit: 0, summary: '' });
+    }, 900_000);
+  });
+}

@@ -1,0 +1,7 @@
+import { contractSuite } from './contract-suite';
+
+// The API contract (schemathesis, all checks) for anonymous callers, a citizen, the officers; the other identities are in the other
+// contract-*.test.ts files. One identity per distinct set of routes: the processing, result, clerk and fee
+// officers reach the routes the receiving officer and the unit leader reach (the access test checks every
+// route × every role).
+contractSuite('people', ['anonymous', 'congdan1', 'tiepnhan.hn', 'giamsat.hn']);
