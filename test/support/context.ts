@@ -4,6 +4,9 @@ export const TEST_DATABASES = ['main', 'accounts', 'operations'] as const;
 /** The migrated, seeded database every test database is copied from. */
 export const TEST_TEMPLATE_DATABASE = 'dvc_test_template';
 
+/** The URL of another database on the same server. */
+export const databaseAt = (serverUrl: string, name: string) => serverUrl.replace(/\/[^/?]+(\?.*)?$/, `/${name}$1`);
+
 export const testDatabaseName = (db: (typeof TEST_DATABASES)[number], worker: number) => `dvc_test_${db}_w${worker}`;
 
 /**
@@ -14,7 +17,7 @@ export function testContext(): { databaseUrl: string; accountsDatabaseUrl: strin
   const server = process.env.DVC_TEST_SERVER_URL;
   if (!server) throw new Error('the test database is not set up: run the suite with jest (npm test)');
   const worker = Number(process.env.JEST_WORKER_ID ?? 1);
-  const url = (db: (typeof TEST_DATABASES)[number]) => server.replace(/\/[^/?]+(\?.*)?$/, `/${testDatabaseName(db, worker)}$1`);
+  const url = (db: (typeof TEST_DATABASES)[number]) => databaseAt(server, testDatabaseName(db, worker));
   return { databaseUrl: url('main'), accountsDatabaseUrl: url('accounts'), operationsDatabaseUrl: url('operations') };
 }
 
@@ -27,7 +30,7 @@ export async function freshDatabase(name: string): Promise<string> {
   if (!server) throw new Error('the test database is not set up: run the suite with jest (npm test)');
   const db = `dvc_test_${name.replace(/\W/g, '_')}_w${process.env.JEST_WORKER_ID ?? 1}`;
   const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: server.replace(/\/[^/?]+(\?.*)?$/, '/postgres$1') });
+  const admin = new pg.Client({ connectionString: databaseAt(server, 'postgres') });
   await admin.connect();
   try {
     await admin.query(`drop database if exists ${db}`);
@@ -35,5 +38,5 @@ export async function freshDatabase(name: string): Promise<string> {
   } finally {
     await admin.end();
   }
-  return server.replace(/\/[^/?]+(\?.*)?$/, `/${db}$1`);
+  return databaseAt(server, db);
 }

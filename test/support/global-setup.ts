@@ -7,7 +7,7 @@ import { migrate, openOrm } from '../../db/orm';
 import { seedDemoData } from '../../db/seed';
 import { freePort } from './ports';
 import { removeScratch, scratchDir } from './scratch';
-import { TEST_DATABASES, TEST_TEMPLATE_DATABASE, testDatabaseName } from './context';
+import { databaseAt, TEST_DATABASES, TEST_TEMPLATE_DATABASE, testDatabaseName } from './context';
 
 /**
  * One real PostgreSQL for the whole run: embedded (fresh, in a temporary folder that the teardown
@@ -41,7 +41,7 @@ export default async function setup(globalConfig: { maxWorkers: number }) {
     await removeScratch(bundleDir);
   };
   (globalThis as { __dvcTestTeardown?: () => Promise<unknown> }).__dvcTestTeardown = stop;
-  const at = (name: string) => url.replace(/\/[^/?]+(\?.*)?$/, `/${name}$1`);
+  const at = (name: string) => databaseAt(url, name);
   const admin = new pg.Client({ connectionString: at('postgres') });
   await admin.connect();
   try {
