@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, setHandler, type ActivityInterfaceFor, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import { DomainError } from '../domain/errors';
 
 /** A refused action becomes a failed update (type = the error code), never a failed workflow task. */
@@ -30,6 +31,36 @@ export function createSerial() {
     return p;
   };
   return { serial, drained: () => chain };
+}
+
+export type Serial = ReturnType<typeof createSerial>['serial'];
+
+/** A person's step on a running process, in three parts (see handleStep). */
+export interface Step<Request, Outcome, Answer> {
+  /** The process's rule (pure, from domain/): its outcome, or a DomainError that refuses the step. */
+  rule(request: Request, at: string): Outcome;
+  /** Takes the outcome at once: the new state, seen by any query and by the next step. */
+  take(outcome: Outcome, request: Request, at: string): void;
+  /** Records the step and what follows from it, after every step before it; its value is the update's answer. */
+  commit(outcome: Outcome, request: Request, at: string): Promise<Answer>;
+}
+
+/**
+ * The one skeleton of every process's update (an officer's action, a citizen's choice, a decision): the
+ * rule is checked in the validator, so a refused step is the update's failure and never enters the
+ * history; accepted, it is applied again at the step's own time, taken at once, and committed in order.
+ */
+export function handleStep<Request, Outcome, Answer>(update: UpdateDefinition<Answer, [Request]>, serial: Serial, step: Step<Request, Outcome, Answer>): void {
+  setHandler(
+    update,
+    async (request: Request) => {
+      const at = new Date().toISOString();
+      const outcome = refused(() => step.rule(request, at));
+      step.take(outcome, request, at);
+      return await serial(() => step.commit(outcome, request, at));
+    },
+    { validator: (request: Request) => void refused(() => step.rule(request, new Date().toISOString())) },
+  );
 }
 
 /**

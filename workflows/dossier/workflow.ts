@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log, patched, proxyActivities, setHandl
 import type { DossierActivities, TransitionRecord } from '../../activities/dossier';
 import type { DossierSchedule } from '../../domain/dossier/deadlines';
 import { applyAction, applyOnlinePayment, initialState, isTerminal, type DossierState } from '../../domain/dossier/state';
-import { clockActivities, createSerial, recordingActivities, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, deliveredByRelay, handleStep, PATCHES, RECORDING, recordingActivities } from '../shared';
 import { createVisibility } from '../visibility';
 import { DEFAULT_WAITING, returnDossier, waitingOf, type WaitingPeriods } from '../../domain/dossier/waiting';
 import { dossierViewQuery, feePaidOnlineSignal, performActionUpdate, type DossierWorkflowInput } from './definitions';
@@ -56,32 +56,20 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
 
   setHandler(dossierViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
 
-  setHandler(
-    performActionUpdate,
-    async ({ action, actor, requestId }) => {
-      const at = new Date().toISOString();
-      const t = refused(() => applyAction(state, action, actor, at));
+  handleStep(performActionUpdate, serial, {
+    rule: ({ action, actor }, at) => applyAction(state, action, actor, at),
+    take: (t, { action, actor, requestId }) => {
       state = t.state;
       version++;
-      const after = t.state;
       log.info('dossier action', { code: state.code, action: action.type, actor: actor.id, requestId });
-      await serial(async () => {
-        if (t.clocksChanged) await refreshSchedule();
-        const { type: _type, ...payload } = action;
-        await record(after, action.type, {
-          actor: { id: actor.id, name: actor.name, role: t.role },
-          at,
-          payload,
-          resultCode: t.resultCode,
-          requestId,
-        });
-      });
-      return { code: state.code, status: after.status, seq: after.seq, resultCode: t.resultCode };
     },
-    {
-      validator: ({ action, actor }) => void refused(() => applyAction(state, action, actor, new Date().toISOString())),
+    commit: async (t, { action, actor, requestId }, at) => {
+      if (t.clocksChanged) await refreshSchedule();
+      const { type: _type, ...payload } = action;
+      await record(t.state, action.type, { actor: { id: actor.id, name: actor.name, role: t.role }, at, payload, resultCode: t.resultCode, requestId });
+      return { code: t.state.code, status: t.state.status, seq: t.state.seq, resultCode: t.resultCode };
     },
-  );
+  });
 
   // A fee paid online opens the fee gate; a payment the dossier no longer waits for changes nothing here
   // (the payment keeps its receipt; a refund is the payment system's matter).

@@ -3,7 +3,7 @@ import type { DossierActivities } from '../../activities/dossier';
 import type { FeedbackActivities, FeedbackTransitionRecord } from '../../activities/feedback';
 import { catchUpFeedbackDeadlines, nextFeedbackDeadline, onFeedbackDeadline, progressMark, type FeedbackSchedule } from '../../domain/feedback/deadlines';
 import { applyFeedbackAction, initialFeedbackState, isFeedbackTerminal, receivingAgency, DEFAULT_CLARIFICATION_WAIT, type ClarificationWait, type FeedbackRuleSet, type FeedbackState } from '../../domain/feedback/state';
-import { clockActivities, createSerial, recordingActivities, deliveredByRelay, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, deliveredByRelay, handleStep, PATCHES, RECORDING, recordingActivities } from '../shared';
 import { createVisibility } from '../visibility';
 import { feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from './definitions';
 import { calendarChangedSignal } from '../calendar/definitions';
@@ -56,30 +56,23 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   const submission = !resumed && patched(PATCHES.firstRecordFirst) ? recordReceipt(state) : null;
 
   setHandler(feedbackViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0, rules }));
-  setHandler(
-    feedbackActionUpdate,
-    async ({ action, actor, requestId }) => {
-      const at = new Date().toISOString();
-      const t = refused(() => applyFeedbackAction(state, action, actor, at, rules));
+  handleStep(feedbackActionUpdate, serial, {
+    rule: ({ action, actor }, at) => applyFeedbackAction(state, action, actor, at, rules),
+    take: (t, { action, actor, requestId }) => {
       state = t.state;
       version++;
-      const after = t.state;
       log.info('feedback action', { code: state.code, action: action.type, actor: actor.id, requestId });
-      await serial(async () => {
-        if (t.clocksChanged) await refreshSchedule();
-        const { type: _type, ...meta } = action;
-        const textId = 'textId' in meta ? meta.textId : null;
-        const payload = Object.fromEntries(Object.entries(meta).filter(([k]) => k !== 'textId'));
-        await record(after, action.type, { actor: { id: actor.id, name: actor.name, role: t.role }, at, payload, textId, requestId });
-      });
-      return { code: state.code, status: after.status, agencyCode: after.agencyCode, seq: after.seq };
     },
-    {
-      validator: ({ action, actor }) => void refused(() => applyFeedbackAction(state, action, actor, new Date().toISOString(), rules)),
+    commit: async (t, { action, actor, requestId }, at) => {
+      if (t.clocksChanged) await refreshSchedule();
+      const { type: _type, ...meta } = action;
+      const textId = 'textId' in meta ? meta.textId : null;
+      const payload = Object.fromEntries(Object.entries(meta).filter(([k]) => k !== 'textId'));
+      await record(t.state, action.type, { actor: { id: actor.id, name: actor.name, role: t.role }, at, payload, textId, requestId });
+      return { code: t.state.code, status: t.state.status, agencyCode: t.state.agencyCode, seq: t.state.seq };
     },
-  );
+  });
 
-  // An announced calendar change (issue 15): the clocks the new calendar gives; a moved one is a history entry.
   setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
     void serial(async () => {
       if (isFeedbackTerminal(state.status) || !recorded) return;

@@ -3,7 +3,7 @@ import { condition, defineQuery, defineSignal, defineUpdate, ParentClosePolicy, 
 import type { Actor } from '../../domain/access/roles';
 import { clearDiscrepancy, closeDiscrepancy, type DiscrepancyCase, type DiscrepancyState } from '../../domain/payment/discrepancy';
 import type { DiscrepancyEvent, ReconciliationActivities } from '../../activities/reconciliation';
-import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, handleStep, PATCHES, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 import { calendarChangedSignal } from '../calendar/definitions';
 import { REFUND_WORKFLOW } from './refund';
@@ -59,17 +59,14 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
       await record(state, 'deadline_moved', null, { changeId, date, from, dueAt: to }, null);
     });
   });
-  setHandler(
-    closeDiscrepancyUpdate,
-    async ({ note, actor, requestId }) => {
-      const t = refused(() => closeDiscrepancy(state, actor));
-      state = t.state;
-      const after = state;
-      await serial(() => record(after, 'close', { id: actor.id, role: t.role }, { note }, requestId));
-      return { code: after.code, status: after.status, seq: after.seq };
+  handleStep(closeDiscrepancyUpdate, serial, {
+    rule: ({ actor }) => closeDiscrepancy(state, actor),
+    take: (t) => void (state = t.state),
+    commit: async (t, { note, actor, requestId }) => {
+      await record(t.state, 'close', { id: actor.id, role: t.role }, { note }, requestId);
+      return { code: t.state.code, status: t.state.status, seq: t.state.seq };
     },
-    { validator: ({ actor }) => void refused(() => closeDiscrepancy(state, actor)) },
-  );
+  });
   setHandler(discrepancyClearedSignal, () => {
     const after = clearDiscrepancy(state);
     if (!after) return;

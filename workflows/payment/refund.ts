@@ -2,7 +2,7 @@ import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } fro
 import type { Actor } from '../../domain/access/roles';
 import { decideRefund, type RefundDecision, type RefundRequest, type RefundState } from '../../domain/payment/refund';
 import type { RefundActivities } from '../../activities/refund';
-import { createSerial, RECORDING, refused } from '../shared';
+import { createSerial, handleStep, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const REFUND_WORKFLOW = 'refundWorkflow';
@@ -31,17 +31,14 @@ export async function refundWorkflow(input: RefundWorkflowInput): Promise<Refund
     show({ kind: 'refund', agencyCode: after.agencyCode, status: after.status });
   };
   setHandler(refundViewQuery, () => ({ state, recordedSeq }));
-  setHandler(
-    decideRefundUpdate,
-    async ({ decision, actor, requestId }) => {
-      const t = refused(() => decideRefund(state!, actor, decision));
-      state = t.state;
-      const after = state;
-      await serial(() => record(after, decision.approve ? 'agency_refunded' : 'agency_refused', { id: actor.id, role: t.role }, { note: decision.note }, requestId));
-      return { code: after.code, status: after.status };
+  handleStep(decideRefundUpdate, serial, {
+    rule: ({ decision, actor }) => decideRefund(state!, actor, decision),
+    take: (t) => void (state = t.state),
+    commit: async (t, { decision, actor, requestId }) => {
+      await record(t.state, decision.approve ? 'agency_refunded' : 'agency_refused', { id: actor.id, role: t.role }, { note: decision.note }, requestId);
+      return { code: t.state.code, status: t.state.status };
     },
-    { validator: ({ decision, actor }) => void refused(() => decideRefund(state!, actor, decision)) },
-  );
+  });
 
   const route = await acts.routeRefund({ code: input.code, paymentId: input.paymentId });
   const routed: RefundState = { code: input.code, paymentId: input.paymentId, agencyCode: input.agencyCode, status: route.responsible === 'bank' ? 'at_bank' : 'at_agency', amountVnd: route.amountVnd, seq: 1 };

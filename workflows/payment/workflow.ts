@@ -2,7 +2,7 @@ import { condition, getExternalWorkflowHandle, log, patched, proxyActivities, se
 import type { PaymentActivities } from '../../activities/payment';
 import { applyBankResult, CALLBACK_WAIT_MINUTES, chooseBank, PAYMENT_VALID_HOURS, type PaymentState } from '../../domain/payment/state';
 import { feePaidOnlineSignal } from '../dossier/definitions';
-import { createSerial, PATCHES, RECORDING, refused } from '../shared';
+import { createSerial, handleStep, PATCHES, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 import { applySettlement, flagUnsettled, settlementDueAt } from '../../domain/payment/settlement';
 import { bankResultUpdate, bankSettlementUpdate, chooseBankUpdate, paymentViewQuery, type PaymentWorkflowInput } from './definitions';
@@ -50,23 +50,19 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     : null;
 
   setHandler(paymentViewQuery, () => ({ state, recordedSeq }));
-  setHandler(
-    chooseBankUpdate,
-    async ({ bankCode, actor }) => {
-      const at = new Date().toISOString();
-      const after: PaymentState = refused(() => chooseBank(state, actor, bankCode, at));
+  handleStep(chooseBankUpdate, serial, {
+    rule: ({ bankCode, actor }, at) => chooseBank(state, actor, bankCode, at),
+    take: (after) => {
       state = after;
       version++;
-      return serial(async () => {
-        const opened = await acts.openAtBank(after);
-        await record(after, 'at_bank', { bankCode, bankTxnId: opened.bankTxnId }, actor.id);
-        return opened;
-      });
     },
-    {
-      validator: ({ bankCode, actor }) => void refused(() => chooseBank(state, actor, bankCode, new Date().toISOString())),
+    commit: async (after, { bankCode, actor }) => {
+      const opened = await acts.openAtBank(after);
+      await record(after, 'at_bank', { bankCode, bankTxnId: opened.bankTxnId }, actor.id);
+      return opened;
     },
-  );
+  });
+
   setHandler(bankResultUpdate, async (result) => {
     const after = applyBankResult(state, result);
     if (!after) return { status: state.status, applied: false };

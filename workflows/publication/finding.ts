@@ -2,7 +2,7 @@ import { condition, defineQuery, defineUpdate, patched, proxyActivities, setHand
 import type { Actor } from '../../domain/access/roles';
 import { applyFindingAction, type FindingAction, type FindingEvent, type FindingState } from '../../domain/publication/findings';
 import type { PublicationActivities } from '../../activities/publication';
-import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, handleStep, PATCHES, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 import { calendarChangedSignal } from '../calendar/definitions';
 
@@ -50,20 +50,15 @@ export async function dataQualityFindingWorkflow(input: FindingWorkflowInput): P
     : null;
 
   setHandler(findingViewQuery, () => ({ state, dueAt, recordedSeq }));
-  setHandler(
-    findingActionUpdate,
-    async ({ action, actor, requestId }) => {
-      const t = refused(() => applyFindingAction(state, action, actor));
-      state = t.state;
-      const after = state;
+  handleStep(findingActionUpdate, serial, {
+    rule: ({ action, actor }) => applyFindingAction(state, action, actor),
+    take: (t) => void (state = t.state),
+    commit: async (t, { action, actor, requestId }) => {
       const { type, ...payload } = action;
-      await serial(() => record(after, type, { id: actor.id, role: t.role }, payload, requestId));
-      return { code: after.code, status: after.status, seq: after.seq };
+      await record(t.state, type, { id: actor.id, role: t.role }, payload, requestId);
+      return { code: t.state.code, status: t.state.status, seq: t.state.seq };
     },
-    {
-      validator: ({ action, actor }) => void refused(() => applyFindingAction(state, action, actor)),
-    },
-  );
+  });
 
   // An announced calendar change (issue 15): the 10 working days by the new calendar; the timer below re-armed.
   let version = 0;

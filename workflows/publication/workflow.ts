@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log, patched, proxyActivities, setHandl
 import type { PublicationActivities, PublicationTransitionRecord } from '../../activities/publication';
 import { nextPublicationDeadline, onPublicationDeadline, type PublicationSchedule } from '../../domain/publication/deadlines';
 import { applyPublicationAction, initialPublicationState, isPublicationClosed, type PublicationState } from '../../domain/publication/state';
-import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, handleStep, PATCHES, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 import { publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from './definitions';
 import { calendarChangedSignal } from '../calendar/definitions';
@@ -49,26 +49,20 @@ export async function servicePublicationWorkflow(input: PublicationWorkflowInput
   const firstRecord = patched(PATCHES.firstRecordFirst) ? recordDeclaration(state) : null;
 
   setHandler(publicationViewQuery, () => ({ state, schedule, recordedSeq: recorded?.seq ?? 0 }));
-  setHandler(
-    publicationActionUpdate,
-    async ({ action, actor, requestId }) => {
-      const at = new Date().toISOString();
-      const t = refused(() => applyPublicationAction(state, action, actor, at));
+  handleStep(publicationActionUpdate, serial, {
+    rule: ({ action, actor }, at) => applyPublicationAction(state, action, actor, at),
+    take: (t, { action, actor, requestId }) => {
       state = t.state;
       version++;
-      const after = t.state;
       log.info('publication action', { code: state.code, action: action.type, actor: actor.id, requestId });
-      await serial(async () => {
-        await refreshSchedule();
-        const { type: _type, ...payload } = action;
-        await record(after, action.type, { actor: { id: actor.id, name: actor.name, role: t.role }, at, payload, requestId });
-      });
-      return { code: after.code, status: after.status, seq: after.seq };
     },
-    {
-      validator: ({ action, actor }) => void refused(() => applyPublicationAction(state, action, actor, new Date().toISOString())),
+    commit: async (t, { action, actor, requestId }, at) => {
+      await refreshSchedule();
+      const { type: _type, ...payload } = action;
+      await record(t.state, action.type, { actor: { id: actor.id, name: actor.name, role: t.role }, at, payload, requestId });
+      return { code: t.state.code, status: t.state.status, seq: t.state.seq };
     },
-  );
+  });
 
   // An announced calendar change (issue 15): the step's clock the new calendar gives; a moved one is a history entry.
   setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {

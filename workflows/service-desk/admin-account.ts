@@ -3,7 +3,7 @@ import type { Actor } from '../../domain/access/roles';
 import { decideAdminRequest, type AdminRequestDecision, type AdminRequestEvent, type AdminRequestState } from '../../domain/service-desk/admin-accounts';
 import type { ServiceDeskActivities } from '../../activities/service-desk';
 import { calendarChangedSignal } from '../calendar/definitions';
-import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, handleStep, PATCHES, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const ADMIN_REQUEST_WORKFLOW = 'adminAccountRequestWorkflow';
@@ -45,18 +45,18 @@ export async function adminAccountRequestWorkflow(input: AdminRequestWorkflowInp
     : null;
 
   setHandler(adminRequestViewQuery, () => ({ state, dueAt, recordedSeq }));
-  setHandler(
-    adminRequestDecisionUpdate,
-    async ({ decision, actor, requestId }) => {
-      state = refused(() => decideAdminRequest(state, decision, actor));
+  handleStep(adminRequestDecisionUpdate, serial, {
+    rule: ({ decision, actor }) => decideAdminRequest(state, decision, actor),
+    take: (after) => {
+      state = after;
       version++;
-      const after = state;
+    },
+    commit: async (after, { decision, actor, requestId }) => {
       const { type, ...payload } = decision;
-      await serial(() => record(after, type, { id: actor.id, role: 'system_admin' }, payload, requestId));
+      await record(after, type, { id: actor.id, role: 'system_admin' }, payload, requestId);
       return after;
     },
-    { validator: ({ decision, actor }) => void refused(() => decideAdminRequest(state, decision, actor)) },
-  );
+  });
   setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
     void serial(async () => {
       if (state.status !== 'pending' || state.overdue || !dueAt) return;

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, pro
 import type { Actor } from '../../domain/access/roles';
 import { applyComplaintAction, nextComplaintDeadline, type ComplaintAction, type ComplaintEvent, type ComplaintState } from '../../domain/service-desk/complaints';
 import type { ServiceDeskActivities } from '../../activities/service-desk';
-import { createSerial, PATCHES, RECORDING, refused } from '../shared';
+import { createSerial, handleStep, PATCHES, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const COMPLAINT_WORKFLOW = 'accountComplaintWorkflow';
@@ -36,19 +36,18 @@ export async function accountComplaintWorkflow(input: ComplaintWorkflowInput): P
   const firstRecord = patched(PATCHES.firstRecordFirst) ? serial(() => record(opened, 'file', null, {}, input.requestId)) : null;
 
   setHandler(complaintViewQuery, () => ({ state, recordedSeq }));
-  setHandler(
-    complaintActionUpdate,
-    async ({ action, actor, requestId }) => {
-      const t = refused(() => applyComplaintAction(state, action, actor));
+  handleStep(complaintActionUpdate, serial, {
+    rule: ({ action, actor }) => applyComplaintAction(state, action, actor),
+    take: (t) => {
       state = t.state;
       version++;
-      const after = state;
-      const { type, ...payload } = action;
-      await serial(() => record(after, type, { id: actor.id, role: t.role }, payload, requestId));
-      return after;
     },
-    { validator: ({ action, actor }) => void refused(() => applyComplaintAction(state, action, actor)) },
-  );
+    commit: async (t, { action, actor, requestId }) => {
+      const { type, ...payload } = action;
+      await record(t.state, type, { id: actor.id, role: t.role }, payload, requestId);
+      return t.state;
+    },
+  });
 
   if (firstRecord) await firstRecord;
   else {

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, pro
 import type { Actor } from '../../domain/access/roles';
 import { cancelMaintenance, type MaintenanceEvent, type MaintenanceState } from '../../domain/service-desk/maintenance';
 import type { ServiceDeskActivities } from '../../activities/service-desk';
-import { createSerial, PATCHES, RECORDING, refused } from '../shared';
+import { createSerial, handleStep, PATCHES, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const MAINTENANCE_WORKFLOW = 'maintenanceNoticeWorkflow';
@@ -43,16 +43,14 @@ export async function maintenanceNoticeWorkflow(input: MaintenanceWorkflowInput)
     : null;
 
   setHandler(maintenanceViewQuery, () => ({ state, recordedSeq }));
-  setHandler(
-    cancelMaintenanceUpdate,
-    async ({ actor, reason, requestId }) => {
-      state = refused(() => cancelMaintenance(state));
-      const after = state;
-      await serial(() => record(after, 'cancel', { id: actor.id, role: actor.roles.includes('system_admin') ? 'system_admin' : 'operator' }, { reason }, requestId));
+  handleStep(cancelMaintenanceUpdate, serial, {
+    rule: () => cancelMaintenance(state),
+    take: (after) => void (state = after),
+    commit: async (after, { actor, reason, requestId }) => {
+      await record(after, 'cancel', { id: actor.id, role: actor.roles.includes('system_admin') ? 'system_admin' : 'operator' }, { reason }, requestId);
       return after;
     },
-    { validator: (_request) => void refused(() => cancelMaintenance(state)) },
-  );
+  });
 
   if (firstRecord) await firstRecord;
   else {

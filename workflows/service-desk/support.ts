@@ -3,7 +3,7 @@ import type { Actor } from '../../domain/access/roles';
 import { applySupportAction, type SupportAction, type SupportEvent, type SupportState } from '../../domain/service-desk/support';
 import type { ServiceDeskActivities } from '../../activities/service-desk';
 import { calendarChangedSignal } from '../calendar/definitions';
-import { clockActivities, createSerial, PATCHES, RECORDING, refused } from '../shared';
+import { clockActivities, createSerial, handleStep, PATCHES, RECORDING } from '../shared';
 import { createVisibility } from '../visibility';
 
 export const SUPPORT_WORKFLOW = 'supportRequestWorkflow';
@@ -50,24 +50,22 @@ export async function supportRequestWorkflow(input: SupportWorkflowInput): Promi
     : null;
 
   setHandler(supportViewQuery, () => ({ state, dueAt, recordedSeq }));
-  setHandler(
-    supportActionUpdate,
-    async ({ action, actor, requestId }) => {
-      const at = new Date().toISOString();
-      const t = refused(() => applySupportAction(state, action, actor, at));
-      const clockChanged = t.state.clock !== state.clock || t.state.status !== state.status;
+  handleStep(supportActionUpdate, serial, {
+    rule: ({ action, actor }, at) => {
+      const t = applySupportAction(state, action, actor, at);
+      return { ...t, clockChanged: t.state.clock !== state.clock || t.state.status !== state.status };
+    },
+    take: (t) => {
       state = t.state;
       version++;
-      const after = state;
-      const { type, ...payload } = action;
-      await serial(async () => {
-        if (clockChanged) await refresh();
-        await record(after, type, { id: actor.id, role: t.role }, payload, requestId);
-      });
-      return after;
     },
-    { validator: ({ action, actor }) => void refused(() => applySupportAction(state, action, actor, new Date().toISOString())) },
-  );
+    commit: async (t, { action, actor, requestId }) => {
+      const { type, ...payload } = action;
+      if (t.clockChanged) await refresh();
+      await record(t.state, type, { id: actor.id, role: t.role }, payload, requestId);
+      return t.state;
+    },
+  });
   setHandler(calendarChangedSignal, ({ changeId, date, changedAt }) => {
     void serial(async () => {
       if (state.status === 'closed' || !dueAt || recordedSeq === 0) return;
