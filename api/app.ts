@@ -13,6 +13,7 @@ import { accountRoutes } from './accounts/routes';
 import { operationsRoutes } from './operations/routes';
 import { processRoutes } from './operations/process-routes';
 import { OperationsConsole } from '../services/operations/console';
+// upward: the API app is where the portal's pages are mounted (they call the same services, one server).
 import { webErrorPages, webRoutes } from '../web/routes';
 import { catalogueRoutes } from './catalogue';
 import { DossierService } from './dossiers/service';

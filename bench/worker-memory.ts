@@ -12,6 +12,7 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { bundleWorkflowCode } from '@temporalio/worker';
+// upward: the memory benchmark measures the production build itself.
 import { buildProduction } from '../scripts/build';
 import { WORKFLOWS_PATH } from '../workers/process-worker';
 import { rssMiB, startBenchStack } from './support/stack';

@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+// upward: runtime/metrics is a leaf (the one Prometheus registry every floor counts into).
 import { notificationsSent } from '../runtime/metrics';
 import { SmsRefused, type SmsGateway } from './sms';
 

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+// upward: runtime/metrics is a leaf (the one Prometheus registry every floor counts into).
 import { activityFailures } from '../runtime/metrics';
 
 /** From this attempt on, a failing activity is logged as an error: someone must look. */

@@ -5,7 +5,7 @@ import { LOCK_LABELS, type LockKind } from '../../domain/accounts/lifecycle';
 import { lockAccount, unlockAccount } from '../../services/account-lifecycle';
 import { appendAudit } from '../../services/records';
 import { mount } from '../access';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, parse } from '../errors';
 import { Uuid } from '../schemas';
 import {

@@ -7,7 +7,7 @@ import type { StoredFile } from '../../domain/dossier/vocabulary';
 import { isoDateOfDay, localDayNumber } from '../../domain/working-time/local-time';
 import type { FileStore } from '../../services/file-store';
 import { appendAudit } from '../../services/records';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { storedContent, type DossierDocuments } from '../dossiers/documents';
 import { apiError, Errors } from '../errors';
 

@@ -9,7 +9,7 @@ import { formatVnHuman } from '../../domain/working-time';
 import type { AgencySigning} from '../../services/signing/agency-signing';
 import { SigningUnavailable } from '../../services/signing/agency-signing';
 import { buildPdf, type DocumentContent } from '../../services/signing/pdf-document';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors } from '../errors';
 import { FileDamaged, type FileStore } from '../../services/file-store';
 

@@ -22,7 +22,7 @@ import { revocationMessage } from '../../domain/dossier/messages';
 import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
 import { availableActions } from '../../domain/dossier/state';
 import type { DossierActionType } from '../../domain/dossier/vocabulary';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import type { Components, UploadedFile } from '../uploads';
 import { actorRef, withRoleLabel } from '../schemas';
 import { apiError, certainlyRefused, Errors, fromTemporal } from '../errors';

@@ -8,7 +8,7 @@ import { isOfficerRole } from '../../domain/access/roles';
 import { FEEDBACK_ACTION_LABELS, FEEDBACK_CHANNEL_LABELS, FEEDBACK_STATUS_LABELS, type FeedbackAction, type FeedbackChannel, type FeedbackStatus } from '../../domain/feedback/vocabulary';
 import { recordFeedback } from '../../services/feedback-intake';
 import { FEEDBACK_WORKFLOW, feedbackActionUpdate, feedbackViewQuery, type FeedbackWorkflowInput } from '../../workflows/feedback/definitions';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { actorRef, withRoleLabel } from '../schemas';
 import { ROLE_LABELS, type Role } from '../../domain/access/roles';
 import { apiError, certainlyRefused, Errors, fromTemporal, parse } from '../errors';

@@ -12,7 +12,7 @@ import { loadDailyFile } from '../../services/payments/daily-files';
 import type { BankDirectory } from '../../services/payments/banks';
 import { closeDiscrepancyUpdate } from '../../workflows/payment/discrepancy';
 import { RECONCILIATION_WORKFLOW, reconciliationWorkflowId } from '../../workflows/payment/reconciliation';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { appendAudit } from '../../services/records';
 

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { isOfficerRole, type Actor } from '../../domain/access/roles';
 import { REFUND_STATUS_LABELS, type RefundDecision, type RefundStatus } from '../../domain/payment/refund';
 import { decideRefundUpdate, REFUND_WORKFLOW, type RefundWorkflowInput } from '../../workflows/payment/refund';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 
 interface RefundRow {

@@ -6,7 +6,7 @@ import { isOfficerRole } from '../../domain/access/roles';
 import { PAYMENT_STATUS_LABELS, TRANSACTION_TYPE_LABELS, type PaymentStatus, type TransactionType } from '../../domain/payment/vocabulary';
 import type { BankDirectory } from '../../services/payments/banks';
 import { bankResultUpdate, bankSettlementUpdate, chooseBankUpdate, PAYMENT_WORKFLOW, type PaymentWorkflowInput } from '../../workflows/payment/definitions';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { appendAudit } from '../../services/records';
 

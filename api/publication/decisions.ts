@@ -3,7 +3,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { Actor } from '../../domain/access/roles';
 import { appendAudit } from '../../services/records';
-import { iso } from '../dates';
+import { iso } from '../../domain/working-time/local-time';
 import { apiError, Errors } from '../errors';
 import type { DecisionBody } from './schemas';
 

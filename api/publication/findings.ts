@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Actor } from '../../domain/access/roles';
 import { FINDING_EVENT_LABELS, FINDING_STATUS_LABELS, type FindingAction, type FindingStatus } from '../../domain/publication/findings';
 import { FINDING_WORKFLOW, findingActionUpdate, type FindingWorkflowInput } from '../../workflows/publication/finding';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { nextCode } from '../../services/records';
 

@@ -5,7 +5,7 @@ import type { Actor } from '../../domain/access/roles';
 import { availablePublicationActions } from '../../domain/publication/state';
 import { ACCEPTING_STATUSES, PUBLICATION_ACTION_LABELS, SERVICE_STATUS_LABELS, type PublicationAction, type ServiceStatus } from '../../domain/publication/vocabulary';
 import { PUBLICATION_WORKFLOW, publicationActionUpdate, publicationViewQuery, type PublicationWorkflowInput } from '../../workflows/publication/definitions';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { updateIdOf } from '../idempotency';
 import { actorRef } from '../schemas';

@@ -4,7 +4,7 @@ import type { Actor } from '../../domain/access/roles';
 import { ADMIN_REQUEST_STATUS_LABELS, type AdminAccountRequestBody, type AdminRequestDecision, type AdminRequestStatus } from '../../domain/service-desk/admin-accounts';
 import { AgencyTree } from '../../services/statistics/scope';
 import { adminRequestDecisionUpdate, ADMIN_REQUEST_WORKFLOW, type AdminRequestWorkflowInput } from '../../workflows/service-desk/admin-account';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { nextCode } from '../../services/records';
 

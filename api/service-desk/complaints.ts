@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Actor } from '../../domain/access/roles';
 import { COMPLAINT_KIND_LABELS, COMPLAINT_STATUS_LABELS, complaintDeadlines, type ComplaintAction, type ComplaintKind, type ComplaintStatus } from '../../domain/service-desk/complaints';
 import { complaintActionUpdate, COMPLAINT_WORKFLOW, type ComplaintWorkflowInput } from '../../workflows/service-desk/complaint';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { nextCode } from '../../services/records';
 

@@ -4,7 +4,7 @@ import type { Actor } from '../../domain/access/roles';
 import { checkNotice, MAINTENANCE_STATUS_LABELS, type MaintenanceBody, type MaintenanceStatus } from '../../domain/service-desk/maintenance';
 import type { CalendarStore } from '../../services/calendar-store';
 import { cancelMaintenanceUpdate, MAINTENANCE_WORKFLOW, type MaintenanceWorkflowInput } from '../../workflows/service-desk/maintenance';
-import { instant } from '../dates';
+import { instant } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { nextCode } from '../../services/records';
 

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Actor } from '../../domain/access/roles';
 import { SUPPORT_KIND_LABELS, SUPPORT_STATUS_LABELS, type SupportAction, type SupportStatus } from '../../domain/service-desk/support';
 import { supportActionUpdate, SUPPORT_WORKFLOW, type SupportWorkflowInput } from '../../workflows/service-desk/support';
-import { instant, iso } from '../dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
 import { nextCode } from '../../services/records';
 

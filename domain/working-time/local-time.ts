@@ -79,3 +79,17 @@ export function addCalendarMonths(from: Date, months: number): Date {
  */
 const LEAP_DAY = '(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26]))-02-29';
 export const ISO_DATE_PATTERN = `(?:(?:19|20)\\d{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|${LEAP_DAY})`;
+
+/**
+ * Every instant the API answers is ISO 8601 with Vietnam's offset (`2026-11-29T08:25:58.313+07:00`):
+ * raw SQL gives timestamps as strings, entities as Dates; both come out the same.
+ */
+export function iso(v: Date | string | null): string | null {
+  if (v === null) return null;
+  const t = new Date(v).getTime();
+  if (Number.isNaN(t)) throw new Error(`not an instant: ${String(v)}`);
+  return `${new Date(t + VN_OFFSET_MS).toISOString().slice(0, 23)}+07:00`;
+}
+
+/** The same, for a value that is never null. */
+export const instant = (v: Date | string): string => iso(v)!;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo } from '@temporalio/client';
-import { instant } from '../../api/dates';
+import { instant } from '../../domain/working-time/local-time';
 import { DomainError } from '../../domain/errors';
 import { AgencyCode, ProcedureCode, ProcessKind, ProcessStatus, PROCESS_KINDS } from '../../workflows/search-attributes';
 import { appendAudit } from '../records';

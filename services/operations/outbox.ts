@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { instant, iso } from '../../api/dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { DomainError } from '../../domain/errors';
 import { ALERT_LABELS, type AlertKind } from '../../domain/operations/alerts';
 import { OUTBOX_CHANNEL } from '../notification-relay';

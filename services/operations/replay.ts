@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+// upward: replaying histories needs the very bundle the worker runs, not a copy of how it is made.
 import { workflowBundle } from '../../workers/process-worker';
 
 export type History = temporal.api.history.v1.IHistory;

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Actor } from '../../domain/access/roles';
 import { FEEDBACK_STATUS_LABELS, FEEDBACK_TERMINAL, type FeedbackStatus } from '../../domain/feedback/vocabulary';
 import { dayAfter, DossierFigure, periodOf, segmentsOf, type GroupBy, type Period } from '../../domain/statistics/vocabulary';
-import { instant, iso } from '../../api/dates';
+import { instant, iso } from '../../domain/working-time/local-time';
 import { AgencyTree, scopeOf, type Scope } from './scope';
 
 /** The figures kept by day and month (the others — pending — are the open dossiers now). */
