@@ -18,6 +18,7 @@ export default {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/capture-logs.ts'],
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   reporters: ['default', '<rootDir>/test/support/failed-logs-reporter.js'],
   maxWorkers: Number(process.env.TEST_WORKERS ?? 1),
   testTimeout: 120_000,

@@ -82,6 +82,7 @@ export const DossierTracking = DossierSummary.extend({
   feePaidAt: Instant.nullable(),
   pauses: z.array(z.object({ from: Instant, to: Instant.nullable(), reason: z.enum(['supplement', 'fee']), reasonLabel: z.string() })),
   elapsedWorkingHours: z.number().nullable(),
+  /** Null before acceptance and once the dossier is finished. */
   remainingWorkingHours: z.number().nullable(),
   history: z.array(DossierHistoryEntry),
   results: z.array(z.object({ code: ResultCode, title: z.string(), issuedAt: Instant, revokedAt: Instant.nullable(), revokeReason: z.string().nullable() })),

@@ -1,18 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/access/roles';
-import { isOfficerRole } from '../../domain/access/roles';
-import { checkSubmission, ProcedureForm, type UploadedFileInfo } from '../../domain/dossier/form';
-import { contentProblem } from '../../domain/dossier/file-content';
-import { pausesOf } from '../../domain/dossier/deadlines';
+import { checkSubmission, ProcedureForm } from '../../domain/dossier/form';
 import type { DossierAction, StoredFile } from '../../domain/dossier/vocabulary';
-import type { PauseRecord } from '../../domain/dossier/state';
-import { ACTION_LABELS, DOSSIER_TEXT_FIELDS, STATUS_LABELS, TERMINAL_STATUSES, type DossierStatus } from '../../domain/dossier/vocabulary';
-import { ROLE_LABELS, type Role } from '../../domain/access/roles';
-import { formatVnHuman, HOUR_MS } from '../../domain/working-time';
+import { DOSSIER_TEXT_FIELDS, STATUS_LABELS, TERMINAL_STATUSES, type DossierStatus } from '../../domain/dossier/vocabulary';
+import { formatVnHuman } from '../../domain/working-time';
 import type { CalendarStore } from '../../services/calendar-store';
 import { recordSubmission } from '../../services/dossier-intake';
 import { accepting, submissionTarget } from '../../services/procedure-catalogue';
@@ -22,13 +16,14 @@ import { revocationMessage } from '../../domain/dossier/messages';
 import { DOSSIER_WORKFLOW, dossierViewQuery, performActionUpdate, type DossierWorkflowInput } from '../../workflows/dossier/definitions';
 import { availableActions } from '../../domain/dossier/state';
 import type { DossierActionType } from '../../domain/dossier/vocabulary';
-import { instant, iso } from '../../domain/working-time/local-time';
+import { instant } from '../../domain/working-time/local-time';
 import type { Components, UploadedFile } from '../uploads';
-import { actorRef, withRoleLabel } from '../schemas';
 import { apiError, certainlyRefused, Errors, fromTemporal } from '../errors';
 import type { FileStore } from '../../services/file-store';
 import { derivedUuid, updateIdOf } from '../idempotency';
 import type { DataStoreService } from '../data-store/service';
+import { DossierReads } from './reads';
+import { sniff, storeFiles } from './uploaded-files';
 
 
 export interface DossierServiceDeps {
@@ -45,33 +40,6 @@ export interface DossierServiceDeps {
   store: DataStoreService;
 }
 
-interface DossierRow {
-  code: string;
-  procedure_code: string;
-  procedure_name: string;
-  agency_code: string;
-  agency_name: string;
-  citizen_id: string;
-  status: DossierStatus;
-  form_data: Record<string, unknown>;
-  form_version: number;
-  received_at: Date | string;
-  accepted_at: Date | string | null;
-  acceptance_due_at: Date | string | null;
-  legal_due_at: Date | string | null;
-  processing_days: number;
-  fee_amount: number;
-  fee_paid_at: Date | string | null;
-  pauses: PauseRecord[];
-  acceptance_overdue: boolean;
-  overdue_level: number;
-  step_role: Role | null;
-  handler: { id: string; name: string; role: Role } | null;
-  completed_at: Date | string | null;
-  seq: number;
-  store_consent: boolean;
-}
-
 export interface SubmissionInput {
   procedureCode: string;
   formData: Record<string, unknown>;
@@ -82,28 +50,13 @@ export interface SubmissionInput {
   requestId: string;
 }
 
-const SELECT_DOSSIER = `select d.*, p.name as procedure_name, a.name as agency_name
-  from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code`;
-
-/** Dossier use cases behind the API: submission, actions, tracking, lists. Lists read PostgreSQL only. */
-export class DossierService {
-  constructor(private readonly deps: DossierServiceDeps) {}
-
-  private em() {
-    return this.deps.orm.em.fork();
-  }
-
-  /** Can this actor see this dossier? Citizens their own; officers their agency's; operators all. */
-  private visible(actor: Actor, row: Pick<DossierRow, 'citizen_id' | 'agency_code'>): boolean {
-    if (actor.roles.includes('system_admin') || actor.roles.includes('operator')) return true;
-    if (actor.roles.includes('citizen') && row.citizen_id === actor.id) return true;
-    return (actor.roles.some(isOfficerRole) || actor.roles.includes('integration')) && actor.agencyCode === row.agency_code;
-  }
-
-  private async load(actor: Actor, code: string): Promise<DossierRow> {
-    const [row] = await this.em().execute<DossierRow[]>(`${SELECT_DOSSIER} where d.code = ?`, [code]);
-    if (!row || !this.visible(actor, row)) throw Errors.notFound('Hồ sơ');
-    return row;
+/**
+ * The steps that change a dossier behind the API and the portal: submission, actions, supplements,
+ * consent, revocation. What reads a dossier (tracking, queues, lists) is DossierReads, which this extends.
+ */
+export class DossierService extends DossierReads {
+  constructor(private readonly deps: DossierServiceDeps) {
+    super(deps);
   }
 
   /**
@@ -327,112 +280,6 @@ export class DossierService {
   }
 
   /**
-   * What anyone may know of a dossier by its code (public tracking): its procedure, status and dates,
-   * nothing personal. Null when there is no such dossier.
-   */
-  async publicStatus(code: string) {
-    const [row] = await this.em().execute<DossierRow[]>(`${SELECT_DOSSIER} where d.code = ?`, [code]);
-    if (!row) return null;
-    const { handler: _h, ...rest } = summary(row);
-    return rest;
-  }
-
-  /** The citizen's tracking view: status, history, who handles it now, elapsed and remaining working time. */
-  async track(actor: Actor, code: string) {
-    // One round trip: the dossier with its history and results aggregated (issue 18: tracking close to a bare lookup).
-    // Entries recorded before the submitter's name was kept fall back to the dossier's citizen.
-    const [row] = await this.em().execute<(DossierRow & { history: HistoryRow[]; results: ResultRow[] })[]>(
-      `select d.*, p.name as procedure_name, a.name as agency_name,
-              (select coalesce(json_agg(h order by h.seq), '[]') from (
-                 select h.seq, h.at, h.action, coalesce(h.actor_id, case when h.action = 'submit' then d.citizen_id end) as actor_id,
-                        coalesce(h.actor_name, case when h.action = 'submit' then c.full_name end) as actor_name,
-                        coalesce(h.actor_role, case when h.action = 'submit' then 'citizen' end) as actor_role, h.from_status, h.to_status, h.payload
-                   from dossier_history h left join account c on c.id = d.citizen_id and h.action = 'submit'
-                  where h.dossier_code = d.code) h) as history,
-              (select coalesce(json_agg(r order by r.n), '[]') from (
-                 select r.n, r.code, r.title, r.issued_at, r.revoked_at, r.revoke_reason from dossier_result r where r.dossier_code = d.code) r) as results
-         from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code
-        where d.code = ?`,
-      [code],
-    );
-    if (!row || !this.visible(actor, row)) throw Errors.notFound('Hồ sơ');
-    const { history, results } = row;
-    const cal = await this.deps.calendars.calendar();
-    const now = new Date();
-    let elapsedWorkingHours: number | null = null;
-    let remainingWorkingHours: number | null = null;
-    if (row.accepted_at) {
-      const end = row.completed_at ? new Date(row.completed_at) : now;
-      const elapsed = cal.elapsedMs(new Date(row.accepted_at), end, pausesOf(row));
-      elapsedWorkingHours = round1(elapsed / HOUR_MS);
-      remainingWorkingHours = round1((row.processing_days * cal.workingDayMs - elapsed) / HOUR_MS);
-    }
-    return {
-      ...summary(row),
-      formData: row.form_data,
-      formVersion: row.form_version,
-      storeConsent: row.store_consent,
-      processingDays: row.processing_days,
-      feeAmount: row.fee_amount,
-      feePaidAt: iso(row.fee_paid_at),
-      pauses: row.pauses.map((p) => ({ from: instant(p.from), to: iso(p.to), reason: p.reason, reasonLabel: PAUSE_LABELS[p.reason] })),
-      elapsedWorkingHours,
-      remainingWorkingHours,
-      history: history.map((h) => ({
-        seq: h.seq,
-        at: instant(h.at),
-        action: h.action,
-        actionLabel: ACTION_LABELS[h.action as keyof typeof ACTION_LABELS] ?? h.action,
-        actor: actorRef(h),
-        fromStatus: h.from_status,
-        fromStatusLabel: h.from_status ? STATUS_LABELS[h.from_status] : null,
-        toStatus: h.to_status,
-        toStatusLabel: STATUS_LABELS[h.to_status],
-        details: (h.payload ?? {}) as Record<string, unknown>,
-      })),
-      results: results.map((r) => ({ code: r.code, title: r.title, issuedAt: instant(r.issued_at), revokedAt: iso(r.revoked_at), revokeReason: r.revoke_reason })),
-    };
-  }
-
-  async listOwn(actor: Actor, page: { limit: number; offset: number }) {
-    const rows = await this.em().execute<DossierRow[]>(`${SELECT_DOSSIER} where d.citizen_id = ? order by d.received_at desc limit ? offset ?`, [actor.id, page.limit, page.offset]);
-    return rows.map(summary);
-  }
-
-  /** An officer's work queue: their agency's dossiers at a step of their roles. */
-  async queue(actor: Actor, f: { step?: DossierStatus; dueWithinHours?: number; overdue?: boolean; limit: number; offset: number }) {
-    const roles = actor.roles.filter(isOfficerRole);
-    // One role (the usual case) is an equality, so the queue index returns the page already in order.
-    const where = ['d.agency_code = ?', roles.length === 1 ? 'd.step_role = ?' : 'd.step_role = any(?::text[])'];
-    const params: unknown[] = [actor.agencyCode, roles.length === 1 ? roles[0] : `{${roles.join(',')}}`];
-    if (f.step) {
-      where.push('d.status = ?');
-      params.push(f.step);
-    }
-    if (f.overdue) where.push('(d.overdue_level > 0 or d.acceptance_overdue)');
-    if (f.dueWithinHours !== undefined) {
-      where.push('coalesce(d.acceptance_due_at, d.legal_due_at) <= ?');
-      params.push(new Date(Date.now() + f.dueWithinHours * HOUR_MS));
-    }
-    params.push(f.limit, f.offset);
-    const rows = await this.em().execute<DossierRow[]>(
-      `${SELECT_DOSSIER} where ${where.join(' and ')} order by coalesce(d.acceptance_due_at, d.legal_due_at), d.received_at limit ? offset ?`,
-      params,
-    );
-    return rows.map(summary);
-  }
-
-  /** Supervisors: the agency's overdue dossiers, the most overdue first. */
-  async overdue(actor: Actor, page: { limit: number; offset: number }) {
-    const rows = await this.em().execute<DossierRow[]>(
-      `${SELECT_DOSSIER} where d.agency_code = ? and (d.overdue_level > 0 or d.acceptance_overdue) and d.status not in ('completed', 'withdrawn', 'rejected', 'returned')
-       order by d.overdue_level desc, coalesce(d.legal_due_at, d.acceptance_due_at) limit ? offset ?`,
-      [actor.agencyCode, page.limit, page.offset],
-    );
-    return rows.map(summary);
-  }
-
-  /**
    * Revocation of a result (thu hồi kết quả, 003 §15.1): recorded with its time, entered in the
    * dossier's history, the citizen told (through the outbox), the audit naming the role used; the result
    * stays retrievable. One transaction: all of it or nothing.
@@ -483,64 +330,6 @@ export class DossierService {
 /** Who may revoke a result (the route's access). */
 const REVOKING_ROLES = ['unit_leader'] as const;
 
-interface SniffedFile {
-  file: UploadedFile;
-  info: UploadedFileInfo;
-}
-
-/** Detects each file's type from its content, not from the name the client gave. */
-async function sniff(files: UploadedFile[]): Promise<SniffedFile[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const detectedMimeType = file.size > 0 ? ((await fileTypeFromBuffer(file.buffer))?.mime ?? null) : null;
-      return {
-        file,
-        info: { component: file.fieldname, filename: file.originalname, detectedMimeType, size: file.size, contentProblem: contentProblem(file.buffer, detectedMimeType) },
-      };
-    }),
-  );
-}
-
-/**
- * Stores checked files: the content in the file store first (durable before the transaction commits; a
- * content stored for a transaction that then fails is kept once, unreferenced), the metadata and SHA-256
- * in the caller's transaction.
- */
-async function storeFiles(tx: EntityManager, store: FileStore, actor: Actor, files: SniffedFile[]): Promise<StoredFile[]> {
-  const stored: StoredFile[] = [];
-  for (const { file, info } of files) {
-    const s: StoredFile = {
-      component: info.component,
-      fileId: randomUUID(),
-      filename: info.filename,
-      mimeType: info.detectedMimeType ?? 'application/octet-stream',
-      size: info.size,
-      sha256: await store.put(file.buffer),
-    };
-    await tx.execute('insert into stored_file (id, owner_id, filename, mime_type, size, sha256) values (?, ?, ?, ?, ?, ?)', [
-      s.fileId, actor.id, s.filename, s.mimeType, s.size, s.sha256,
-    ]);
-    stored.push(s);
-  }
-  return stored;
-}
-
-type ResultRow = { code: string; title: string; issued_at: string; revoked_at: string | null; revoke_reason: string | null };
-
-interface HistoryRow {
-  seq: number;
-  at: Date | string;
-  action: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  actor_role: string | null;
-  from_status: DossierStatus | null;
-  to_status: DossierStatus;
-  payload: unknown;
-}
-
-const PAUSE_LABELS = { supplement: 'Chờ công dân bổ sung hồ sơ', fee: 'Chờ nộp phí, lệ phí' } as const;
-
 class ConcurrentReplay extends Error {}
 
 /** The answer to a submission (the official receipt time is the one recorded). */
@@ -568,26 +357,3 @@ function submissionFingerprint(input: SubmissionInput): string {
   return createHash('sha256').update(JSON.stringify([input.procedureCode, canonical(input.formData), [...files, ...fromStore, ...consent]])).digest('hex');
 }
 
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
-}
-
-function summary(row: DossierRow) {
-  return {
-    code: row.code,
-    procedure: { code: row.procedure_code, name: row.procedure_name },
-    agency: { code: row.agency_code, name: row.agency_name },
-    status: row.status,
-    statusLabel: STATUS_LABELS[row.status],
-    receivedAt: instant(row.received_at),
-    acceptedAt: iso(row.accepted_at),
-    acceptanceDueAt: iso(row.acceptance_due_at),
-    legalDueAt: iso(row.legal_due_at),
-    acceptanceOverdue: row.acceptance_overdue,
-    overdueLevel: row.overdue_level,
-    currentRole: row.step_role,
-    currentRoleLabel: row.step_role ? ROLE_LABELS[row.step_role] : null,
-    handler: withRoleLabel(row.handler),
-    completedAt: iso(row.completed_at),
-  };
-}

@@ -62,8 +62,11 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     const resultMail = await p.smtp.waitFor((m) => m.subject.includes(`Kết quả giải quyết hồ sơ ${code}`));
     expect(resultMail.text).toContain(`${code}-KQ1`);
     // Every step is in the history by the time its request is answered.
-    const final = await json<{ history: { action: string }[] }>(await citizen.get(`/api/dossiers/${code}`), 200);
+    const final = await json<{ history: { action: string }[]; elapsedWorkingHours: number | null; remainingWorkingHours: number | null }>(await citizen.get(`/api/dossiers/${code}`), 200);
     expect(final.history.map((h) => h.action)).toEqual(['submit', 'accept', 'claim', 'submit_for_approval', 'approve', 'issue_result']);
+    // Finished: the time it took is shown, no time left is counted any more (issue 33).
+    expect(final.elapsedWorkingHours).not.toBeNull();
+    expect(final.remainingWorkingHours).toBeNull();
     // The email links to the dossier's page: the citizen signs in there (no raw JSON, no 401) and reads it.
     const link = /Xem hồ sơ: (\S+)/.exec(resultMail.text)![1]!;
     expect(link).toBe(`${p.apiUrl}/ho-so/${code}`);
@@ -72,7 +75,10 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     expect(anonymous.headers.get('location')).toBe(`/auth/login?next=${encodeURIComponent(`/ho-so/${code}`)}`);
     const page = await citizen.get(`/ho-so/${code}`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Đã trả kết quả');
+    const html = await page.text();
+    expect(html).toContain('Đã trả kết quả');
+    expect(html).toContain('Thời gian làm việc đã dùng');
+    expect(html).not.toContain('Thời gian còn lại');
 
     const mine = await json<{ items: { code: string; status: string }[] }>(await citizen.get('/api/dossiers'), 200);
     expect(mine.items.find((i) => i.code === code)?.status).toBe('completed');

@@ -103,7 +103,11 @@ describe('the operators console', () => {
     const submitted = await citizen.multipart('/api/dossiers', f);
     const { code } = await json<{ code: string }>(submitted, 201);
     type Outbox = { items: { id: string; subject: string; attempts: number; lastError: string | null; process: { kind: string; code: string; agencyCode: string | null; procedureCode: string | null } | null }[] };
-    const waiting = await until(async () => json<Outbox>(await operator.get('/api/operations/notifications?state=waiting'), 200), (o) => o.items.some((m) => m.process?.code === code));
+    // An attempt is counted when the relay claims the message, its error once the attempt has failed.
+    const waiting = await until(
+      async () => json<Outbox>(await operator.get('/api/operations/notifications?state=waiting'), 200),
+      (o) => o.items.some((m) => m.process?.code === code && m.lastError !== null),
+    );
     const stuck = waiting.items.find((m) => m.process?.code === code)!;
     expect(stuck.process).toEqual({ kind: 'dossier', code, agencyCode: proc.agencyCode, procedureCode: 'STP-KS' });
     expect(stuck.attempts).toBeGreaterThanOrEqual(1);
