@@ -62,6 +62,12 @@ export function statisticsPages(orm: MikroORM, services: { statistics: Statistic
 
   router.get('/thong-ke/ho-so', signedIn([...STATISTICS_READERS]), async (req, res, next) => {
     try {
+      // A list is reached from a figure of the statistics; opened without one (a bookmark, a typed address),
+      // the reader gets the statistics form with what was given, not an error page (issue 33).
+      if (typeof req.query.figure !== 'string' || req.query.figure === '') {
+        const given = queryOf(filters(req.query as Record<string, unknown>));
+        return void res.redirect(303, `/thong-ke${given ? `?${given}` : ''}`);
+      }
       const raw = { ...filters(req.query as Record<string, unknown>), figure: String(req.query.figure ?? ''), ...(typeof req.query.key === 'string' && req.query.key ? { key: req.query.key } : {}) };
       const page = Math.max(1, Math.min(1000, Number(req.query.trang) || 1));
       const q = parse(ListFilter, raw);

@@ -137,6 +137,14 @@ describe('supervision', () => {
       expect(await main.getByRole('table').getByRole('rowheader').allInnerTexts()).toEqual(['HNI-STP-190304-900002']);
       await accessible(page);
       await keepScreenshot(page, 'statistics-list');
+      // The list's address without a figure (a bookmark, typed by hand): the statistics form, filters kept.
+      await page.goto(`${ctx.p.apiUrl}/thong-ke/ho-so?period=2019-03`);
+      expect(new URL(page.url()).pathname).toBe('/thong-ke');
+      expect(new URL(page.url()).searchParams.get('period')).toBe('2019-03');
+      expect(await main.getByRole('heading', { level: 1 }).innerText()).toBe('Thống kê tình hình giải quyết');
+      await page.goto(`${ctx.p.apiUrl}/thong-ke/ho-so`);
+      expect(new URL(page.url()).pathname).toBe('/thong-ke');
+      expect(await main.innerText()).not.toContain('VALIDATION_FAILED');
     });
     await onPage('ranking', async (page) => {
       await page.goto(`${ctx.p.apiUrl}/xep-hang/2019`);
