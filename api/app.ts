@@ -219,11 +219,7 @@ export function createApp(deps: ApiDeps) {
     if ((from !== undefined && from !== origin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
       return next(apiError(403, 'CROSS_SITE_REQUEST', 'Yêu cầu ghi dữ liệu phải xuất phát từ chính Cổng Dịch vụ công.'));
     }
-    auth.csrfProtection(req, res, (err?: unknown) => {
-      // Why a write was refused, for whoever reads the logs (never the tokens themselves).
-      if (err) req.log?.warn({ csrf: csrfRefusal(req), cookie: /(^|;\s*)dvc\.sid=/.test(req.headers.cookie ?? '') }, 'CSRF token refused');
-      next(err);
-    });
+    auth.csrfProtection(req, res, next);
   });
 
   const files = new LocalFileStore(cfg.FILE_STORE_DIR);
@@ -296,12 +292,4 @@ export function createApp(deps: ApiDeps) {
     await rateLimits.close();
   };
   return { app, dossiers, close };
-}
-
-/** What a refused CSRF check met: no signed-in session, a session without a token, or another token. */
-function csrfRefusal(req: Request): 'no-session-user' | 'no-stored-token' | 'no-sent-token' | 'different-token' {
-  const stored = (req.session as unknown as { csrfToken?: string } | undefined)?.csrfToken;
-  if (!req.user) return 'no-session-user';
-  if (!stored) return 'no-stored-token';
-  return req.headers['x-csrf-token'] ? 'different-token' : 'no-sent-token';
 }

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import passport from 'passport';
@@ -15,6 +15,16 @@ import { touchActivity, touchSignIn } from '../services/account-lifecycle';
 import { ROLE_LABELS } from '../domain/access/roles';
 import type { Config } from '../runtime/config';
 import { apiError, Errors } from './errors';
+
+/** The session cookie in a Cookie header. */
+const SESSION_COOKIE = /(^|;\s*)dvc\.sid=/;
+
+/** What a refused CSRF check met: no signed-in session, a session without a token, none sent, or another token. */
+function csrfRefusal(req: Request): 'no-session-user' | 'no-stored-token' | 'no-sent-token' | 'different-token' {
+  if (!req.user) return 'no-session-user';
+  if (!(req.session as unknown as { csrfToken?: string } | undefined)?.csrfToken) return 'no-stored-token';
+  return req.headers['x-csrf-token'] ? 'different-token' : 'no-sent-token';
+}
 
 interface SessionUser extends Actor {
   kind: string;
@@ -84,6 +94,13 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
     getTokenFromRequest: (req) => req.headers['x-csrf-token'] as string | undefined,
   });
 
+  /** The synchroniser-token check; a refusal logs why (never the tokens themselves). */
+  const csrfProtection = (req: Request, res: Response, next: NextFunction) =>
+    csrfSynchronisedProtection(req, res, (err?: unknown) => {
+      if (err) req.log?.warn({ csrf: csrfRefusal(req), cookie: SESSION_COOKIE.test(req.headers.cookie ?? '') }, 'CSRF token refused');
+      next(err);
+    });
+
   const router = Router();
   // `?prompt=login` asks the provider to authenticate again (to switch accounts despite single sign-on);
   // `?next=/path` is where the portal goes back to once signed in (a path of this site only).
@@ -122,7 +139,7 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
   const resolveActor = (req: Request, _res: unknown, next: (e?: unknown) => void) => {
     const header = req.headers.authorization;
     // One credential per request: a bearer token beside a session cookie is refused, not guessed at.
-    if (header?.startsWith('Bearer ') && /(^|;\s*)dvc\.sid=/.test(req.headers.cookie ?? '')) {
+    if (header?.startsWith('Bearer ') && SESSION_COOKIE.test(req.headers.cookie ?? '')) {
       return next(apiError(401, 'AMBIGUOUS_CREDENTIALS', 'Yêu cầu chỉ được mang một loại thông tin xác thực: phiên đăng nhập (cookie) hoặc mã truy cập (Bearer).'));
     }
     if (header?.startsWith('Bearer ')) {
@@ -176,7 +193,7 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
       csrfToken: generateToken(req),
     });
   });
-  router.post('/auth/logout', csrfSynchronisedProtection, (req, res, next) => {
+  router.post('/auth/logout', csrfProtection, (req, res, next) => {
     req.logOut((e) => {
       if (e) return next(e);
       req.session.destroy(() => {
@@ -195,7 +212,7 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
     sessionMiddleware,
     passportInit: [passport.initialize(), passport.session()],
     resolveActor,
-    csrfProtection: csrfSynchronisedProtection,
+    csrfProtection,
     router,
     close: () => pool.end(),
   };
