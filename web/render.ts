@@ -10,25 +10,41 @@ const eta = new Eta({ views: `${here}views`, cache: process.env.NODE_ENV === 'pr
 /** The session's CSRF token for the portal's forms (set by the web routes from the sign-in module). */
 export type CsrfTokens = { token(req: Request): string; valid(req: Request, sent: unknown): boolean };
 
-/** Links of the main navigation an account sees, by its roles. */
-function navigation(actor: Actor | undefined) {
-  const links: { href: string; label: string }[] = [
+type NavLink = { href: string; label: string };
+/** One group of the main menu: the links of one kind of work, so that the menu reads on a phone. */
+type NavGroup = { label: string; links: NavLink[] };
+
+/** The main menu an account sees, by its roles, grouped by kind of work (empty groups left out). */
+function navigation(actor: Actor | undefined): NavGroup[] {
+  const roles = actor?.roles ?? [];
+  const any = (...rs: string[]) => roles.some((r) => rs.includes(r));
+  const publicLinks: NavLink[] = [
     { href: '/', label: 'Thủ tục' },
     { href: '/tra-cuu', label: 'Tra cứu hồ sơ' },
     { href: '/phan-anh', label: 'Phản ánh, kiến nghị' },
+    { href: '/xep-hang', label: 'Xếp hạng' },
   ];
-  if (actor?.roles.includes('citizen')) links.push({ href: '/ho-so', label: 'Hồ sơ của tôi' }, { href: '/kho-du-lieu', label: 'Kho dữ liệu' }, { href: '/pakn', label: 'Phản ánh của tôi' }, { href: '/tai-khoan/khieu-nai', label: 'Khiếu nại tài khoản' });
-  if (actor?.roles.some((r) => isOfficerRole(r) && r !== 'supervising_officer' && r !== 'clerk' && r !== 'unit_admin')) links.push({ href: '/can-bo', label: 'Hồ sơ cần xử lý' });
-  if (actor?.roles.some((r) => r === 'receiving_officer' || r === 'processing_officer' || r === 'unit_leader')) links.push({ href: '/can-bo/pakn', label: 'Phản ánh cần xử lý' });
-  if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin' || r === 'unit_admin')) links.push({ href: '/dich-vu', label: 'Dịch vụ công trực tuyến' });
-  if (actor?.roles.includes('supervising_officer') || actor?.roles.includes('unit_leader')) links.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
-  if (actor?.roles.some((r) => r === 'operator' || r === 'fee_officer' || r === 'unit_leader')) links.push({ href: '/doi-soat', label: 'Đối soát thanh toán' });
-  if (actor?.roles.some((r) => r === 'operator' || r === 'system_admin')) links.push({ href: '/van-hanh', label: 'Vận hành quy trình' }, { href: '/van-hanh/bao-tri', label: 'Bảo trì hệ thống' }, { href: '/van-hanh/khieu-nai', label: 'Khiếu nại tài khoản' });
-  if (actor?.roles.some((r) => r === 'supervising_officer' || r === 'unit_leader' || r === 'operator' || r === 'system_admin')) links.push({ href: '/thong-ke', label: 'Thống kê' });
-  if (actor?.roles.some((r) => isOfficerRole(r) || r === 'operator' || r === 'system_admin')) links.push({ href: '/ho-tro', label: 'Hỗ trợ, sự cố' });
-  if (actor?.roles.some((r) => r === 'unit_leader' || r === 'unit_admin' || r === 'system_admin')) links.push({ href: '/quan-tri/de-nghi', label: 'Tài khoản quản trị' });
-  links.push({ href: '/xep-hang', label: 'Xếp hạng' });
-  return links;
+  const mine: NavLink[] = roles.includes('citizen')
+    ? [{ href: '/ho-so', label: 'Hồ sơ của tôi' }, { href: '/kho-du-lieu', label: 'Kho dữ liệu' }, { href: '/pakn', label: 'Phản ánh của tôi' }, { href: '/tai-khoan/khieu-nai', label: 'Khiếu nại tài khoản' }]
+    : [];
+  const work: NavLink[] = [];
+  if (roles.some((r) => isOfficerRole(r) && r !== 'supervising_officer' && r !== 'clerk' && r !== 'unit_admin')) work.push({ href: '/can-bo', label: 'Hồ sơ cần xử lý' });
+  if (any('receiving_officer', 'processing_officer', 'unit_leader')) work.push({ href: '/can-bo/pakn', label: 'Phản ánh cần xử lý' });
+  if (any('supervising_officer', 'unit_leader')) work.push({ href: '/giam-sat', label: 'Giám sát quá hạn' });
+  if (any('operator', 'fee_officer', 'unit_leader')) work.push({ href: '/doi-soat', label: 'Đối soát thanh toán' });
+  if (any('supervising_officer', 'unit_leader', 'operator', 'system_admin')) work.push({ href: '/thong-ke', label: 'Thống kê' });
+  if (roles.some((r) => isOfficerRole(r) || r === 'operator' || r === 'system_admin')) work.push({ href: '/ho-tro', label: 'Hỗ trợ, sự cố' });
+  const admin: NavLink[] = [];
+  if (any('operator', 'system_admin', 'unit_admin')) admin.push({ href: '/dich-vu', label: 'Dịch vụ công trực tuyến' });
+  if (any('operator', 'system_admin')) admin.push({ href: '/van-hanh', label: 'Vận hành quy trình' }, { href: '/van-hanh/bao-tri', label: 'Bảo trì hệ thống' }, { href: '/van-hanh/khieu-nai', label: 'Khiếu nại tài khoản' });
+  if (any('unit_leader', 'unit_admin', 'system_admin')) admin.push({ href: '/quan-tri/de-nghi', label: 'Tài khoản quản trị' });
+  const groups: NavGroup[] = [
+    { label: 'Dịch vụ công', links: publicLinks },
+    { label: 'Của tôi', links: mine },
+    { label: 'Công việc', links: work },
+    { label: 'Vận hành, quản trị', links: admin },
+  ];
+  return groups.filter((g) => g.links.length > 0);
 }
 
 /**

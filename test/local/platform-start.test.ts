@@ -45,8 +45,10 @@ async function environment() {
   };
 }
 
-function start(): Started {
-  const launcher = spawn('bash', [`${PROJECT_ROOT}platform`, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `./platform start`, run directly or (`fromScript`) in the background of a script, as `cmd &` would. */
+function start(fromScript = false): Started {
+  const args = fromScript ? ['-c', `bash "${PROJECT_ROOT}platform" start & echo "launcher=$!"; wait $!`] : [`${PROJECT_ROOT}platform`, 'start'];
+  const launcher = spawn('bash', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   launchers.push(launcher);
   let out = '';
   launcher.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -90,7 +92,7 @@ afterAll(async () => {
 });
 
 describe('./platform start survives its own crash', () => {
-  it('killed with -9, its PostgreSQL and Temporal go with it; a crash of everything is cleaned up by the next start; orphaned, it stops', async () => {
+  it('killed with -9, its PostgreSQL and Temporal go with it; a crash of everything is cleaned up by the next start; SIGINT stops it cleanly, even started from a script; orphaned, it stops', async () => {
     await environment();
     const first = start();
     await healthy(first);
@@ -125,12 +127,25 @@ describe('./platform start survives its own crash', () => {
     expect(fourth.output()).toContain(`Nền tảng đang chạy rồi (tiến trình ${record().pid}`);
     expect((await fetch(`http://127.0.0.1:${apiPort}/health`)).status).toBe(200);
 
-    // Ctrl-C: a clean stop leaves nothing, not even the record.
+    // Ctrl-C: a clean stop leaves nothing, not even the record, and is not reported as an abrupt one.
     const r3 = record();
     third.launcher.kill('SIGINT');
     expect(await third.exited).toBe(0);
     expect(await gone([r3.pid, ...Object.values(r3.children)])).toBe(true);
     expect(existsSync(`${dataDir}/stack.json`)).toBe(false);
+    expect(third.output()).not.toMatch(/» the platform stopped/);
+
+    // Started in the background by a script: bash ignores SIGINT in what it starts so (no job control, and
+    // a script can then neither trap nor reset it); the launcher still stops in order on SIGINT.
+    const scripted = start(true);
+    await healthy(scripted);
+    const launcherPid = Number(/launcher=(\d+)/.exec(scripted.output())![1]);
+    const r4 = record();
+    process.kill(launcherPid, 'SIGINT');
+    expect(await scripted.exited).toBe(0);
+    expect(await gone([launcherPid, r4.pid, ...Object.values(r4.children)])).toBe(true);
+    expect(existsSync(`${dataDir}/stack.json`)).toBe(false);
+    because(scripted.output(), () => expect(scripted.output()).not.toMatch(/» the platform stopped/));
 
     // The launcher killed alone: the stack notices it is orphaned and stops everything in order.
     const fifth = start();

@@ -43,6 +43,13 @@ export async function accessible(page: Page) {
   because(`no sideways scrolling at 360 px on ${page.url()}`, () => expect(overflow).toBeLessThanOrEqual(0));
 }
 
+/** Opens the header's menu ("Danh mục") as a person would and returns the main navigation. */
+export async function openMenu(page: Page) {
+  const nav = page.getByRole('navigation', { name: 'Điều hướng chính' });
+  if ((await nav.locator('details').getAttribute('open')) === null) await nav.getByText('Danh mục', { exact: true }).click();
+  return nav;
+}
+
 /** Signs in through the local OpenID provider's login page, as a person would, and lands back on the portal. */
 export async function signInAs(page: Page, apiUrl: string, subject: string, next?: string) {
   await page.goto(`${apiUrl}/auth/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);

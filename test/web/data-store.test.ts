@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { because } from '../support/because';
-import { accessible, keepScreenshot, portalInBrowser, signInAs } from '../support/browser';
+import { accessible, keepScreenshot, openMenu, portalInBrowser, signInAs } from '../support/browser';
 import { json } from '../support/http';
 import { pdfsig, pdfText } from '../support/pdfsig';
 import { pdfBytes, signIn } from '../support/platform';
@@ -96,8 +96,10 @@ describe('the data store in the portal', () => {
       const text = await item.innerText();
       expect(text).toContain(`Lấy từ Kho dữ liệu của công dân: kết quả ${resultCode} của hồ sơ ${birth}, do Sở Tư pháp thành phố Hà Nội ban hành.`);
       expect(text).toContain('Mã băm khớp với bản lưu trong Kho');
-      // The officer has no way into the citizen's store.
-      expect(await page.getByRole('link', { name: 'Kho dữ liệu' }).count()).toBe(0);
+      // The officer has no way into the citizen's store: the menu offers the officer's work, not the store.
+      const menu = await openMenu(page);
+      expect(await menu.getByRole('link', { name: 'Hồ sơ cần xử lý' }).isVisible()).toBe(true);
+      expect(await menu.getByRole('link', { name: 'Kho dữ liệu' }).count()).toBe(0);
       await accessible(page);
       await keepScreenshot(page, 'store-3-officer-provenance');
     });

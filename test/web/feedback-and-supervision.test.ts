@@ -132,6 +132,22 @@ describe('supervision', () => {
       expect(await page.evaluate('Boolean(window.Chart && window.Chart.getChart("bieu-do"))')).toBe(true);
       await accessible(page);
       await keepScreenshot(page, 'statistics');
+      // On a desktop screen the filter form reads as a form: each label on the line of its control, controls wide enough for their values.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      const form = page.getByRole('form', { name: 'Chọn kỳ và cách xem' });
+      const heading = (await form.getByRole('heading').boundingBox())!;
+      expect(heading.height).toBeLessThan(48);
+      for (const name of ['Kỳ báo cáo', 'Từ ngày', 'Đến ngày', 'Xem theo', 'Cơ quan']) {
+        const control = form.getByLabel(name, { exact: true });
+        const [c, l] = [(await control.boundingBox())!, (await form.locator('label', { hasText: new RegExp(`^${name}$`) }).boundingBox())!];
+        because(`${name}: label beside its control`, () => {
+          expect(l.x + l.width).toBeLessThanOrEqual(c.x);
+          expect(Math.abs(l.y + l.height / 2 - (c.y + c.height / 2))).toBeLessThan(4);
+          expect(c.width).toBeGreaterThanOrEqual(220);
+        });
+      }
+      await keepScreenshot(page, 'statistics-1280');
+      await page.setViewportSize({ width: 360, height: 740 });
       await row.getByRole('link', { name: /Giải quyết quá hạn/ }).click();
       expect(await main.getByRole('heading', { level: 1 }).innerText()).toBe('Hồ sơ: Giải quyết quá hạn');
       expect(await main.getByRole('table').getByRole('rowheader').allInnerTexts()).toEqual(['HNI-STP-190304-900002']);

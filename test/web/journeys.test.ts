@@ -137,6 +137,11 @@ describe('journeys in the portal', () => {
       expect(await offeredSteps(page)).toEqual([]);
       await accessible(page);
       await keepScreenshot(page, 'journey-5-result');
+      // The result comes right after the dossier's facts, above fees, the data store and the history.
+      const resultTop = (await page.getByRole('link', { name: /^Kết quả .*-KQ1/ }).boundingBox())!.y;
+      const later = (await page.locator('main h2').evaluateAll((hs) => hs.map((h) => [h.textContent, h.getBoundingClientRect().y] as const))).filter(([t]) => t !== 'Giấy tờ và kết quả');
+      expect(later.length).toBeGreaterThan(1);
+      for (const [title, y] of later) because(`${title} below the result`, () => expect(y).toBeGreaterThan(resultTop));
       for (const [link, what] of [[/^Giấy tiếp nhận hồ sơ/, 'receipt'], [/^Kết quả .*-KQ1/, 'result']] as const) {
         const pdf = await download(page, link);
         const sig = await pdfsig(pdf);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { accessible, portalInBrowser } from '../support/browser';
+import { accessible, keepScreenshot, openMenu, portalInBrowser, signInAs } from '../support/browser';
 import { pdfBytes, signIn } from '../support/platform';
 
 /**
@@ -32,6 +32,28 @@ describe('the public portal in a browser', () => {
     });
   });
 
+  it('on a phone the header keeps to two rows for an operator with every menu; the menu opens on its groups, the current page marked', async () => {
+    await onPage('header-menu', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'vanhanh', '/van-hanh');
+      const header = page.locator('header.site');
+      // Brand on one row, the account and the menu button on the next: 2.75 rem targets, no list of links.
+      const closed = (await header.boundingBox())!.height;
+      expect(closed).toBeLessThanOrEqual(110);
+      expect(await page.getByRole('link', { name: 'Vận hành quy trình' }).count()).toBe(0);
+      const menu = await openMenu(page);
+      const groups = await menu.locator('.menu-group > p').allInnerTexts();
+      expect(groups.map((g) => g.toLowerCase())).toEqual(['dịch vụ công', 'công việc', 'vận hành, quản trị']);
+      const admin = menu.getByRole('list', { name: 'Vận hành, quản trị' });
+      expect(await admin.getByRole('link').allInnerTexts()).toEqual(['Dịch vụ công trực tuyến', 'Vận hành quy trình', 'Bảo trì hệ thống', 'Khiếu nại tài khoản']);
+      expect(await admin.getByRole('link', { name: 'Vận hành quy trình' }).getAttribute('aria-current')).toBe('page');
+      await accessible(page);
+      await keepScreenshot(page, 'header-menu-open');
+      await menu.getByRole('link', { name: 'Thống kê' }).click();
+      expect(new URL(page.url()).pathname).toBe('/thong-ke');
+      expect((await header.boundingBox())!.height).toBe(closed);
+    });
+  });
+
   it('a procedure that does not exist says so in Vietnamese, with a way back', async () => {
     await onPage('missing-procedure', async (page) => {
       const res = await page.goto(`${ctx.p.apiUrl}/thu-tuc/KHONG-CO`);
@@ -59,7 +81,7 @@ describe('the public portal in a browser', () => {
     const { code } = (await (await citizen.multipart('/api/dossiers', form)).json()) as { code: string };
     await onPage('track', async (page) => {
       await page.goto(`${ctx.p.apiUrl}/`);
-      await page.getByRole('link', { name: 'Tra cứu hồ sơ' }).click();
+      await (await openMenu(page)).getByRole('link', { name: 'Tra cứu hồ sơ' }).click();
       await page.getByLabel('Mã hồ sơ').fill(code.toLowerCase());
       await page.getByRole('button', { name: 'Tra cứu' }).click();
       const text = await page.locator('main').innerText();
@@ -81,7 +103,7 @@ describe('the public portal in a browser', () => {
   it('published answers to feedback can be searched by anyone', async () => {
     await onPage('answers', async (page) => {
       await page.goto(`${ctx.p.apiUrl}/`);
-      await page.getByRole('link', { name: 'Phản ánh, kiến nghị' }).click();
+      await (await openMenu(page)).getByRole('link', { name: 'Phản ánh, kiến nghị' }).click();
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Kết quả trả lời phản ánh, kiến nghị');
       await page.getByLabel('Từ khóa').fill('không có câu trả lời nào như thế này');
       await page.getByRole('button', { name: 'Tìm kiếm' }).click();
