@@ -19,6 +19,19 @@ import { apiError, Errors } from './errors';
 /** The session cookie in a Cookie header. */
 const SESSION_COOKIE = /(^|;\s*)dvc\.sid=/;
 
+/** Minutes a locked account's proven sign-in keeps the account complaint form open to it. */
+export const LOCKED_COMPLAINT_MINUTES = 30;
+/** What the session holds for a person whose account is locked: who they are, and until when. */
+export interface LockedComplaintGrant { accountId: string; lockKind: LockKind | null; until: number }
+declare module 'express-session' {
+  interface SessionData { lockedComplaint?: LockedComplaintGrant }
+}
+/** The locked account this session may file one complaint for, if its time has not run out. */
+export function lockedComplaintGrant(req: Request): LockedComplaintGrant | null {
+  const g = req.session?.lockedComplaint;
+  return g && g.until > Date.now() ? g : null;
+}
+
 /** What a refused CSRF check met: no signed-in session, a session without a token, none sent, or another token. */
 function csrfRefusal(req: Request): 'no-session-user' | 'no-stored-token' | 'no-sent-token' | 'different-token' {
   if (!req.user) return 'no-session-user';
@@ -79,9 +92,9 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
         scope: ['profile', 'email', 'phone'],
         skipUserProfile: false,
       },
-      (_issuer: string, profile: Profile, done: (err: Error | null, user?: Express.User | false, info?: { message: string }) => void) => {
+      (_issuer: string, profile: Profile, done: (err: Error | null, user?: Express.User | false, info?: { message: string; accountId?: string }) => void) => {
         signIn(orm, profile).then(
-          (u) => ('locked' in u ? done(null, false, { message: `ACCOUNT_LOCKED:${u.locked ?? ''}` }) : done(null, u)),
+          (u) => ('locked' in u ? done(null, false, { message: `ACCOUNT_LOCKED:${u.locked ?? ''}`, accountId: u.accountId }) : done(null, u)),
           (e: Error) => done(e),
         );
       },
@@ -110,7 +123,7 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
     passport.authenticate('oidc', req.query.prompt === 'login' ? { prompt: 'login' } : {})(req, res, next);
   });
   router.get('/auth/callback', (req, res, next) => {
-    passport.authenticate('oidc', (err: unknown, user: SessionUser | false, info?: { message?: string }) => {
+    passport.authenticate('oidc', (err: unknown, user: SessionUser | false, info?: { message?: string; accountId?: string }) => {
       if (err) return next(err);
       if (!user) {
         const locked = info?.message?.startsWith('ACCOUNT_LOCKED:');
@@ -118,8 +131,18 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
         const error = locked
           ? { code: 'ACCOUNT_LOCKED', message: lockedMessage(kind), lockKind: kind }
           : { code: 'SIGN_IN_FAILED', message: 'Đăng nhập không thành công; vui lòng thử lại.' };
-        // A browser reads a page (the portal's error page), a program the JSON error.
-        if (req.accepts(['json', 'html']) === 'html') return next(apiError(locked ? 403 : 401, error.code, error.message));
+        // A browser reads a page, a program the JSON error. A person whose account is locked has proven who
+        // they are to the identity provider: the session lets them reach the account complaint form, and only
+        // that (LOCKED_COMPLAINT_MINUTES), so that the 24/48-hour complaint clock is open to them (000 §13.1).
+        if (req.accepts(['json', 'html']) === 'html') {
+          if (!locked || !info?.accountId) return next(apiError(locked ? 403 : 401, error.code, error.message));
+          const grant = { accountId: info.accountId, lockKind: kind, until: Date.now() + LOCKED_COMPLAINT_MINUTES * 60_000 };
+          return req.session.regenerate((e) => {
+            if (e) return next(e);
+            req.session.lockedComplaint = grant;
+            req.session.save((e2) => (e2 ? next(e2) : res.redirect(303, '/tai-khoan/bi-khoa')));
+          });
+        }
         res.status(locked ? 403 : 401).json({ error });
         return;
       }
@@ -235,7 +258,7 @@ async function integrationAccount(orm: MikroORM, clientId: string): Promise<Acto
   return row ? { id: row.id, name: row.full_name, roles: row.roles, agencyCode: row.agency_code } : null;
 }
 
-async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | { locked: LockKind | null }> {
+async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | { locked: LockKind | null; accountId?: string }> {
   const em = orm.em.fork();
   const email = profile.emails?.[0]?.value ?? null;
   const name = profile.displayName || profile.username || profile.id;
@@ -246,8 +269,8 @@ async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | { 
   );
   const row = await touchSignIn(em, profile.id);
   if (!row) {
-    const [l] = await em.execute<{ lock_kind: LockKind | null }[]>('select lock_kind from account where subject = ?', [profile.id]);
-    return { locked: l?.lock_kind ?? null };
+    const [l] = await em.execute<{ id: string; lock_kind: LockKind | null }[]>("select id, lock_kind from account where subject = ? and kind <> 'integration'", [profile.id]);
+    return { locked: l?.lock_kind ?? null, accountId: l?.id };
   }
   return { id: row.id, kind: row.kind, name: row.full_name, roles: row.roles as Role[], agencyCode: row.agency_code };
 }

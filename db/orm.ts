@@ -27,6 +27,7 @@ import { Migration023Search } from './migrations/023-search';
 import { Migration024FilesAndRetention } from './migrations/024-files-and-retention';
 import { Migration026AuditLogByMonth } from './migrations/026-audit-log-by-month';
 import { Migration027ResultsIntoStores } from './migrations/027-results-into-stores';
+import { Migration028ComplaintChannels } from './migrations/028-complaint-channels';
 import { Migration025DataStore } from './migrations/025-data-store';
 
 export type Orm = MikroORM;
@@ -67,6 +68,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '025-data-store', class: Migration025DataStore },
         { name: '026-audit-log-by-month', class: Migration026AuditLogByMonth },
         { name: '027-results-into-stores', class: Migration027ResultsIntoStores },
+        { name: '028-complaint-channels', class: Migration028ComplaintChannels },
       ],
       transactional: true,
       allOrNothing: true,

@@ -1,7 +1,10 @@
 import express, { Router, type Request, type Response } from 'express';
 import { parse } from '../api/errors';
 import type { AccountComplaints } from '../api/service-desk/complaints';
-import { ComplaintAction, ComplaintBody, COMPLAINT_KIND_LABELS } from '../domain/service-desk/complaints';
+import { ComplaintAction, ComplaintBody, ComplaintOnBehalfBody, COMPLAINT_KIND_LABELS } from '../domain/service-desk/complaints';
+import { lockedMessage } from '../domain/accounts/lifecycle';
+import { lockedComplaintGrant } from '../api/auth';
+import type { CsrfTokens } from './render';
 import { problemsOf, type FormProblems } from './forms';
 import { renderPage } from './render';
 import { assertFormFromPortal, signedIn } from './session';
@@ -24,7 +27,7 @@ export function complaintPages(complaints: AccountComplaints, opts: { publicOrig
     const f = (req.body ?? {}) as Record<string, string>;
     try {
       assertFormFromPortal(req, f._csrf, opts.publicOrigin);
-      const c = await complaints.file(req.actor!, parse(ComplaintBody, { kind: f.kind ?? '', description: f.description ?? '' }), String(req.id));
+      const c = await complaints.file({ channel: 'portal', actor: req.actor! }, parse(ComplaintBody, { kind: f.kind ?? '', description: f.description ?? '' }), String(req.id));
       res.redirect(303, `/tai-khoan/khieu-nai?xong=${c.code}`);
     } catch (e) {
       const problems = problemsOf(e);
@@ -33,7 +36,45 @@ export function complaintPages(complaints: AccountComplaints, opts: { publicOrig
     }
   });
 
+  // A locked account's one door (000 §13.1): reached from its refused sign-in, for LOCKED_COMPLAINT_MINUTES,
+  // one complaint; nothing else of the portal opens to it.
+  const locked = (req: Request, res: Response, problem: Problem, filed: unknown = null) => {
+    const grant = lockedComplaintGrant(req);
+    const csrf = grant ? (req.app.locals.csrf as CsrfTokens).token(req) : '';
+    renderPage(req, res, 'locked-account', 'Tài khoản đã bị khóa', { grant, message: grant ? lockedMessage(grant.lockKind) : null, kinds: COMPLAINT_KIND_LABELS, problem, filed, csrf }, problem ? 422 : 200);
+  };
+  router.get('/tai-khoan/bi-khoa', (req, res) => locked(req, res, null));
+  router.post('/tai-khoan/bi-khoa', urlencoded, async (req, res, next) => {
+    const f = (req.body ?? {}) as Record<string, string>;
+    try {
+      assertFormFromPortal(req, f._csrf, opts.publicOrigin);
+      const grant = lockedComplaintGrant(req);
+      if (!grant) return locked(req, res, null);
+      const c = await complaints.file({ channel: 'locked_account', accountId: grant.accountId }, parse(ComplaintBody, { kind: f.kind ?? '', description: f.description ?? '' }), String(req.id));
+      delete req.session.lockedComplaint;
+      req.session.save(() => locked(req, res, null, c));
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      locked(req, res, { form: 'file', problems, values: f });
+    }
+  });
+
   router.get('/van-hanh/khieu-nai', signedIn([...HANDLERS]), (req, res, next) => void queue(req, res, null).catch(next));
+  // An operator records a citizen's complaint received by telephone or at a desk.
+  router.post('/van-hanh/khieu-nai/thay-cong-dan', signedIn([...HANDLERS]), urlencoded, async (req, res, next) => {
+    const f = (req.body ?? {}) as Record<string, string>;
+    try {
+      assertFormFromPortal(req, f._csrf, opts.publicOrigin);
+      const { account, ...body } = parse(ComplaintOnBehalfBody, { account: f.account ?? '', kind: f.kind ?? '', description: f.description ?? '' });
+      const c = await complaints.file({ channel: 'operator', actor: req.actor!, accountSubject: account }, body, String(req.id));
+      res.redirect(303, `/van-hanh/khieu-nai?xong=${c.code}`);
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      queue(req, res, { form: 'on-behalf', problems, values: f }).catch(next);
+    }
+  });
   router.post('/van-hanh/khieu-nai/:code', signedIn([...HANDLERS]), urlencoded, async (req, res, next) => {
     const f = (req.body ?? {}) as Record<string, string>;
     const code = String(req.params.code);

@@ -1,39 +1,69 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { Actor } from '../../domain/access/roles';
-import { COMPLAINT_KIND_LABELS, COMPLAINT_STATUS_LABELS, complaintDeadlines, type ComplaintAction, type ComplaintKind, type ComplaintStatus } from '../../domain/service-desk/complaints';
+import { COMPLAINT_CHANNEL_LABELS, COMPLAINT_KIND_LABELS, COMPLAINT_STATUS_LABELS, complaintDeadlines, type ComplaintAction, type ComplaintChannel, type ComplaintKind, type ComplaintStatus } from '../../domain/service-desk/complaints';
 import { complaintActionUpdate, COMPLAINT_WORKFLOW, type ComplaintWorkflowInput } from '../../workflows/service-desk/complaint';
 import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
-import { nextCode } from '../../services/records';
+import { appendAudit, nextCode } from '../../services/records';
 
 interface Row {
   code: string; account_id: string; kind: ComplaintKind; description: string; status: ComplaintStatus; filed_at: string; notify_due_at: string; outcome_due_at: string;
-  notify_overdue: boolean; outcome_overdue: boolean; outcome: 'upheld' | 'rejected' | null; outcome_note: string | null; resolved_at: string | null;
+  notify_overdue: boolean; outcome_overdue: boolean; outcome: 'upheld' | 'rejected' | null; outcome_note: string | null; resolved_at: string | null; channel: ComplaintChannel;
 }
-const COLUMNS = 'code, account_id, kind, description, status, filed_at, notify_due_at, outcome_due_at, notify_overdue, outcome_overdue, outcome, outcome_note, resolved_at';
+const COLUMNS = 'code, account_id, kind, description, status, filed_at, notify_due_at, outcome_due_at, notify_overdue, outcome_overdue, outcome, outcome_note, resolved_at, channel';
 const view = (r: Row) => ({
   code: r.code, accountId: r.account_id, kind: r.kind, kindLabel: COMPLAINT_KIND_LABELS[r.kind], description: r.description, status: r.status, statusLabel: COMPLAINT_STATUS_LABELS[r.status],
   filedAt: instant(r.filed_at), notifyDueAt: instant(r.notify_due_at), outcomeDueAt: instant(r.outcome_due_at), notifyOverdue: r.notify_overdue, outcomeOverdue: r.outcome_overdue,
-  outcome: r.outcome, outcomeNote: r.outcome_note, resolvedAt: iso(r.resolved_at),
+  outcome: r.outcome, outcomeNote: r.outcome_note, resolvedAt: iso(r.resolved_at), channel: r.channel, channelLabel: COMPLAINT_CHANNEL_LABELS[r.channel],
 });
+/** Who a complaint is filed for, and through which door. */
+export type ComplaintFiler =
+  | { channel: 'portal'; actor: Actor }
+  | { channel: 'locked_account'; accountId: string }
+  | { channel: 'operator'; actor: Actor; accountSubject: string };
+
 const handles = (actor: Actor) => actor.roles.includes('operator') || actor.roles.includes('system_admin');
 
 /** Account complaints (issue 17, 000 §13.1): a citizen files one; operators notify the parties and give the outcome. */
 export class AccountComplaints {
   constructor(private readonly deps: { orm: MikroORM; temporal: Client; taskQueue: string }) {}
 
-  async file(actor: Actor, body: { kind: ComplaintKind; description: string }, requestId: string) {
+  /**
+   * Files a complaint for an account through one of three doors (000 §13.1): its signed-in owner; an owner
+   * whose account is locked, identified by the identity provider and let through to this form only; or an
+   * operator recording it on a citizen's behalf (by the citizen's user name). Record and audit entry are
+   * written together; the process then keeps the 24- and 48-hour clocks.
+   */
+  async file(filer: ComplaintFiler, body: { kind: ComplaintKind; description: string }, requestId: string) {
     const em = this.deps.orm.em.fork();
-    const code = await nextCode(em, 'account_complaint_number', 'KN');
+    const accountId = filer.channel === 'operator' ? await this.citizenBySubject(filer.accountSubject) : filer.channel === 'portal' ? filer.actor.id : filer.accountId;
+    const filedBy = filer.channel === 'operator' ? filer.actor.id : null;
     const filedAt = new Date().toISOString();
     const due = complaintDeadlines(filedAt);
-    const [row] = await em.execute<Row[]>(
-      `insert into account_complaint (code, account_id, kind, description, filed_at, notify_due_at, outcome_due_at) values (?, ?, ?, ?, ?, ?, ?) returning ${COLUMNS}`,
-      [code, actor.id, body.kind, body.description, filedAt, due.notifyDueAt, due.outcomeDueAt]);
-    const input: ComplaintWorkflowInput = { code, accountId: actor.id, filedAt, requestId };
-    await this.deps.temporal.workflow.start(COMPLAINT_WORKFLOW, { taskQueue: this.deps.taskQueue, workflowId: code, args: [input] });
-    return view(row!);
+    const row = await em.transactional(async (tx) => {
+      const code = await nextCode(tx, 'account_complaint_number', 'KN');
+      const [r] = await tx.execute<Row[]>(
+        `insert into account_complaint (code, account_id, kind, description, filed_at, notify_due_at, outcome_due_at, channel, filed_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning ${COLUMNS}`,
+        [code, accountId, body.kind, body.description, filedAt, due.notifyDueAt, due.outcomeDueAt, filer.channel, filedBy]);
+      // The two doors other than the owner's own session are each audited by name.
+      if (filer.channel !== 'portal') {
+        await appendAudit(tx, {
+          at: filedAt, actorId: filedBy ?? accountId, actorRole: filer.channel === 'operator' ? 'operator' : 'locked_account', action: `complaint.filed_${filer.channel}`,
+          entityType: 'account_complaint', entityId: code, before: null, after: { accountId, kind: body.kind }, requestId, dedupeKey: `complaint:${code}:channel`,
+        });
+      }
+      return r!;
+    });
+    const input: ComplaintWorkflowInput = { code: row.code, accountId, filedAt, requestId };
+    await this.deps.temporal.workflow.start(COMPLAINT_WORKFLOW, { taskQueue: this.deps.taskQueue, workflowId: row.code, args: [input] });
+    return view(row);
+  }
+
+  private async citizenBySubject(subject: string): Promise<string> {
+    const [a] = await this.deps.orm.em.fork().execute<{ id: string }[]>("select id from account where subject = ? and kind = 'citizen'", [subject]);
+    if (!a) throw apiError(422, 'VALIDATION_FAILED', 'Dữ liệu gửi lên không hợp lệ.', [{ field: 'account', code: 'unknown_account', message: 'Không có tài khoản công dân với tên đăng nhập này.' }]);
+    return a.id;
   }
 
   async act(actor: Actor, code: string, action: ComplaintAction, requestId: string) {

@@ -11,7 +11,7 @@ import type { SupportRequests } from './support';
 import { SupportAction, SupportBody, SupportKind, SupportStatus } from '../../domain/service-desk/support';
 import { OfficerRole } from '../../domain/access/roles';
 import { ADMIN_REQUESTERS, AdminAccountRequestBody, AdminRequestDecision, AdminRequestStatus } from '../../domain/service-desk/admin-accounts';
-import { ComplaintAction, ComplaintBody, ComplaintKind, ComplaintStatus } from '../../domain/service-desk/complaints';
+import { ComplaintAction, ComplaintBody, ComplaintChannel, ComplaintKind, ComplaintOnBehalfBody, ComplaintStatus } from '../../domain/service-desk/complaints';
 
 export const MaintenanceCode = z.string().regex(/^BT-\d{6}$/).describe('Mã thông báo bảo trì, ví dụ BT-000001');
 const Notice = z.object({
@@ -24,7 +24,7 @@ export const ComplaintCode = z.string().regex(/^KN-\d{6}$/).describe('Mã khiế
 const Complaint = z.object({
   code: ComplaintCode, accountId: Uuid, kind: ComplaintKind, kindLabel: z.string(), description: z.string(), status: ComplaintStatus, statusLabel: z.string(),
   filedAt: Instant, notifyDueAt: Instant, outcomeDueAt: Instant, notifyOverdue: z.boolean(), outcomeOverdue: z.boolean(),
-  outcome: z.enum(['upheld', 'rejected']).nullable(), outcomeNote: z.string().nullable(), resolvedAt: Instant.nullable(),
+  outcome: z.enum(['upheld', 'rejected']).nullable(), outcomeNote: z.string().nullable(), resolvedAt: Instant.nullable(), channel: ComplaintChannel, channelLabel: z.string(),
 });
 const ComplaintWithHistory = Complaint.extend({ history: z.array(z.object({ action: z.string(), at: Instant, status: ComplaintStatus })) });
 const COMPLAINT_READERS = ['citizen', 'operator', 'system_admin'] as const;
@@ -74,7 +74,15 @@ export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: A
   mount(router, {
     method: 'post', path: '/api/account-complaints', tag: 'Tài khoản', access: ['citizen'], body: ComplaintBody, responses: { 201: Complaint },
     summary: 'Khiếu nại về tài khoản (bị khóa không đúng, thông tin sai, bị người khác sử dụng): các bên liên quan được thông báo trong 24 giờ, có kết quả trong 48 giờ.',
-    handler: async (req, res) => void res.status(201).json(await complaints.file(req.actor!, parse(ComplaintBody, req.body), String(req.id))),
+    handler: async (req, res) => void res.status(201).json(await complaints.file({ channel: 'portal', actor: req.actor! }, parse(ComplaintBody, req.body), String(req.id))),
+  });
+  mount(router, {
+    method: 'post', path: '/api/account-complaints/on-behalf', tag: 'Tài khoản', access: ['operator', 'system_admin'], body: ComplaintOnBehalfBody, responses: { 201: Complaint },
+    summary: 'Cán bộ vận hành ghi nhận khiếu nại thay công dân (qua điện thoại, tại quầy), theo tên đăng nhập của công dân; có ghi nhật ký, cùng thời hạn 24 và 48 giờ.',
+    handler: async (req, res) => {
+      const { account, ...body } = parse(ComplaintOnBehalfBody, req.body);
+      res.status(201).json(await complaints.file({ channel: 'operator', actor: req.actor!, accountSubject: account }, body, String(req.id)));
+    },
   });
   mount(router, {
     method: 'get', path: '/api/account-complaints', tag: 'Tài khoản', access: COMPLAINT_READERS, query: Page, responses: { 200: Items(Complaint) },

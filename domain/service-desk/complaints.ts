@@ -20,6 +20,14 @@ export type ComplaintStatus = z.infer<typeof ComplaintStatus>;
 export const COMPLAINT_STATUS_LABELS: Record<ComplaintStatus, string> = { received: 'Đã tiếp nhận', parties_notified: 'Đã thông báo các bên', resolved: 'Đã có kết quả' };
 
 export const ComplaintBody = z.object({ kind: ComplaintKind, description: trimmedText(10, 2000) }).strict();
+/** An operator recording a citizen's complaint (by telephone, at a desk): the citizen's user name and the complaint. */
+export const ComplaintOnBehalfBody = ComplaintBody.extend({ account: trimmedText(1, 100).describe('Tên đăng nhập của công dân') }).strict();
+/** How a complaint came in: its owner signed in, its owner with a locked account, an operator on the owner's behalf. */
+export const ComplaintChannel = z.enum(['portal', 'locked_account', 'operator']);
+export type ComplaintChannel = z.infer<typeof ComplaintChannel>;
+export const COMPLAINT_CHANNEL_LABELS: Record<ComplaintChannel, string> = {
+  portal: 'Công dân gửi trên Cổng', locked_account: 'Công dân gửi khi tài khoản đang bị khóa', operator: 'Cán bộ vận hành ghi nhận thay công dân',
+};
 export const ComplaintAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notify_parties'), note: trimmedText(10, 1000).describe('Đã thông báo cho ai, bằng cách nào') }).strict(),
   z.object({

@@ -4,6 +4,7 @@ import { enqueueMessages } from '../../services/records';
 import { accessible, keepScreenshot, portalInBrowser, signInAs } from '../support/browser';
 import { json } from '../support/http';
 import { pdfBytes, signIn } from '../support/platform';
+import { demoUser } from '../../db/demo-data';
 
 /** The operators' console in a real browser (issue 14): inspect a process, terminate it with a reason, re-send a message, preview a batch. */
 const ctx = portalInBrowser();
@@ -143,6 +144,79 @@ describe('the operators console pages', () => {
       await signInAs(page, ctx.p.apiUrl, 'congdan1', '/tai-khoan/khieu-nai');
       expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Kết quả: Khiếu nại đúng — Đã cập nhật số điện thoại');
     });
+  });
+
+  it('a locked citizen: after signing in, only the complaint form opens, for one complaint; an operator records one on a citizen\'s behalf and unlocks from the outcome', async () => {
+    const locked = demoUser('congdan2');
+    const admin = await signIn(ctx.p.apiUrl, 'admin');
+    await json(await admin.send('POST', `/api/accounts/${locked.id}/lock`, { kind: 'violation', note: 'Nghi ngờ sử dụng sai mục đích' }), 200);
+    let code = '';
+    await onPage('complaint-locked', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'congdan2');
+      expect(new URL(page.url()).pathname).toBe('/tai-khoan/bi-khoa');
+      const main = page.locator('main');
+      expect(await main.innerText()).toContain('Tài khoản đã bị khóa (vi phạm');
+      // Nothing else opens to it: the citizen's own pages lead back here through sign-in.
+      await page.goto(`${ctx.p.apiUrl}/ho-so`);
+      expect(new URL(page.url()).pathname).toBe('/tai-khoan/bi-khoa');
+      await page.getByLabel('Mô tả').fill('Sai');
+      await page.getByRole('button', { name: 'Gửi khiếu nại' }).click();
+      expect(await page.getByRole('alert').first().isVisible()).toBe(true);
+      expect(await page.getByLabel('Mô tả').getAttribute('aria-invalid')).toBe('true');
+      expect(await ctx.p.orm.em.fork().execute('select code from account_complaint where account_id = ?', [locked.id])).toEqual([]);
+      await accessible(page);
+      await page.getByLabel('Mô tả').fill('Tôi không vi phạm quy định nào; xin mở khóa tài khoản.');
+      await page.getByRole('button', { name: 'Gửi khiếu nại' }).click();
+      code = /KN-\d{6}/.exec(await page.getByRole('status').innerText())![0];
+      await accessible(page);
+      await keepScreenshot(page, 'complaint-locked');
+      // One complaint per sign-in: the form is gone.
+      await page.reload();
+      expect(await page.getByRole('button', { name: 'Gửi khiếu nại' }).count()).toBe(0);
+    });
+    const em = ctx.p.orm.em.fork();
+    expect(await em.execute('select account_id, channel, filed_by, kind from account_complaint where code = ?', [code])).toEqual([{ account_id: locked.id, channel: 'locked_account', filed_by: null, kind: 'wrongly_locked' }]);
+    expect(await em.execute('select actor_id, action from audit_log where entity_id = ? and action like ?', [code, 'complaint.filed%'])).toEqual([{ actor_id: locked.id, action: 'complaint.filed_locked_account' }]);
+
+    // Recorded by an operator for a citizen who called: through the API, then in the portal.
+    const citizen = await signIn(ctx.p.apiUrl, 'congdan1');
+    expect((await citizen.send('POST', '/api/account-complaints/on-behalf', { account: 'congdan1', kind: 'misuse', description: 'Không được tự ghi nhận thay người khác.' })).status).toBe(403);
+    const op = await signIn(ctx.p.apiUrl, 'vanhanh');
+    const unknown = await json<{ error: { code: string; details: { field: string }[] } }>(await op.send('POST', '/api/account-complaints/on-behalf', { account: 'khong-co-ai', kind: 'misuse', description: 'Có người dùng tài khoản của tôi.' }), 422);
+    expect(unknown.error.details.map((d) => d.field)).toEqual(['account']);
+    let byPhone = '';
+    await onPage('complaint-on-behalf', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'vanhanh', '/van-hanh/khieu-nai');
+      for (let i = 0; i < 50 && !(await page.locator('li.card', { hasText: code }).count()); i++) await page.reload();
+      expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('công dân gửi khi tài khoản đang bị khóa');
+      await page.getByText('Ghi nhận khiếu nại thay công dân', { exact: true }).first().click();
+      const form = page.getByRole('form', { name: 'Ghi nhận khiếu nại thay công dân' });
+      await form.getByLabel('Tên đăng nhập của công dân').fill('khong-co-ai');
+      await form.getByLabel('Nội dung khiếu nại').selectOption('misuse');
+      await form.getByLabel('Mô tả').fill('Công dân báo qua Tổng đài: có người dùng tài khoản để nộp hồ sơ.');
+      await form.getByRole('button', { name: 'Ghi nhận khiếu nại' }).click();
+      expect(await form.innerText()).toContain('Không có tài khoản công dân với tên đăng nhập này.');
+      expect(await form.getByLabel('Mô tả').inputValue()).toContain('Tổng đài');
+      await accessible(page);
+      await form.getByLabel('Tên đăng nhập của công dân').fill('congdan1');
+      await form.getByRole('button', { name: 'Ghi nhận khiếu nại' }).click();
+      byPhone = /KN-\d{6}/.exec(await page.getByRole('status').innerText())![0];
+      expect(await page.locator('li.card', { hasText: byPhone }).innerText()).toContain('cán bộ vận hành ghi nhận thay công dân');
+      // The locked citizen's complaint upheld, the account unlocked from the answer.
+      await page.getByLabel(`Trả lời người khiếu nại (${code})`).fill('Khóa nhầm; đã mở khóa tài khoản.');
+      await page.getByLabel(`Mở khóa tài khoản (${code})`).check();
+      await page.locator('li.card', { hasText: code }).getByRole('button', { name: 'Trả lời kết quả' }).click();
+      expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Đã có kết quả');
+      await accessible(page);
+    });
+    expect(await em.execute('select account_id, channel, filed_by from account_complaint where code = ?', [byPhone])).toEqual([{ account_id: demoUser('congdan1').id, channel: 'operator', filed_by: demoUser('vanhanh').id }]);
+    expect((await json<{ items: { code: string }[] }>(await citizen.get('/api/account-complaints'), 200)).items.map((c) => c.code)).toContain(byPhone);
+    for (let i = 0; i < 50; i++) {
+      const [row] = await em.fork().execute<{ locked_at: string | null }[]>('select locked_at from account where id = ?', [locked.id]);
+      if (row!.locked_at === null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await (await signIn(ctx.p.apiUrl, 'congdan2')).get('/auth/me')).status).toBe(200);
   });
 
   it('a support request: an officer reports it, operators classify (a complex one without its time refused beside it) and resolve it, the officer confirms', async () => {
