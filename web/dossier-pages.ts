@@ -13,7 +13,9 @@ import { OfficerRole } from '../domain/access/roles';
 import { RefundRequestBody } from '../domain/payment/refund';
 import type { DossierAction, DossierActionType } from '../domain/dossier/vocabulary';
 import { ACTION_LABELS } from '../domain/dossier/vocabulary';
-import { formDataFrom, problemsOf, readPortalUpload, UploadRefused, type FormProblems } from './forms';
+import { formDataFrom, problemsOf, readPortalUpload, storeChoiceFrom, UploadRefused, type FormProblems, type StoreChoice } from './forms';
+import type { DataStoreService } from '../api/data-store/service';
+import { ProcedureForm } from '../domain/dossier/form';
 import { formatOf } from './public-pages';
 import { feeText, renderPage } from './render';
 import { assertFormFromPortal, signedIn } from './session';
@@ -54,6 +56,8 @@ interface StepProblem {
   type: DossierActionType | 'supplement' | 'revoke' | 'pay' | 'refund';
   problems: FormProblems;
   values: Record<string, unknown>;
+  /** A supplement's components taken from the store, kept when the form comes back with its errors. */
+  chosen?: StoreChoice;
 }
 
 /**
@@ -61,7 +65,7 @@ interface StepProblem {
  * dossier with its timeline, deadlines, files and signed documents, and exactly the steps this account
  * may take now (asked of the process's own rule), each sent to the same service as the API.
  */
-export function dossierPages(orm: MikroORM, services: { dossiers: DossierService; documents: DossierDocuments; payments: PaymentService; refunds: RefundService }, opts: { maxUploadBytes: number; publicOrigin: string }): Router {
+export function dossierPages(orm: MikroORM, services: { dossiers: DossierService; documents: DossierDocuments; payments: PaymentService; refunds: RefundService; store: DataStoreService }, opts: { maxUploadBytes: number; publicOrigin: string }): Router {
   const { dossiers, documents } = services;
   const router = Router();
   const urlencoded = express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 50 });
@@ -95,8 +99,10 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
     const lastRequest = [...d.history].reverse().find((h) => h.action === 'request_supplement');
     const payment = d.feeAmount > 0 ? await services.payments.ofDossier(code) : null;
     const canRevoke = actor.roles.includes('unit_leader') && actor.agencyCode === d.agency.code;
+    // A supplement may take components from the citizen's store, as a submission does (003 §16.4).
+    const choices = actions?.includes('supplement') && procedure ? await services.store.choices(actor, ProcedureForm.parse(procedure.form), String(req.id)) : {};
     renderPage(req, res, 'dossier', `Hồ sơ ${d.code}`, {
-      d, versions, actions: actions ?? [], actionsUnavailable: actions === null, step, canRevoke,
+      d, versions, actions: actions ?? [], actionsUnavailable: actions === null, step, canRevoke, choices, chosen: step?.chosen ?? { fromStore: {}, consent: false },
       form: procedure?.form ?? { fields: [], files: [] }, formatOf, anchorOf: anchorOf(procedure?.form ?? { fields: [] }),
       deadlineMove: lastMoveOf(d.history), movesOf,
       supplementRequest: d.status === 'supplement_requested' ? lastRequest : null,
@@ -141,6 +147,7 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
 
   router.post('/ho-so/:code/bo-sung', signedIn(['citizen']), async (req, res, next) => {
     let values: Record<string, unknown> = {};
+    let chosen: StoreChoice = { fromStore: {}, consent: false };
     try {
       const code = codeOf(req);
       const d = await dossiers.track(req.actor!, code);
@@ -152,18 +159,20 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
       } catch (e) {
         if (e instanceof UploadRefused) {
           values = formDataFrom(form, e.fields);
+          chosen = storeChoiceFrom(e.fields);
           throw e.refusal;
         }
         throw e;
       }
       assertFormFromPortal(req, upload.fields._csrf, opts.publicOrigin);
       values = formDataFrom(form, upload.fields);
-      await dossiers.supplement(req.actor!, code, values, upload.files, String(req.id));
+      chosen = storeChoiceFrom(upload.fields);
+      await dossiers.supplement(req.actor!, code, values, upload.files, String(req.id), chosen.fromStore);
       res.redirect(303, `/ho-so/${code}?xong=supplement`);
     } catch (e) {
       const problems = problemsOf(e);
       if (!problems) return next(e);
-      showDossier(req, res, String(req.params.code), { type: 'supplement', problems, values }).catch(next);
+      showDossier(req, res, String(req.params.code), { type: 'supplement', problems, values, chosen }).catch(next);
     }
   });
 

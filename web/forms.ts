@@ -54,3 +54,17 @@ export function formDataFrom(form: ProcedureForm, fields: Record<string, string>
   }
   return data;
 }
+
+/** What a portal form took from the citizen's data store: `kho.<component>` selects, and the consent checkbox. */
+export interface StoreChoice {
+  fromStore: Record<string, string>;
+  consent: boolean;
+}
+
+export function storeChoiceFrom(fields: Record<string, string>): StoreChoice {
+  const fromStore: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (name.startsWith('kho.') && value) fromStore[name.slice(4)] = value;
+  }
+  return { fromStore, consent: fields.storeConsent === 'true' };
+}

@@ -5,26 +5,12 @@ import { findProcedure } from '../api/catalogue';
 import type { DossierService } from '../api/dossiers/service';
 import type { RateLimits } from '../api/rate-limits';
 import { Errors } from '../api/errors';
-import { formDataFrom, problemsOf, readPortalUpload, UploadRefused, type FormProblems } from './forms';
+import { formDataFrom, problemsOf, readPortalUpload, storeChoiceFrom, UploadRefused, type FormProblems, type StoreChoice } from './forms';
 import { formatOf } from './public-pages';
 import { feeText, renderPage } from './render';
 import { assertFormFromPortal, signedIn } from './session';
 import type { DataStoreService } from '../api/data-store/service';
 import { currentForm } from '../api/data-store/routes';
-
-interface StoreChoice {
-  fromStore: Record<string, string>;
-  consent: boolean;
-}
-
-/** The components the citizen took from their store (`kho.<component>` selects) and their consent checkbox. */
-function storeChoiceFrom(fields: Record<string, string>): StoreChoice {
-  const fromStore: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (name.startsWith('kho.') && value) fromStore[name.slice(4)] = value;
-  }
-  return { fromStore, consent: fields.storeConsent === 'true' };
-}
 
 /** Where the summary of errors links to: the field's input (a form field or a file component). */
 export const anchorOf = (form: { fields: { name: string }[] }) => (name: string) => (form.fields.some((f) => f.name === name) ? `f-${name}` : `c-${name}`);

@@ -74,15 +74,15 @@ export function dossierRoutes(service: DossierService, opts: { maxUploadBytes: n
 
   mount(router, {
     method: 'post', path: '/api/dossiers/:code/supplement', tag: 'Hồ sơ', access: ['citizen'], rateLimit: 'submissions', params: DossierParams,
-    multipart: { fields: SupplementFields, jsonFields: ['formData'], procedureField: null }, responses: { 200: StepResult }, conflicts: true,
-    summary: 'Bổ sung hồ sơ theo yêu cầu: formData (JSON, toàn bộ tờ khai) và các tệp thay thế; thành phần không gửi lại giữ tệp cũ; mã hồ sơ không đổi.',
+    multipart: { fields: SupplementFields, jsonFields: ['formData', 'fromStore'], procedureField: null }, responses: { 200: StepResult }, conflicts: true,
+    summary: 'Bổ sung hồ sơ theo yêu cầu: formData (JSON, toàn bộ tờ khai), các tệp thay thế và fromStore (thành phần lấy từ Kho dữ liệu, như khi nộp); thành phần không gửi lại giữ tệp cũ; mã hồ sơ không đổi.',
     handler: async (req, res) => {
       const code = String(req.params.code);
       const components = service.supplementComponents(req.actor!, code).then(bounded);
       components.catch(() => undefined);
       const upload = await readUpload(req, { ...limits, components: () => components });
-      const body = multipartFields(SupplementFields, upload.fields, ['formData']);
-      res.json(await service.supplement(req.actor!, code, body.formData, upload.files, String(req.id)));
+      const body = multipartFields(SupplementFields, upload.fields, ['formData', 'fromStore']);
+      res.json(await service.supplement(req.actor!, code, body.formData, upload.files, String(req.id), body.fromStore));
     },
   });
 

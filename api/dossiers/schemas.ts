@@ -17,15 +17,16 @@ export const QueueQuery = Page.extend({
 
 /** The electronic form, sent as a JSON part; each procedure's document lists its own fields. */
 const FormData = z.record(z.string(), z.unknown());
+const FromStore = z.record(z.string().max(100), z.uuid()).optional()
+  .describe('JSON: với mỗi thành phần hồ sơ lấy từ Kho dữ liệu thay vì tải lên, mã mục trong Kho (GET /api/store/choices)');
 export const SubmitFields = z.object({
   procedureCode: ProcedureCode,
   formData: FormData,
-  fromStore: z.record(z.string().max(100), z.uuid()).optional()
-    .describe('JSON: với mỗi thành phần hồ sơ lấy từ Kho dữ liệu thay vì tải lên, mã mục trong Kho (GET /api/store/choices)'),
+  fromStore: FromStore,
   storeConsent: z.enum(['true', 'false']).transform((v) => v === 'true').optional()
     .describe('true: đồng ý lưu giữ các thành phần hồ sơ vào Kho dữ liệu khi hồ sơ được tiếp nhận'),
 }).strict();
-export const SupplementFields = z.object({ formData: FormData }).strict();
+export const SupplementFields = z.object({ formData: FormData, fromStore: FromStore }).strict();
 
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().regex(/^[\w-]{8,100}$/).optional().describe('Khóa chống nộp trùng: gửi lại cùng khóa trả về cùng hồ sơ'),

@@ -231,27 +231,37 @@ export class DossierService extends DossierReads {
     }
   }
 
-  /** A supplement: checked against the form like a submission, files stored, then the workflow step. */
-  async supplement(actor: Actor, code: string, formData: Record<string, unknown>, files: UploadedFile[], requestId: string) {
+  /**
+   * A supplement: checked against the form like a submission, files stored, then the workflow step.
+   * `fromStore` takes components from the citizen's data store by the same rule as a submission (003 §16.4),
+   * each with its provenance.
+   */
+  async supplement(actor: Actor, code: string, formData: Record<string, unknown>, files: UploadedFile[], requestId: string, fromStore: Record<string, string> = {}) {
     const row = await this.load(actor, code);
     if (row.status !== 'supplement_requested') throw apiError(409, 'WRONG_STEP', `Hồ sơ không ở trạng thái chờ bổ sung (hiện tại: "${STATUS_LABELS[row.status]}").`);
     const [proc] = await this.em().execute<{ form: unknown }[]>('select form from procedure where code = ?', [row.procedure_code]);
+    const form = ProcedureForm.parse(proc!.form);
     const sniffed = await sniff(files);
-    // Components not re-sent keep the previous version's files.
-    const [prev] = await this.em().execute<{ files: StoredFile[] }[]>('select files from dossier_version where dossier_code = ? order by version desc limit 1', [code]);
     const resent = new Set(files.map((f) => f.fieldname));
-    const kept = (prev?.files ?? []).filter((f) => !resent.has(f.component));
-    const errors = checkSubmission(ProcedureForm.parse(proc!.form), formData, [
-      ...sniffed.map((x) => x.info),
-      ...kept.map((k) => ({ component: k.component, filename: k.filename, detectedMimeType: k.mimeType, size: k.size })),
-    ]);
+    const taken = await this.deps.store.filesFor(actor, form, fromStore, resent);
+    // Components neither re-sent nor taken from the store keep the previous version's files.
+    const [prev] = await this.em().execute<{ files: StoredFile[] }[]>('select files from dossier_version where dossier_code = ? order by version desc limit 1', [code]);
+    const replaced = new Set([...resent, ...Object.keys(fromStore)]);
+    const kept = (prev?.files ?? []).filter((f) => !replaced.has(f.component));
+    const errors = [
+      ...taken.errors,
+      ...checkSubmission(form, formData, [
+        ...sniffed.map((x) => x.info),
+        ...[...kept, ...taken.files].map((k) => ({ component: k.component, filename: k.filename, detectedMimeType: k.mimeType, size: k.size })),
+      ]),
+    ];
     if (errors.length > 0) throw apiError(422, 'SUBMISSION_INVALID', 'Bản bổ sung chưa hợp lệ; vui lòng sửa các mục được chỉ ra. Chưa có gì được gửi.', errors);
     // The form and files go to the records; the process is given only their reference (no personal data in its history).
     const draftId = randomUUID();
     await this.em().transactional(async (tx) => {
       const stored = await storeFiles(tx, this.deps.files, actor, sniffed);
       await tx.execute('insert into dossier_supplement (id, dossier_code, form_data, files, created_by) values (?, ?, ?::jsonb, ?::jsonb, ?)', [
-        draftId, code, JSON.stringify(formData), JSON.stringify([...kept, ...stored]), actor.id,
+        draftId, code, JSON.stringify(formData), JSON.stringify([...kept, ...stored, ...taken.files]), actor.id,
       ]);
     });
     return this.act(actor, code, { type: 'supplement', draftId }, requestId);

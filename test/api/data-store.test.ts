@@ -124,6 +124,38 @@ describe('the data store: results kept, documents reused', () => {
     await json(await otherAgency.get(`/api/dossiers/${second}/files`), 404);
   });
 
+  it('a supplement takes a component from the store by the same rule as a submission, with its provenance; a bad choice is refused and the step not taken', async () => {
+    const code = await submit(citizen, recordForm({}));
+    await json(await act('tiepnhan.hn', code, { type: 'request_supplement', guidance: 'Đề nghị bổ sung giấy khai sinh để đối chiếu nhân thân.' }), 200);
+    const before = await filesOf(citizen, code);
+    const supplement = (fromStore: Record<string, string>, upload = false) => {
+      const form = new FormData();
+      form.set('formData', JSON.stringify({ hoTen: 'Nguyễn Văn An', soDinhDanh: '001090000001', ngaySinh: '1990-01-01', mucDich: 'Bổ sung hồ sơ xin việc' }));
+      form.set('fromStore', JSON.stringify(fromStore));
+      if (upload) form.set('giayKhaiSinh', new Blob([pdfBytes()], { type: 'application/pdf' }), 'gks.pdf');
+      return citizen.multipart(`/api/dossiers/${code}/supplement`, form);
+    };
+    const refused = await json<{ error: { code: string; details: { field: string; code: string }[] } }>(await supplement({ giayKhaiSinh: '00000000-0000-4000-8000-000000000000', khongCo: resultItem.id }), 422);
+    expect(refused.error.details.map((d) => `${d.field}:${d.code}`).sort()).toEqual(['giayKhaiSinh:STORE_ITEM_NOT_FOUND', 'khongCo:UNKNOWN_COMPONENT']);
+    const both = await json<{ error: { details: { field: string; code: string }[] } }>(await supplement({ giayKhaiSinh: resultItem.id }, true), 422);
+    expect(both.error.details).toContainEqual(expect.objectContaining({ field: 'giayKhaiSinh', code: 'UPLOAD_AND_STORE' }));
+    // Refused, nothing changed: still waiting for the supplement, no draft recorded.
+    expect((await json<{ status: string }>(await citizen.get(`/api/dossiers/${code}`), 200)).status).toBe('supplement_requested');
+    expect(await p.orm.em.fork().execute('select count(*)::int as n from dossier_supplement where dossier_code = ?', [code])).toEqual([{ n: 0 }]);
+
+    await json(await supplement({ giayKhaiSinh: resultItem.id }), 200);
+    let files = await filesOf(officers['tiepnhan.hn']!, code);
+    for (let i = 0; i < 50 && !files.some((f) => f.component === 'giayKhaiSinh'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      files = await filesOf(officers['tiepnhan.hn']!, code);
+    }
+    const taken = files.find((f) => f.component === 'giayKhaiSinh')!;
+    expect(taken.source).toMatchObject({ kind: 'result', itemId: resultItem.id, dossierCode: first, resultCode, sha256: resultItem.sha256 });
+    expect(taken.sourceCheck).toEqual({ hashMatches: true, agencyName: 'Sở Tư pháp thành phố Hà Nội', revokedAt: null });
+    // The ID card not sent again keeps the first version's file.
+    expect(files.find((f) => f.component === 'cccd')!.fileId).toBe(before.find((f) => f.component === 'cccd')!.fileId);
+  });
+
   it('what cannot stand for a component is refused with every reason, and nothing is recorded', async () => {
     const before = await p.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from dossier');
     const bad = await json<{ error: { code: string; details: { field: string; code: string }[] } }>(
