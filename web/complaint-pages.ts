@@ -1,5 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import { parse } from '../api/errors';
+import { DomainError } from '../domain/errors';
 import type { AccountComplaints } from '../api/service-desk/complaints';
 import { ComplaintAction, ComplaintBody, ComplaintOnBehalfBody, COMPLAINT_KIND_LABELS } from '../domain/service-desk/complaints';
 import { lockedMessage } from '../domain/accounts/lifecycle';
@@ -70,7 +71,8 @@ export function complaintPages(complaints: AccountComplaints, opts: { publicOrig
       const c = await complaints.file({ channel: 'operator', actor: req.actor!, accountSubject: account }, body, String(req.id));
       res.redirect(303, `/van-hanh/khieu-nai?xong=${c.code}`);
     } catch (e) {
-      const problems = problemsOf(e);
+      const unknown = e instanceof DomainError && e.code === 'UNKNOWN_ACCOUNT' ? { message: 'Dữ liệu chưa hợp lệ; vui lòng sửa mục được chỉ ra.', fields: { account: [e.message] } } : null;
+      const problems = unknown ?? problemsOf(e);
       if (!problems) return next(e);
       queue(req, res, { form: 'on-behalf', problems, values: f }).catch(next);
     }

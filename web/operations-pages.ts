@@ -2,7 +2,8 @@ import express, { Router, type Request, type Response } from 'express';
 import { parse } from '../api/errors';
 import { BatchBody, operatorAct, ProcessFilter, ResetBody, RetryBody, TerminateBody } from '../api/operations/process-routes';
 import type { OperationsConsole } from '../services/operations/console';
-import { operationsAlerts, resendMessage, stuckMessages } from '../services/operations/outbox';
+import { operationsAlerts, resendBatch, resendMessage, stuckMessages, type MessageFilter as MessageFilterValue } from '../services/operations/outbox';
+import { MessageFilterQuery, ResendBatchBody } from '../api/operations/routes';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { PROCESS_KINDS } from '../workflows/search-attributes';
 import { STATUS_LABELS } from '../domain/dossier/vocabulary';
@@ -65,20 +66,33 @@ export function operationsPages(orm: MikroORM, console: OperationsConsole, opts:
     return parsed.success ? parsed.data : {};
   }
 
-  async function showConsole(req: Request, res: Response, q: Record<string, string | undefined>, extra: { problem?: Problem | null; batch?: Awaited<ReturnType<OperationsConsole['batch']>> | null } = {}) {
+  /** The messages' filter from the page's query (loai_thu, co_quan, tuoi in hours, loi); a bad value is left out. */
+  function messageFilterOf(q: Record<string, unknown>): MessageFilterValue {
+    const raw = { kind: q.loai_thu || undefined, agencyCode: q.co_quan || undefined, olderThanHours: q.tuoi || undefined, error: q.loi || undefined };
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) {
+      const one = MessageFilterQuery.safeParse({ [k]: v });
+      if (v !== undefined && one.success) out[k] = (one.data as Record<string, unknown>)[k];
+    }
+    return out as MessageFilterValue;
+  }
+
+  async function showConsole(req: Request, res: Response, q: Record<string, string | undefined>, extra: { problem?: Problem | null; batch?: Awaited<ReturnType<OperationsConsole['batch']>> | null; resent?: Awaited<ReturnType<typeof resendBatch>> | null } = {}) {
     const section: Section = q.su_co && q.su_co in SECTIONS ? (q.su_co as Section) : 'thu-lai';
     const f = filterOf(q);
     const problem = SECTIONS[section].problem;
     const items = problem === 'stalled_activities' ? await console.stalledActivities(f)
       : problem === 'failing_tasks' ? await console.failingWorkflowTasks(f)
         : problem === 'closed_abnormally' ? await console.closedAbnormally(f) : [];
+    const mf = messageFilterOf(q);
     const messages = section === 'thu-chua-gui'
-      ? [...(await stuckMessages(orm, 'waiting', { limit: 100, offset: 0 })), ...(await stuckMessages(orm, 'dead', { limit: 100, offset: 0 }))] : [];
+      ? [...(await stuckMessages(orm, 'waiting', { limit: 100, offset: 0 }, mf)), ...(await stuckMessages(orm, 'dead', { limit: 100, offset: 0 }, mf))] : [];
     const alerts = section === 'canh-bao' ? await operationsAlerts(orm, 'open') : [];
     const query = new URLSearchParams(Object.entries({ su_co: section, loai: f.kind, co_quan: f.agencyCode, thu_tuc: f.procedureCode }).filter((e): e is [string, string] => typeof e[1] === 'string')).toString();
     renderPage(req, res, 'operations', 'Vận hành quy trình', {
       section, sections: Object.entries(SECTIONS).map(([key, s]) => ({ key, label: s.label })), f, items, messages, alerts, query,
       kinds: Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label })), kindLabel: (k: string | null) => (k && k in KIND_LABELS ? KIND_LABELS[k as keyof typeof KIND_LABELS] : k ?? '—'),
+      mf, messageKinds: Object.entries(KIND_LABELS).map(([value, label]) => ({ value: value.replace('_', '-'), label })), resent: extra.resent ?? null,
       words, problem: extra.problem ?? null, batch: extra.batch ?? null, done: typeof q.xong === 'string' ? q.xong : null,
     }, extra.problem ? 422 : 200);
   }
@@ -143,6 +157,22 @@ export function operationsPages(orm: MikroORM, console: OperationsConsole, opts:
       const problems = problemsOf(e);
       if (!problems) return next(e);
       showConsole(req, res, { su_co: body.action === 'reset' ? 'loi-xu-ly' : 'thu-lai', loai: body.loai, co_quan: body.co_quan, thu_tuc: body.thu_tuc }, { problem: { form: 'batch', problems, values: { reason: body.reason ?? '' } } }).catch(next);
+    }
+  });
+
+  // Stuck messages sent again in a batch, by the list's filter, after a dry run that lists them.
+  router.post('/van-hanh/thu/hang-loat', signedIn(OPERATORS), urlencoded, async (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    const back = { su_co: 'thu-chua-gui', loai_thu: body.loai_thu, co_quan: body.co_quan, tuoi: body.tuoi, loi: body.loi };
+    try {
+      assertFormFromPortal(req, body._csrf, opts.publicOrigin);
+      const b = parse(ResendBatchBody, { filter: messageFilterOf(body), dryRun: body.dryRun === '1', reason: body.reason ?? '' });
+      const resent = await resendBatch(orm, b.filter, b.dryRun, operatorAct(req, b.reason));
+      await showConsole(req, res, back, { resent });
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) return next(e);
+      showConsole(req, res, back, { problem: { form: 'message-batch', problems, values: { reason: body.reason ?? '' } } }).catch(next);
     }
   });
 

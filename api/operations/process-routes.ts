@@ -8,12 +8,12 @@ import { Instant, Items } from '../schemas';
 
 const OPERATORS = ['operator', 'system_admin'] as const;
 const Kind = z.enum(Object.keys(PROCESS_KINDS) as [keyof typeof PROCESS_KINDS, ...(keyof typeof PROCESS_KINDS)[]]);
-const Code = z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/);
+export const Code = z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/);
 const WorkflowId = z.string().regex(/^[\w.:-]{1,200}$/);
 const RunId = z.string().regex(/^[0-9a-f-]{36}$/);
 const EventId = z.string().regex(/^[1-9]\d{0,11}$/);
 /** Why the operator acts: kept in the audit log and in the engine's history. */
-const Reason = z.string().trim().min(5, 'Nêu lý do (ít nhất 5 ký tự).').max(500);
+export const Reason = z.string().trim().min(5, 'Nêu lý do (ít nhất 5 ký tự).').max(500);
 
 export const ProcessFilter = z.object({ kind: Kind.optional(), agencyCode: Code.optional(), procedureCode: Code.optional() }).strict();
 export const PROBLEMS = ['stalled_activities', 'failing_tasks', 'closed_abnormally'] as const;

@@ -4,15 +4,26 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import { openHistories, replayHistories } from '../../services/operations/replay';
 import { appendAudit } from '../../services/records';
-import { operationsAlerts, resendMessage, stuckMessages } from '../../services/operations/outbox';
-import { operatorAct } from './process-routes';
+import { operationsAlerts, resendBatch, resendMessage, RESEND_BATCH_LIMIT, stuckMessages } from '../../services/operations/outbox';
+import { Code, operatorAct, Reason } from './process-routes';
 import { mount } from '../access';
 import { Errors, parse } from '../errors';
 import { Instant, Items, Page } from '../schemas';
 
 /** What the outbox holds: messages given up (dead letters), or waiting to be sent again after a failure. */
 const OutboxState = z.enum(['dead', 'waiting']);
-const OutboxQuery = Page.extend({ state: OutboxState.default('dead') }).strict();
+/** Which stuck messages: the process kind of their key, its agency, a minimum age, words of the last error. */
+const messageFilterFields = {
+  kind: z.string().regex(/^[a-z][a-z-]{0,39}$/).optional().describe('Loại quy trình của thư (dossier, feedback, payment, complaint…)'),
+  agencyCode: Code.optional(),
+  error: z.string().trim().min(1).max(200).optional().describe('Một phần nội dung lỗi gần nhất'),
+};
+const Hours = z.number().int().min(0).max(24 * 366).describe('Chỉ các thư đã tạo từ ít nhất ngần này giờ');
+export const MessageFilter = z.object({ ...messageFilterFields, olderThanHours: Hours.optional() }).strict();
+/** The same filter in a query string or a page's form (the hours as text). */
+export const MessageFilterQuery = z.object({ ...messageFilterFields, olderThanHours: z.coerce.number().int().min(0).max(24 * 366).optional().describe(Hours.description!) }).strict();
+const OutboxQuery = Page.extend({ state: OutboxState.default('dead') }).extend(MessageFilterQuery.shape).strict();
+export const ResendBatchBody = z.object({ filter: MessageFilter.default({}), dryRun: z.boolean(), reason: Reason }).strict();
 const MessageParams = z.object({ id: z.string().regex(/^[1-9]\d{0,17}$/) });
 
 const OutboxMessage = z.object({
@@ -78,8 +89,8 @@ export function operationsRoutes(orm: MikroORM, temporal: Client): Router {
     responses: { 200: Items(OutboxMessage) },
     summary: 'Thư, tin nhắn chưa gửi được: đã ngừng gửi (dead) hoặc đang chờ gửi lại (waiting), kèm số lần thử và lỗi gần nhất.',
     handler: async (req, res) => {
-      const q = parse(OutboxQuery, req.query);
-      res.json({ items: await stuckMessages(orm, q.state, q) });
+      const { state, limit, offset, ...filter } = parse(OutboxQuery, req.query);
+      res.json({ items: await stuckMessages(orm, state, { limit, offset }, filter) });
     },
   });
 
@@ -90,6 +101,15 @@ export function operationsRoutes(orm: MikroORM, temporal: Client): Router {
     handler: async (req, res) => {
       const { id } = MessageParams.parse(req.params);
       res.json(await resendMessage(orm, id, operatorAct(req, '')));
+    },
+  });
+  mount(router, {
+    method: 'post', path: '/api/operations/notifications/retry', tag: 'Vận hành', access: ['operator', 'system_admin'], body: ResendBatchBody,
+    responses: { 200: z.object({ dryRun: z.boolean(), targets: z.array(OutboxMessage), sent: z.array(z.string()) }) },
+    summary: `Gửi lại hàng loạt thư, tin nhắn chưa gửi được theo bộ lọc (tối đa ${RESEND_BATCH_LIMIT}), kèm lý do; dryRun: true chỉ liệt kê các thư sẽ được gửi lại, không thay đổi gì.`,
+    handler: async (req, res) => {
+      const b = parse(ResendBatchBody, req.body);
+      res.json(await resendBatch(orm, b.filter, b.dryRun, operatorAct(req, b.reason)));
     },
   });
   return router;

@@ -49,7 +49,7 @@ export class AccountComplaints {
       // The two doors other than the owner's own session are each audited by name.
       if (filer.channel !== 'portal') {
         await appendAudit(tx, {
-          at: filedAt, actorId: filedBy ?? accountId, actorRole: filer.channel === 'operator' ? 'operator' : 'locked_account', action: `complaint.filed_${filer.channel}`,
+          at: filedAt, actorId: filedBy ?? accountId, actorRole: filer.channel === 'operator' ? (filer.actor.roles.includes('operator') ? 'operator' : 'system_admin') : 'locked_account', action: `complaint.filed_${filer.channel}`,
           entityType: 'account_complaint', entityId: code, before: null, after: { accountId, kind: body.kind }, requestId, dedupeKey: `complaint:${code}:channel`,
         });
       }
@@ -62,7 +62,8 @@ export class AccountComplaints {
 
   private async citizenBySubject(subject: string): Promise<string> {
     const [a] = await this.deps.orm.em.fork().execute<{ id: string }[]>("select id from account where subject = ? and kind = 'citizen'", [subject]);
-    if (!a) throw apiError(422, 'VALIDATION_FAILED', 'Dữ liệu gửi lên không hợp lệ.', [{ field: 'account', code: 'unknown_account', message: 'Không có tài khoản công dân với tên đăng nhập này.' }]);
+    // A well-formed name that names no one: 404, as for any entity a body names (the page puts it beside the field).
+    if (!a) throw apiError(404, 'UNKNOWN_ACCOUNT', 'Không có tài khoản công dân với tên đăng nhập này.', [{ field: 'account', code: 'UNKNOWN_ACCOUNT', message: 'Không có tài khoản công dân với tên đăng nhập này.' }]);
     return a.id;
   }
 

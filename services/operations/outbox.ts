@@ -35,15 +35,63 @@ const message = (r: Row) => {
 };
 export type StuckMessage = ReturnType<typeof message>;
 
+/**
+ * Which stuck messages an operator looks at or sends again: the process kind and agency they belong to, how
+ * long ago they were made (at least `olderThanHours`), and words of their last error.
+ */
+export interface MessageFilter { kind?: string; agencyCode?: string; olderThanHours?: number; error?: string }
+
+function filterSql(f: MessageFilter): { where: string; params: unknown[] } {
+  const parts: [string, unknown][] = [];
+  if (f.kind) parts.push(["split_part(n.dedupe_key, ':', 1) = ?", f.kind]);
+  if (f.agencyCode) parts.push(['coalesce(d.agency_code, f.agency_code, p.agency_code) = ?', f.agencyCode]);
+  if (f.olderThanHours !== undefined) parts.push(['n.created_at <= now() - make_interval(hours => ?)', f.olderThanHours]);
+  // The error's words as typed: LIKE's own characters match themselves.
+  if (f.error) parts.push(["n.last_error ilike '%' || ? || '%'", f.error.replace(/[\\%_]/g, (c) => `\\${c}`)]);
+  return { where: parts.map(([w]) => ` and ${w}`).join(''), params: parts.map(([, v]) => v) };
+}
+const STATE_SQL: Record<OutboxState, string> = {
+  dead: 'n.dead_at is not null',
+  waiting: 'n.sent_at is null and n.dead_at is null and n.attempts > 0',
+};
+
 /** Messages the relay could not send: given up, or waiting for their next attempt after a failure. */
-export async function stuckMessages(orm: MikroORM, state: OutboxState, page: { limit: number; offset: number }): Promise<StuckMessage[]> {
+export async function stuckMessages(orm: MikroORM, state: OutboxState, page: { limit: number; offset: number }, f: MessageFilter = {}): Promise<StuckMessage[]> {
+  const { where, params } = filterSql(f);
   const rows = await orm.em.fork().execute<Row[]>(
-    state === 'dead'
-      ? `${WITH_PROCESS} where n.dead_at is not null order by n.dead_at desc limit ? offset ?`
-      : `${WITH_PROCESS} where n.sent_at is null and n.dead_at is null and n.attempts > 0 order by n.next_attempt_at limit ? offset ?`,
-    [page.limit, page.offset],
+    `${WITH_PROCESS} where ${STATE_SQL[state]}${where} order by ${state === 'dead' ? 'n.dead_at desc' : 'n.next_attempt_at'} limit ? offset ?`,
+    [...params, page.limit, page.offset],
   );
   return rows.map(message);
+}
+
+/** At most this many messages are sent again by one batch. */
+export const RESEND_BATCH_LIMIT = 100;
+
+/**
+ * Sends again every stuck message (given up or waiting) that the filter selects, at most RESEND_BATCH_LIMIT;
+ * a dry run lists them and changes nothing. Each message sent again is audited with the batch's reason.
+ */
+export async function resendBatch(orm: MikroORM, f: MessageFilter, dryRun: boolean, act: OperatorAct) {
+  const { where, params } = filterSql(f);
+  return orm.em.fork().transactional(async (tx) => {
+    const rows = await tx.execute<Row[]>(
+      `${WITH_PROCESS} where n.sent_at is null and (${STATE_SQL.dead} or ${STATE_SQL.waiting})${where} order by n.created_at, n.id limit ${RESEND_BATCH_LIMIT} for update of n skip locked`,
+      params,
+    );
+    const targets = rows.map(message);
+    if (dryRun || rows.length === 0) return { dryRun, targets, sent: [] as string[] };
+    const at = new Date().toISOString();
+    await tx.execute(`update notification set dead_at = null, next_attempt_at = now() where id in (${rows.map(() => '?').join(', ')})`, rows.map((r) => r.id));
+    for (const r of rows) {
+      await appendAudit(tx, {
+        at, actorId: act.actorId, actorRole: act.actorRole, action: 'notification.retry_batch', entityType: 'notification', entityId: String(r.id),
+        before: { deadAt: r.dead_at, lastError: r.last_error }, after: { deadAt: null, reason: act.reason }, requestId: act.requestId, dedupeKey: null,
+      });
+    }
+    await tx.execute(`select pg_notify('${OUTBOX_CHANNEL}', '')`);
+    return { dryRun, targets, sent: targets.map((t) => t.id) };
+  });
 }
 
 /** Sends a message again now (its cause fixed); one already sent is refused, so repeating sends nothing twice. */

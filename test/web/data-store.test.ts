@@ -105,6 +105,33 @@ describe('the data store in the portal', () => {
     });
   });
 
+  it('a supplement takes the result from the store on the dossier page, and the officer sees where it came from', async () => {
+    const citizen = await signIn(ctx.p.apiUrl, 'congdan2');
+    const form = new FormData();
+    form.set('procedureCode', 'STP-LLTP');
+    form.set('formData', JSON.stringify({ hoTen: 'Trần Thị Bình', soDinhDanh: '079190000002', ngaySinh: '1991-02-03', mucDich: 'Đi du học' }));
+    form.set('cccd', new Blob([pdfBytes('cccd-3')], { type: 'application/pdf' }), 'cccd.pdf');
+    const asked = (await json<{ code: string }>(await citizen.multipart('/api/dossiers', form), 201)).code;
+    await json(await (await signIn(ctx.p.apiUrl, 'tiepnhan.hn')).send('POST', `/api/dossiers/${asked}/actions`, { type: 'request_supplement', guidance: 'Đề nghị bổ sung giấy khai sinh để đối chiếu.' }), 200);
+    await onPage('store-supplement', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'congdan2', `/ho-so/${asked}`);
+      const step = page.locator('form.action', { has: page.getByRole('heading', { name: 'Bổ sung hồ sơ' }) });
+      const fromStore = step.locator('#c-giayKhaiSinh-kho');
+      const option = (await fromStore.locator('option').allInnerTexts()).find((o) => o.startsWith(`${resultCode}: Giấy khai sinh`))!;
+      expect(option).toBeTruthy();
+      await fromStore.selectOption({ label: option });
+      await accessible(page);
+      await step.getByRole('button', { name: 'Gửi bản bổ sung' }).click();
+      expect(await page.getByRole('status').first().innerText()).toContain('Đã thực hiện: Bổ sung hồ sơ');
+    });
+    await onPage('store-supplement-officer', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'tiepnhan.hn', `/ho-so/${asked}`);
+      const item = page.locator('.files li', { hasText: 'Giấy khai sinh (nếu có)' }).first();
+      expect(await item.innerText()).toContain(`Lấy từ Kho dữ liệu của công dân: kết quả ${resultCode} của hồ sơ ${birth}`);
+      expect(await item.innerText()).toContain('Mã băm khớp với bản lưu trong Kho');
+    });
+  });
+
   it('the citizen hides a result and deletes a kept document; the dossier keeps its file', async () => {
     await onPage('store-manage', async (page) => {
       await signInAs(page, ctx.p.apiUrl, 'congdan2', '/kho-du-lieu');

@@ -85,6 +85,53 @@ describe('the operators console pages', () => {
     expect(audits[0]!.n).toBeGreaterThan(0);
   });
 
+  it('stuck messages are filtered by process kind, agency, age and error, and sent again in a batch after a dry run that lists them', async () => {
+    const code = await submitDossier();
+    await ctx.p.orm.em.fork().transactional((tx) => enqueueMessages(tx, [
+      { dedupeKey: `dossier:${code}:98:batch`, recipient: 'khong-hop-le-1', subject: `Lô A ${code}`, body: 'Thử' },
+      { dedupeKey: `dossier:${code}:97:batch`, recipient: 'khong-hop-le-2', subject: `Lô B ${code}`, body: 'Thử' },
+      { dedupeKey: `feedback:PA-${code}:1:batch`, recipient: 'khong-hop-le-3', subject: `Lô C ${code}`, body: 'Thử' },
+    ]));
+    await onPage('operations-outbox-batch', async (page) => {
+      await signInAs(page, ctx.p.apiUrl, 'vanhanh', '/van-hanh?su_co=thu-chua-gui&loai_thu=dossier&co_quan=HNI-STP');
+      const cards = page.locator('.card', { hasText: 'Lô ' }).filter({ hasText: code });
+      // (listed once their first attempt failed; the attempt's error is written just after its count)
+      const ready = async () => (await cards.count()) === 2 && (await cards.allInnerTexts()).every((t) => t.includes('lỗi: '));
+      for (let i = 0; i < 30 && !(await ready()); i++) {
+        await page.waitForTimeout(300);
+        await page.reload();
+      }
+      expect((await cards.locator('h3').allInnerTexts()).sort()).toEqual([`Lô A ${code}`, `Lô B ${code}`]);
+      // Words of the error as shown on a card filter the list too; a minimum age leaves these new ones out.
+      const error = /lỗi: (.+)$/m.exec(await cards.first().innerText())![1]!.trim().split(/\s+/).slice(0, 2).join(' ');
+      await page.getByLabel('Lỗi có chứa').fill(error);
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await cards.count()).toBe(2);
+      await accessible(page);
+      await page.goto(`${ctx.p.apiUrl}/van-hanh?su_co=thu-chua-gui&loai_thu=dossier&tuoi=24`);
+      expect(await page.locator('.card', { hasText: code }).count()).toBe(0);
+      await page.goto(`${ctx.p.apiUrl}/van-hanh?su_co=thu-chua-gui&loai_thu=dossier&co_quan=HNI-STP&loi=${encodeURIComponent(error)}`);
+
+      // No reason: refused beside the field, nothing done.
+      await page.getByRole('button', { name: 'Xem trước' }).click();
+      expect(await page.getByRole('alert').first().isVisible()).toBe(true);
+      await page.getByLabel('Lý do').fill('Máy chủ thư đã hoạt động lại');
+      await page.getByRole('button', { name: 'Xem trước' }).click();
+      const preview = page.locator('section', { has: page.getByRole('heading', { name: 'Xem trước: các thư, tin nhắn sẽ được gửi lại' }) });
+      const listed = await preview.getByRole('listitem').allInnerTexts();
+      expect(listed.filter((t) => t.includes(code)).map((t) => /Lô [ABC]/.exec(t)![0]).sort()).toEqual(['Lô A', 'Lô B']);
+      await accessible(page);
+      expect(await ctx.p.orm.em.fork().execute("select count(*)::int as n from audit_log where action = 'notification.retry_batch'")).toEqual([{ n: 0 }]);
+      await page.getByLabel('Lý do').fill('Máy chủ thư đã hoạt động lại');
+      await page.getByRole('button', { name: 'Gửi lại', exact: true }).click();
+      expect(await page.getByRole('heading', { name: /^Đã đưa \d+ thư, tin nhắn vào hàng gửi ngay$/ }).isVisible()).toBe(true);
+      await keepScreenshot(page, 'operations-outbox-batch');
+    });
+    const audits = await ctx.p.orm.em.fork().execute<{ entity_id: string; after: { reason: string } }[]>(
+      "select a.entity_id, a.after from audit_log a join notification n on n.id::text = a.entity_id where a.action = 'notification.retry_batch' and n.subject like ?", [`%${code}`]);
+    expect(audits.map((a) => a.after.reason)).toEqual(['Máy chủ thư đã hoạt động lại', 'Máy chủ thư đã hoạt động lại']);
+  });
+
   it('planned maintenance: a notice too short is refused beside the form; an emergency with its reason is announced, shown on every page, then cancelled', async () => {
     await onPage('maintenance', async (page) => {
       await signInAs(page, ctx.p.apiUrl, 'vanhanh', '/van-hanh/bao-tri');
@@ -182,7 +229,8 @@ describe('the operators console pages', () => {
     const citizen = await signIn(ctx.p.apiUrl, 'congdan1');
     expect((await citizen.send('POST', '/api/account-complaints/on-behalf', { account: 'congdan1', kind: 'misuse', description: 'Không được tự ghi nhận thay người khác.' })).status).toBe(403);
     const op = await signIn(ctx.p.apiUrl, 'vanhanh');
-    const unknown = await json<{ error: { code: string; details: { field: string }[] } }>(await op.send('POST', '/api/account-complaints/on-behalf', { account: 'khong-co-ai', kind: 'misuse', description: 'Có người dùng tài khoản của tôi.' }), 422);
+    const unknown = await json<{ error: { code: string; details: { field: string }[] } }>(await op.send('POST', '/api/account-complaints/on-behalf', { account: 'khong-co-ai', kind: 'misuse', description: 'Có người dùng tài khoản của tôi.' }), 404);
+    expect(unknown.error.code).toBe('UNKNOWN_ACCOUNT');
     expect(unknown.error.details.map((d) => d.field)).toEqual(['account']);
     let byPhone = '';
     await onPage('complaint-on-behalf', async (page) => {
