@@ -66,16 +66,25 @@ export function operationsPages(orm: MikroORM, console: OperationsConsole, opts:
     return parsed.success ? parsed.data : {};
   }
 
-  /** The messages' filter from the page's query (loai_thu, co_quan, tuoi in hours, loi); a bad value is left out. */
-  function messageFilterOf(q: Record<string, unknown>): MessageFilterValue {
+  /**
+   * The messages' filter from the page's query (loai_thu, co_quan, tuoi in hours, loi). A bad value is left
+   * out of the filter and named (`refused`), so the page says so instead of silently listing more.
+   */
+  const MESSAGE_FILTER_LABELS = { kind: 'Loại quy trình', agencyCode: 'Cơ quan (mã)', olderThanHours: 'Tạo cách đây ít nhất (giờ)', error: 'Lỗi có chứa' } as const;
+  function messageFilterOf(q: Record<string, unknown>): MessageFilterValue & { refused?: string[] } {
     const raw = { kind: q.loai_thu || undefined, agencyCode: q.co_quan || undefined, olderThanHours: q.tuoi || undefined, error: q.loi || undefined };
     const out: Record<string, unknown> = {};
+    const refused: string[] = [];
     for (const [k, v] of Object.entries(raw)) {
+      if (v === undefined) continue;
       const one = MessageFilterQuery.safeParse({ [k]: v });
-      if (v !== undefined && one.success) out[k] = (one.data as Record<string, unknown>)[k];
+      if (one.success) out[k] = (one.data as Record<string, unknown>)[k];
+      else refused.push(MESSAGE_FILTER_LABELS[k as keyof typeof MESSAGE_FILTER_LABELS]);
     }
-    return out as MessageFilterValue;
+    return { ...(out as MessageFilterValue), ...(refused.length ? { refused } : {}) };
   }
+
+  const mfOnly = ({ refused: _r, ...f }: ReturnType<typeof messageFilterOf>): MessageFilterValue => f;
 
   async function showConsole(req: Request, res: Response, q: Record<string, string | undefined>, extra: { problem?: Problem | null; batch?: Awaited<ReturnType<OperationsConsole['batch']>> | null; resent?: Awaited<ReturnType<typeof resendBatch>> | null } = {}) {
     const section: Section = q.su_co && q.su_co in SECTIONS ? (q.su_co as Section) : 'thu-lai';
@@ -86,7 +95,7 @@ export function operationsPages(orm: MikroORM, console: OperationsConsole, opts:
         : problem === 'closed_abnormally' ? await console.closedAbnormally(f) : [];
     const mf = messageFilterOf(q);
     const messages = section === 'thu-chua-gui'
-      ? [...(await stuckMessages(orm, 'waiting', { limit: 100, offset: 0 }, mf)), ...(await stuckMessages(orm, 'dead', { limit: 100, offset: 0 }, mf))] : [];
+      ? [...(await stuckMessages(orm, 'waiting', { limit: 100, offset: 0 }, mfOnly(mf))), ...(await stuckMessages(orm, 'dead', { limit: 100, offset: 0 }, mfOnly(mf)))] : [];
     const alerts = section === 'canh-bao' ? await operationsAlerts(orm, 'open') : [];
     const query = new URLSearchParams(Object.entries({ su_co: section, loai: f.kind, co_quan: f.agencyCode, thu_tuc: f.procedureCode }).filter((e): e is [string, string] => typeof e[1] === 'string')).toString();
     renderPage(req, res, 'operations', 'Vận hành quy trình', {
@@ -166,7 +175,8 @@ export function operationsPages(orm: MikroORM, console: OperationsConsole, opts:
     const back = { su_co: 'thu-chua-gui', loai_thu: body.loai_thu, co_quan: body.co_quan, tuoi: body.tuoi, loi: body.loi };
     try {
       assertFormFromPortal(req, body._csrf, opts.publicOrigin);
-      const b = parse(ResendBatchBody, { filter: messageFilterOf(body), dryRun: body.dryRun === '1', reason: body.reason ?? '' });
+      const { refused: _refused, ...filter } = messageFilterOf(body);
+      const b = parse(ResendBatchBody, { filter, dryRun: body.dryRun === '1', reason: body.reason ?? '' });
       const resent = await resendBatch(orm, b.filter, b.dryRun, operatorAct(req, b.reason));
       await showConsole(req, res, back, { resent });
     } catch (e) {

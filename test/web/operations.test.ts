@@ -110,6 +110,10 @@ describe('the operators console pages', () => {
       await accessible(page);
       await page.goto(`${ctx.p.apiUrl}/van-hanh?su_co=thu-chua-gui&loai_thu=dossier&tuoi=24`);
       expect(await page.locator('.card', { hasText: code }).count()).toBe(0);
+      // A bad value is said, not silently dropped, and no batch is offered over a wider list.
+      await page.goto(`${ctx.p.apiUrl}/van-hanh?su_co=thu-chua-gui&loai_thu=dossier&tuoi=mot-ngay`);
+      expect(await page.getByRole('alert').first().innerText()).toContain('Tạo cách đây ít nhất (giờ)');
+      expect(await page.getByRole('button', { name: 'Gửi lại', exact: true }).count()).toBe(0);
       await page.goto(`${ctx.p.apiUrl}/van-hanh?su_co=thu-chua-gui&loai_thu=dossier&co_quan=HNI-STP&loi=${encodeURIComponent(error)}`);
 
       // No reason: refused beside the field, nothing done.
