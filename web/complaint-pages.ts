@@ -2,7 +2,8 @@ import express, { Router, type Request, type Response } from 'express';
 import { parse } from '../api/errors';
 import { DomainError } from '../domain/errors';
 import type { AccountComplaints } from '../api/service-desk/complaints';
-import { ComplaintAction, ComplaintBody, ComplaintOnBehalfBody, COMPLAINT_KIND_LABELS } from '../domain/service-desk/complaints';
+import { ComplaintAction, ComplaintBody, ComplaintOnBehalfBody, COMPLAINT_CHANNEL_LABELS, COMPLAINT_KIND_LABELS, COMPLAINT_STATUS_LABELS } from '../domain/service-desk/complaints';
+import { ComplaintFilterQuery } from '../api/service-desk/routes';
 import { lockedMessage } from '../domain/accounts/lifecycle';
 import { lockedComplaintGrant } from '../api/auth';
 import type { CsrfTokens } from './render';
@@ -20,8 +21,16 @@ export function complaintPages(complaints: AccountComplaints, opts: { publicOrig
   const router = Router();
   const mine = async (req: Request, res: Response, problem: Problem) =>
     renderPage(req, res, 'complaints', 'Khiếu nại về tài khoản', { items: await complaints.list(req.actor!, { limit: 50, offset: 0 }), kinds: COMPLAINT_KIND_LABELS, problem, handler: false, done: req.query.xong ?? null }, problem ? 422 : 200);
-  const queue = async (req: Request, res: Response, problem: Problem) =>
-    renderPage(req, res, 'complaints', 'Khiếu nại về tài khoản', { items: await complaints.list(req.actor!, { limit: 100, offset: 0 }), kinds: COMPLAINT_KIND_LABELS, problem, handler: true, done: req.query.xong ?? null }, problem ? 422 : 200);
+  // The operators' list, filtered by the query (trang_thai, loai, kenh, qua_han=1); with a bad value the page says so and lists unfiltered.
+  const queue = async (req: Request, res: Response, problem: Problem) => {
+    const q = req.query as Record<string, unknown>;
+    const f = ComplaintFilterQuery.safeParse({ status: q.trang_thai || undefined, kind: q.loai || undefined, channel: q.kenh || undefined, overdue: q.qua_han === '1' ? 'true' : undefined });
+    const filter = f.success ? f.data : {};
+    renderPage(req, res, 'complaints', 'Khiếu nại về tài khoản', {
+      items: await complaints.list(req.actor!, { limit: 100, offset: 0 }, filter), kinds: COMPLAINT_KIND_LABELS, problem, handler: true, done: req.query.xong ?? null,
+      filter, filterRefused: !f.success, statuses: COMPLAINT_STATUS_LABELS, channels: COMPLAINT_CHANNEL_LABELS,
+    }, problem ? 422 : 200);
+  };
 
   router.get('/tai-khoan/khieu-nai', signedIn(['citizen']), (req, res, next) => void mine(req, res, null).catch(next));
   router.post('/tai-khoan/khieu-nai', signedIn(['citizen']), urlencoded, async (req, res, next) => {

@@ -17,6 +17,9 @@ const view = (r: Row) => ({
   filedAt: instant(r.filed_at), notifyDueAt: instant(r.notify_due_at), outcomeDueAt: instant(r.outcome_due_at), notifyOverdue: r.notify_overdue, outcomeOverdue: r.outcome_overdue,
   outcome: r.outcome, outcomeNote: r.outcome_note, resolvedAt: iso(r.resolved_at), channel: r.channel, channelLabel: COMPLAINT_CHANNEL_LABELS[r.channel],
 });
+/** Which complaints a list shows: by status, kind, channel, or only those past a clock and not resolved. */
+export interface ComplaintFilter { status?: ComplaintStatus; kind?: ComplaintKind; channel?: ComplaintChannel; overdue?: boolean }
+
 /** Who a complaint is filed for, and through which door. */
 export type ComplaintFiler =
   | { channel: 'portal'; actor: Actor }
@@ -88,10 +91,18 @@ export class AccountComplaints {
   }
 
   /** The citizen's own complaints; for those who handle them, the open ones first, the nearest outcome deadline first. */
-  async list(actor: Actor, page: { limit: number; offset: number }) {
+  async list(actor: Actor, page: { limit: number; offset: number }, f: ComplaintFilter = {}) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    for (const [column, value] of [['status', f.status], ['kind', f.kind], ['channel', f.channel]] as const) {
+      if (!value) continue;
+      where.push(` and ${column} = ?`);
+      params.push(value);
+    }
+    if (f.overdue) where.push(" and (notify_overdue or outcome_overdue) and status <> 'resolved'");
     const rows = handles(actor)
-      ? await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint order by (status = 'resolved'), outcome_due_at, code limit ? offset ?`, [page.limit, page.offset])
-      : await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint where account_id = ? order by filed_at desc limit ? offset ?`, [actor.id, page.limit, page.offset]);
+      ? await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint where true${where.join('')} order by (status = 'resolved'), outcome_due_at, code limit ? offset ?`, [...params, page.limit, page.offset])
+      : await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint where account_id = ?${where.join('')} order by filed_at desc limit ? offset ?`, [actor.id, ...params, page.limit, page.offset]);
     return rows.map(view);
   }
 }

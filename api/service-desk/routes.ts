@@ -28,6 +28,12 @@ const Complaint = z.object({
 });
 const ComplaintWithHistory = Complaint.extend({ history: z.array(z.object({ action: z.string(), at: Instant, status: ComplaintStatus })) });
 const COMPLAINT_READERS = ['citizen', 'operator', 'system_admin'] as const;
+/** A list of complaints by status, kind, channel, or only those past a clock (`overdue=true`). */
+export const ComplaintFilterQuery = z.object({
+  status: ComplaintStatus.optional(), kind: ComplaintKind.optional(), channel: ComplaintChannel.optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: chỉ các khiếu nại đã quá 24 hoặc 48 giờ và chưa có kết quả'),
+}).strict();
+const ComplaintListQuery = Page.extend(ComplaintFilterQuery.shape).strict();
 
 export const AdminRequestCode = z.string().regex(/^QT-\d{6}$/).describe('Mã đề nghị cấp tài khoản quản trị, ví dụ QT-000001');
 const AdminRequest = z.object({
@@ -85,9 +91,12 @@ export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: A
     },
   });
   mount(router, {
-    method: 'get', path: '/api/account-complaints', tag: 'Tài khoản', access: COMPLAINT_READERS, query: Page, responses: { 200: Items(Complaint) },
+    method: 'get', path: '/api/account-complaints', tag: 'Tài khoản', access: COMPLAINT_READERS, query: ComplaintListQuery, responses: { 200: Items(Complaint) },
     summary: 'Khiếu nại của tôi; với cán bộ vận hành, quản trị: mọi khiếu nại, chưa xong và gần hạn trước.',
-    handler: async (req, res) => void res.json({ items: await complaints.list(req.actor!, parse(Page, req.query)) }),
+    handler: async (req, res) => {
+      const { limit, offset, ...filter } = parse(ComplaintListQuery, req.query);
+      res.json({ items: await complaints.list(req.actor!, { limit, offset }, filter) });
+    },
   });
   mount(router, {
     method: 'get', path: '/api/account-complaints/:code', tag: 'Tài khoản', access: COMPLAINT_READERS, params: z.object({ code: ComplaintCode }), responses: { 200: ComplaintWithHistory },

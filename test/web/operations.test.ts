@@ -254,6 +254,18 @@ describe('the operators console pages', () => {
       await form.getByRole('button', { name: 'Ghi nhận khiếu nại' }).click();
       byPhone = /KN-\d{6}/.exec(await page.getByRole('status').innerText())![0];
       expect(await page.locator('li.card', { hasText: byPhone }).innerText()).toContain('cán bộ vận hành ghi nhận thay công dân');
+      // The list filtered by how the complaint came in, by its clocks; a bad value is said.
+      await page.getByLabel('Cách tiếp nhận').selectOption('operator');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await page.locator('li.card', { hasText: byPhone }).count()).toBe(1);
+      expect(await page.locator('li.card', { hasText: code }).count()).toBe(0);
+      expect(new URL(page.url()).searchParams.get('kenh')).toBe('operator');
+      await accessible(page);
+      await page.goto(`${ctx.p.apiUrl}/van-hanh/khieu-nai?qua_han=1&kenh=locked_account`);
+      expect(await page.locator('li.card', { hasText: code }).count()).toBe(0);
+      await page.goto(`${ctx.p.apiUrl}/van-hanh/khieu-nai?trang_thai=khong-co`);
+      expect(await page.getByRole('alert').first().innerText()).toContain('Giá trị lọc không hợp lệ');
+      await page.goto(`${ctx.p.apiUrl}/van-hanh/khieu-nai`);
       // The locked citizen's complaint upheld, the account unlocked from the answer.
       await page.getByLabel(`Trả lời người khiếu nại (${code})`).fill('Khóa nhầm; đã mở khóa tài khoản.');
       await page.getByLabel(`Mở khóa tài khoản (${code})`).check();
@@ -263,6 +275,10 @@ describe('the operators console pages', () => {
     });
     expect(await em.execute('select account_id, channel, filed_by from account_complaint where code = ?', [byPhone])).toEqual([{ account_id: demoUser('congdan1').id, channel: 'operator', filed_by: demoUser('vanhanh').id }]);
     expect((await json<{ items: { code: string }[] }>(await citizen.get('/api/account-complaints'), 200)).items.map((c) => c.code)).toContain(byPhone);
+    const byChannel = (await json<{ items: { code: string; channel: string }[] }>(await op.get('/api/account-complaints?channel=locked_account'), 200)).items;
+    expect(byChannel.map((c) => c.code)).toContain(code);
+    expect(byChannel.every((c) => c.channel === 'locked_account')).toBe(true);
+    await json(await op.get('/api/account-complaints?channel=fax'), 422);
     for (let i = 0; i < 50; i++) {
       const [row] = await em.fork().execute<{ locked_at: string | null }[]>('select locked_at from account where id = ?', [locked.id]);
       if (row!.locked_at === null) break;
