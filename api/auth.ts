@@ -107,6 +107,18 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
     getTokenFromRequest: (req) => req.headers['x-csrf-token'] as string | undefined,
   });
 
+  /**
+   * A session is given its CSRF token when it is made (at sign-in), before the redirect. express-session
+   * writes a regenerated session once more after the redirect's headers are out; when that write waited
+   * for a new database connection it landed after the next request's write and dropped the token that
+   * request had just added (the sign-in race of issue 32: "no-stored-token" with the user still there).
+   * With the token in the session from the start, every write of it carries the same token.
+   */
+  const saveWithToken = (req: Request, done: (err?: unknown) => void) => {
+    generateToken(req);
+    req.session.save(done);
+  };
+
   /** The synchroniser-token check; a refusal logs why (never the tokens themselves). */
   const csrfProtection = (req: Request, res: Response, next: NextFunction) =>
     csrfSynchronisedProtection(req, res, (err?: unknown) => {
@@ -140,7 +152,7 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
           return req.session.regenerate((e) => {
             if (e) return next(e);
             req.session.lockedComplaint = grant;
-            req.session.save((e2) => (e2 ? next(e2) : res.redirect(303, '/tai-khoan/bi-khoa')));
+            saveWithToken(req, (e2) => (e2 ? next(e2) : res.redirect(303, '/tai-khoan/bi-khoa')));
           });
         }
         res.status(locked ? 403 : 401).json({ error });
@@ -149,7 +161,10 @@ export function createAuth(cfg: Config, orm: MikroORM, log?: Logger) {
       const returnTo = (req.session as unknown as { returnTo?: string }).returnTo;
       req.session.regenerate((e) => {
         if (e) return next(e);
-        req.logIn(user, (e2) => (e2 ? next(e2) : res.redirect(returnTo ?? homeOf(user.roles))));
+        req.logIn(user, (e2) => {
+          if (e2) return next(e2);
+          saveWithToken(req, (e3) => (e3 ? next(e3) : res.redirect(returnTo ?? homeOf(user.roles))));
+        });
       });
     })(req, res, next);
   });

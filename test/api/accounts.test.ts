@@ -80,10 +80,35 @@ describe('account lifecycle through the API', () => {
   });
 });
 
-/** The sign-in flow as a browser sees it, returning the callback's answer. */
-async function signInRaw(subject: string): Promise<{ status: number; body: { error: { code: string; message: string; lockKind?: string } } }> {
+describe('sessions', () => {
+  it('a session holds its CSRF token as soon as the sign-in redirect arrives, so no later write of the sign-in can drop it', async () => {
+    // The browser follows the redirect at once; a page it loads adds nothing the sign-in's own writes lack.
+    const { res, jar } = await signInRaw('tiepnhan.hcm', 'raw');
+    expect(res.status).toBe(302);
+    const cookie = (await jar.getCookies(p.apiUrl)).find((c) => c.key === 'dvc.sid')!;
+    const sid = decodeURIComponent(cookie.value).replace(/^s:/, '').replace(/\.[^.]*$/, '');
+    const [row] = await p.orm.em.fork().execute<{ sess: { csrfToken?: string; passport?: { user?: { name: string } } } }[]>('select sess from http_session where sid = ?', [sid]);
+    expect(row?.sess.passport?.user?.name).toBe(demoUser('tiepnhan.hcm').fullName);
+    expect(row?.sess.csrfToken).toMatch(/^[0-9a-f]{32,}$/);
+    // The token /auth/me hands out is that one.
+    const me = await json<{ csrfToken: string }>(await fetchWith(jar, '/auth/me'), 200);
+    expect(me.csrfToken).toBe(row!.sess.csrfToken);
+  });
+});
+
+async function fetchWith(jar: import('tough-cookie').CookieJar, path: string, init?: RequestInit) {
   const { default: makeFetchCookie } = await import('fetch-cookie');
-  const f = makeFetchCookie(fetch);
+  return makeFetchCookie(fetch, jar)(`${p.apiUrl}${path}`, init);
+}
+
+/** The sign-in flow as a browser sees it, returning the callback's answer (parsed, or raw with the cookie jar). */
+async function signInRaw(subject: string): Promise<{ status: number; body: { error: { code: string; message: string; lockKind?: string } } }>;
+async function signInRaw(subject: string, raw: 'raw'): Promise<{ res: Response; jar: import('tough-cookie').CookieJar }>;
+async function signInRaw(subject: string, raw?: 'raw'): Promise<unknown> {
+  const { default: makeFetchCookie } = await import('fetch-cookie');
+  const { CookieJar } = await import('tough-cookie');
+  const jar = new CookieJar();
+  const f = makeFetchCookie(fetch, jar);
   let res = await f(`${p.apiUrl}/auth/login?prompt=login`, { redirect: 'manual' });
   let url = res.headers.get('location');
   for (let i = 0; i < 10 && url; i++) {
@@ -92,7 +117,7 @@ async function signInRaw(subject: string): Promise<{ status: number; body: { err
       const action = new URL(/action="([^"]+)"/.exec(await res.text())![1]!, url).toString();
       res = await f(action, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ login: subject, password: 'demo' }) });
     }
-    if (url.includes('/auth/callback')) return { status: res.status, body: (await res.json()) as never };
+    if (url.includes('/auth/callback')) return raw ? { res, jar } : { status: res.status, body: (await res.json()) as never };
     const next = res.headers.get('location');
     url = next ? new URL(next, url).toString() : null;
   }
