@@ -1,3 +1,5 @@
+import makeFetchCookie from 'fetch-cookie';
+import { CookieJar } from 'tough-cookie';
 import { json } from '../support/http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { demoUser } from '../../db/demo-data';
@@ -96,17 +98,12 @@ describe('sessions', () => {
   });
 });
 
-async function fetchWith(jar: import('tough-cookie').CookieJar, path: string, init?: RequestInit) {
-  const { default: makeFetchCookie } = await import('fetch-cookie');
-  return makeFetchCookie(fetch, jar)(`${p.apiUrl}${path}`, init);
-}
+const fetchWith = (jar: CookieJar, path: string, init?: RequestInit) => makeFetchCookie(fetch, jar)(`${p.apiUrl}${path}`, init);
 
 /** The sign-in flow as a browser sees it, returning the callback's answer (parsed, or raw with the cookie jar). */
 async function signInRaw(subject: string): Promise<{ status: number; body: { error: { code: string; message: string; lockKind?: string } } }>;
-async function signInRaw(subject: string, raw: 'raw'): Promise<{ res: Response; jar: import('tough-cookie').CookieJar }>;
+async function signInRaw(subject: string, raw: 'raw'): Promise<{ res: Response; jar: CookieJar }>;
 async function signInRaw(subject: string, raw?: 'raw'): Promise<unknown> {
-  const { default: makeFetchCookie } = await import('fetch-cookie');
-  const { CookieJar } = await import('tough-cookie');
   const jar = new CookieJar();
   const f = makeFetchCookie(fetch, jar);
   let res = await f(`${p.apiUrl}/auth/login?prompt=login`, { redirect: 'manual' });
