@@ -70,3 +70,12 @@ export async function nextCode(em: EntityManager, sequence: string, prefix: stri
   const [{ n }] = (await em.execute<{ n: string }[]>(`select nextval('${sequence}') as n`)) as [{ n: string }];
   return `${prefix}-${String(n).padStart(6, '0')}`;
 }
+
+/**
+ * The ` and column = ?` conditions of a list's filter, for the values given (operators' lists filter by
+ * status, kind, agency…). The columns are the caller's constants, never the request's; the values are bound.
+ */
+export function equalTo(pairs: readonly (readonly [column: string, value: unknown])[]): { sql: string; params: unknown[] } {
+  const given = pairs.filter(([, v]) => v !== undefined && v !== null && v !== '');
+  return { sql: given.map(([c]) => ` and ${c} = ?`).join(''), params: given.map(([, v]) => v) };
+}

@@ -7,7 +7,7 @@ import { ComplaintFilterQuery } from '../api/service-desk/routes';
 import { lockedMessage } from '../domain/accounts/lifecycle';
 import { lockedComplaintGrant } from '../api/auth';
 import type { CsrfTokens } from './render';
-import { problemsOf, type FormProblems } from './forms';
+import { listFilter, problemsOf, type FormProblems } from './forms';
 import { renderPage } from './render';
 import { assertFormFromPortal, signedIn } from './session';
 
@@ -24,11 +24,10 @@ export function complaintPages(complaints: AccountComplaints, opts: { publicOrig
   // The operators' list, filtered by the query (trang_thai, loai, kenh, qua_han=1); with a bad value the page says so and lists unfiltered.
   const queue = async (req: Request, res: Response, problem: Problem) => {
     const q = req.query as Record<string, unknown>;
-    const f = ComplaintFilterQuery.safeParse({ status: q.trang_thai || undefined, kind: q.loai || undefined, channel: q.kenh || undefined, overdue: q.qua_han === '1' ? 'true' : undefined });
-    const filter = f.success ? f.data : {};
+    const { filter, refused } = listFilter(ComplaintFilterQuery, { trang_thai: 'status', loai: 'kind', kenh: 'channel', qua_han: 'overdue' }, { ...q, qua_han: q.qua_han === '1' ? 'true' : q.qua_han });
     renderPage(req, res, 'complaints', 'Khiếu nại về tài khoản', {
       items: await complaints.list(req.actor!, { limit: 100, offset: 0 }, filter), kinds: COMPLAINT_KIND_LABELS, problem, handler: true, done: req.query.xong ?? null,
-      filter, filterRefused: !f.success, statuses: COMPLAINT_STATUS_LABELS, channels: COMPLAINT_CHANNEL_LABELS,
+      filter, filterRefused: refused, statuses: COMPLAINT_STATUS_LABELS, channels: COMPLAINT_CHANNEL_LABELS,
     }, problem ? 422 : 200);
   };
 

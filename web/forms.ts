@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import type { ProcedureForm } from '../domain/dossier/form';
 import { boundedComponents, readUpload, type Components, type UploadedFile } from '../api/uploads';
@@ -18,6 +19,17 @@ export function problemsOf(e: unknown): FormProblems | null {
     (fields[d.field] ??= []).push(d.message);
   }
   return { message: e.message, fields };
+}
+
+/**
+ * A list's filter from a page's query, its fields under Vietnamese names (`{ trang_thai: 'status' }`),
+ * checked by the API's own query schema: a value it refuses leaves the list unfiltered and the page says so.
+ */
+export function listFilter<S extends z.ZodType>(schema: S, names: Record<string, string>, query: Record<string, unknown>): { filter: Partial<z.output<S>>; refused: boolean } {
+  const given: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(names)) if (query[name] !== undefined && query[name] !== '') given[field] = query[name];
+  const r = schema.safeParse(given);
+  return r.success ? { filter: r.data as Partial<z.output<S>>, refused: false } : { filter: {}, refused: true };
 }
 
 /**

@@ -1,8 +1,9 @@
 import express, { Router, type Request, type Response } from 'express';
 import { parse } from '../api/errors';
 import type { MaintenanceNotices } from '../api/service-desk/maintenance';
-import { CancelMaintenance, MaintenanceBody } from '../domain/service-desk/maintenance';
-import { problemsOf, type FormProblems } from './forms';
+import { CancelMaintenance, MAINTENANCE_STATUS_LABELS, MaintenanceBody } from '../domain/service-desk/maintenance';
+import { listFilter, problemsOf, type FormProblems } from './forms';
+import { MaintenanceFilterQuery } from '../api/service-desk/routes';
 import { renderPage } from './render';
 import { assertFormFromPortal, signedIn } from './session';
 
@@ -16,7 +17,8 @@ const vnInstant = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T
 export function maintenancePages(notices: MaintenanceNotices, opts: { publicOrigin: string }): Router {
   const router = Router();
   const show = async (req: Request, res: Response, problem: { form: string; problems: FormProblems; values: Record<string, string> } | null) => {
-    renderPage(req, res, 'maintenance', 'Bảo trì hệ thống', { items: await notices.list({ limit: 50, offset: 0 }), problem, done: typeof req.query.xong === 'string' ? req.query.xong : null }, problem ? 422 : 200);
+    const { filter, refused } = listFilter(MaintenanceFilterQuery, { trang_thai: 'status', khan_cap: 'emergency' }, req.query);
+    renderPage(req, res, 'maintenance', 'Bảo trì hệ thống', { items: await notices.list({ limit: 50, offset: 0 }, filter), filter, filterRefused: refused, statuses: MAINTENANCE_STATUS_LABELS, problem, done: typeof req.query.xong === 'string' ? req.query.xong : null }, problem ? 422 : 200);
   };
   router.get('/van-hanh/bao-tri', signedIn([...OPERATORS]), (req, res, next) => void show(req, res, null).catch(next));
   router.post('/van-hanh/bao-tri', signedIn([...OPERATORS]), urlencoded, async (req, res, next) => {

@@ -5,7 +5,10 @@ import type { SupportRequests } from '../api/service-desk/support';
 import { OfficerRole } from '../domain/access/roles';
 import { ADMIN_REQUESTERS, AdminAccountRequestBody, AdminRequestDecision } from '../domain/service-desk/admin-accounts';
 import { SUPPORT_KIND_LABELS, SupportAction, SupportBody } from '../domain/service-desk/support';
-import { problemsOf, type FormProblems } from './forms';
+import { listFilter, problemsOf, type FormProblems } from './forms';
+import { AdminRequestFilterQuery, SupportFilterQuery } from '../api/service-desk/routes';
+import { SUPPORT_STATUS_LABELS } from '../domain/service-desk/support';
+import { ADMIN_REQUEST_STATUS_LABELS } from '../domain/service-desk/admin-accounts';
 import { renderPage } from './render';
 import { assertFormFromPortal, signedIn } from './session';
 
@@ -26,8 +29,11 @@ export function serviceDeskPages(services: { support: SupportRequests; adminRequ
 
   const supportPage = async (req: Request, res: Response, problem: Problem) => {
     const handler = req.actor!.roles.some((r) => (HANDLERS as readonly string[]).includes(r));
+    // Operators filter the list (trang_thai, loai, co_quan, qua_han=true); a refused value is said and the list left unfiltered.
+    const { filter, refused } = handler ? listFilter(SupportFilterQuery, { trang_thai: 'status', loai: 'kind', co_quan: 'agencyCode', qua_han: 'overdue' }, req.query) : { filter: {}, refused: false };
     renderPage(req, res, 'support', 'Hỗ trợ, sự cố', {
-      items: await support.list(req.actor!, { limit: 100, offset: 0 }), kinds: SUPPORT_KIND_LABELS, handler, actorId: req.actor!.id, problem, done: req.query.xong ?? null,
+      items: await support.list(req.actor!, { limit: 100, offset: 0 }, filter), kinds: SUPPORT_KIND_LABELS, statuses: SUPPORT_STATUS_LABELS, handler, actorId: req.actor!.id, problem, done: req.query.xong ?? null,
+      filter, filterRefused: refused,
     }, problem ? 422 : 200);
   };
   const supportParties = signedIn([...OfficerRole.options, ...HANDLERS]);
@@ -65,8 +71,9 @@ export function serviceDeskPages(services: { support: SupportRequests; adminRequ
   });
 
   const adminPage = async (req: Request, res: Response, problem: Problem) => {
+    const { filter, refused } = listFilter(AdminRequestFilterQuery, { trang_thai: 'status', co_quan: 'agencyCode', qua_han: 'overdue' }, req.query);
     renderPage(req, res, 'admin-requests', 'Đề nghị cấp tài khoản quản trị', {
-      items: await adminRequests.list(req.actor!, { limit: 100, offset: 0 }), decider: req.actor!.roles.includes('system_admin'),
+      items: await adminRequests.list(req.actor!, { limit: 100, offset: 0 }, filter), filter, filterRefused: refused, statuses: ADMIN_REQUEST_STATUS_LABELS, decider: req.actor!.roles.includes('system_admin'),
       requester: req.actor!.roles.some((r) => (ADMIN_REQUESTERS as readonly string[]).includes(r)), agencyCode: req.actor!.agencyCode, problem, done: req.query.xong ?? null,
     }, problem ? 422 : 200);
   };

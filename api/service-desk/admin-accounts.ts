@@ -6,7 +6,7 @@ import { AgencyTree } from '../../services/statistics/scope';
 import { adminRequestDecisionUpdate, ADMIN_REQUEST_WORKFLOW, type AdminRequestWorkflowInput } from '../../workflows/service-desk/admin-account';
 import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
-import { nextCode } from '../../services/records';
+import { equalTo, nextCode } from '../../services/records';
 
 interface Row {
   code: string; agency_code: string; subject: string; full_name: string; email: string; role_groups: string[]; justification: string; status: AdminRequestStatus;
@@ -18,6 +18,9 @@ const view = (r: Row) => ({
   status: r.status, statusLabel: ADMIN_REQUEST_STATUS_LABELS[r.status], requestedAt: instant(r.requested_at), dueAt: iso(r.due_at), overdue: r.overdue,
   refusalReason: r.refusal_reason, accountId: r.account_id, decidedAt: iso(r.decided_at),
 });
+
+/** Which requests a list shows: by status, agency, or only the pending ones past their 2 working hours. */
+export interface AdminRequestFilter { status?: AdminRequestStatus; agencyCode?: string; overdue?: boolean }
 
 /**
  * Requests for administrator accounts (issue 17, 002 §10.4): a unit's leader or administrator asks for
@@ -69,13 +72,15 @@ export class AdminAccountRequests {
     return view(row);
   }
 
-  async list(actor: Actor, page: { limit: number; offset: number }) {
+  async list(actor: Actor, page: { limit: number; offset: number }, f: AdminRequestFilter = {}) {
     const national = actor.roles.includes('system_admin') || actor.roles.includes('operator');
     const tree = await AgencyTree.load(this.deps.orm);
     const codes = national ? null : tree.subtree(actor.agencyCode ?? '');
+    const eq = equalTo([['status', f.status], ['agency_code', f.agencyCode]]);
+    const where = (codes ? ' and agency_code = any(?::text[])' : '') + eq.sql + (f.overdue ? " and overdue and status = 'pending'" : '');
     const rows = await this.deps.orm.em.fork().execute<Row[]>(
-      `select ${COLUMNS} from admin_account_request ${codes ? 'where agency_code = any(?::text[])' : ''} order by (status <> 'pending'), due_at, code limit ? offset ?`,
-      codes ? [`{${codes.join(',')}}`, page.limit, page.offset] : [page.limit, page.offset]);
+      `select ${COLUMNS} from admin_account_request where true${where} order by (status <> 'pending'), due_at, code limit ? offset ?`,
+      [...(codes ? [`{${codes.join(',')}}`] : []), ...eq.params, page.limit, page.offset]);
     return rows.map(view);
   }
 

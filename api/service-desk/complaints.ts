@@ -5,7 +5,7 @@ import { COMPLAINT_CHANNEL_LABELS, COMPLAINT_KIND_LABELS, COMPLAINT_STATUS_LABEL
 import { complaintActionUpdate, COMPLAINT_WORKFLOW, type ComplaintWorkflowInput } from '../../workflows/service-desk/complaint';
 import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
-import { appendAudit, nextCode } from '../../services/records';
+import { appendAudit, equalTo, nextCode } from '../../services/records';
 
 interface Row {
   code: string; account_id: string; kind: ComplaintKind; description: string; status: ComplaintStatus; filed_at: string; notify_due_at: string; outcome_due_at: string;
@@ -92,17 +92,11 @@ export class AccountComplaints {
 
   /** The citizen's own complaints; for those who handle them, the open ones first, the nearest outcome deadline first. */
   async list(actor: Actor, page: { limit: number; offset: number }, f: ComplaintFilter = {}) {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    for (const [column, value] of [['status', f.status], ['kind', f.kind], ['channel', f.channel]] as const) {
-      if (!value) continue;
-      where.push(` and ${column} = ?`);
-      params.push(value);
-    }
-    if (f.overdue) where.push(" and (notify_overdue or outcome_overdue) and status <> 'resolved'");
+    const eq = equalTo([['status', f.status], ['kind', f.kind], ['channel', f.channel]]);
+    const where = eq.sql + (f.overdue ? " and (notify_overdue or outcome_overdue) and status <> 'resolved'" : '');
     const rows = handles(actor)
-      ? await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint where true${where.join('')} order by (status = 'resolved'), outcome_due_at, code limit ? offset ?`, [...params, page.limit, page.offset])
-      : await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint where account_id = ?${where.join('')} order by filed_at desc limit ? offset ?`, [actor.id, ...params, page.limit, page.offset]);
+      ? await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint where true${where} order by (status = 'resolved'), outcome_due_at, code limit ? offset ?`, [...eq.params, page.limit, page.offset])
+      : await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from account_complaint where account_id = ?${where} order by filed_at desc limit ? offset ?`, [actor.id, ...eq.params, page.limit, page.offset]);
     return rows.map(view);
   }
 }

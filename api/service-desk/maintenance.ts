@@ -6,7 +6,7 @@ import type { CalendarStore } from '../../services/calendar-store';
 import { cancelMaintenanceUpdate, MAINTENANCE_WORKFLOW, type MaintenanceWorkflowInput } from '../../workflows/service-desk/maintenance';
 import { instant } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
-import { nextCode } from '../../services/records';
+import { equalTo, nextCode } from '../../services/records';
 
 interface Row { code: string; title: string; description: string; starts_at: string; ends_at: string; emergency: boolean; emergency_reason: string | null; status: MaintenanceStatus; announced_at: string; cancel_reason: string | null }
 const view = (r: Row) => ({
@@ -67,9 +67,10 @@ export class MaintenanceNotices {
     return rows.map(view);
   }
 
-  /** Every notice, the latest first (operators). */
-  async list(page: { limit: number; offset: number }): Promise<MaintenanceView[]> {
-    const rows = await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from maintenance_notice order by announced_at desc, code desc limit ? offset ?`, [page.limit, page.offset]);
+  /** Every notice, newest first; filtered by status and by emergency (true) or planned (false). */
+  async list(page: { limit: number; offset: number }, f: { status?: MaintenanceStatus; emergency?: boolean } = {}): Promise<MaintenanceView[]> {
+    const eq = equalTo([['status', f.status], ['emergency', f.emergency]]);
+    const rows = await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from maintenance_notice where true${eq.sql} order by announced_at desc, code desc limit ? offset ?`, [...eq.params, page.limit, page.offset]);
     return rows.map(view);
   }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CancelMaintenance, MaintenanceBody, MaintenanceStatus } from '../../domain/service-desk/maintenance';
 import { mount } from '../access';
 import { parse } from '../errors';
-import { Instant, Items, Page, Uuid } from '../schemas';
+import { AgencyCode, Instant, Items, Page, Uuid } from '../schemas';
 import type { MaintenanceNotices } from './maintenance';
 import type { AccountComplaints } from './complaints';
 import type { AdminAccountRequests } from './admin-accounts';
@@ -34,6 +34,19 @@ export const ComplaintFilterQuery = z.object({
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: chỉ các khiếu nại đã quá 24 hoặc 48 giờ và chưa có kết quả'),
 }).strict();
 const ComplaintListQuery = Page.extend(ComplaintFilterQuery.shape).strict();
+const Overdue = (what: string) => z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe(`true: chỉ ${what}`);
+/** Operators' list of support requests by status, kind, agency, or only those past their clock and not closed. */
+export const SupportFilterQuery = z.object({
+  status: SupportStatus.optional(), kind: SupportKind.optional(), agencyCode: AgencyCode.optional(), overdue: Overdue('các yêu cầu đã quá hạn xử lý và chưa đóng'),
+}).strict();
+/** Administrator account requests by status, agency, or only the pending ones past their 2 working hours. */
+export const AdminRequestFilterQuery = z.object({
+  status: AdminRequestStatus.optional(), agencyCode: AgencyCode.optional(), overdue: Overdue('các đề nghị đang chờ đã quá 2 giờ làm việc'),
+}).strict();
+/** Maintenance notices by status, and emergency (true) or planned (false). */
+export const MaintenanceFilterQuery = z.object({
+  status: MaintenanceStatus.optional(), emergency: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: chỉ bảo trì khẩn cấp; false: chỉ bảo trì theo kế hoạch'),
+}).strict();
 
 export const AdminRequestCode = z.string().regex(/^QT-\d{6}$/).describe('Mã đề nghị cấp tài khoản quản trị, ví dụ QT-000001');
 const AdminRequest = z.object({
@@ -53,6 +66,10 @@ const SupportWithHistory = Support.extend({ history: z.array(z.object({ action: 
 const SUPPORT_REQUESTERS = [...OfficerRole.options, 'integration'] as const;
 const SUPPORT_PARTIES = [...SUPPORT_REQUESTERS, 'operator', 'system_admin'] as const;
 
+const SupportListQuery = Page.extend(SupportFilterQuery.shape).strict();
+const AdminRequestListQuery = Page.extend(AdminRequestFilterQuery.shape).strict();
+const MaintenanceListQuery = Page.extend(MaintenanceFilterQuery.shape).strict();
+
 /** The service desk's routes (issue 17): maintenance notices, account complaints, administrator account requests, support requests. */
 export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: AccountComplaints, adminRequests: AdminAccountRequests, support: SupportRequests): Router {
   const router = Router();
@@ -63,9 +80,12 @@ export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: A
     handler: async (_req, res) => void res.json({ items: await maintenance.current() }),
   });
   mount(router, {
-    method: 'get', path: '/api/maintenance/all', tag: TAG, access: OPERATORS, query: Page, responses: { 200: Items(Notice) },
-    summary: 'Mọi thông báo bảo trì, mới nhất trước.',
-    handler: async (req, res) => void res.json({ items: await maintenance.list(parse(Page, req.query)) }),
+    method: 'get', path: '/api/maintenance/all', tag: TAG, access: OPERATORS, query: MaintenanceListQuery, responses: { 200: Items(Notice) },
+    summary: 'Mọi thông báo bảo trì, mới nhất trước; lọc theo trạng thái, khẩn cấp hay theo kế hoạch.',
+    handler: async (req, res) => {
+      const { limit, offset, ...filter } = parse(MaintenanceListQuery, req.query);
+      res.json({ items: await maintenance.list({ limit, offset }, filter) });
+    },
   });
   mount(router, {
     method: 'post', path: '/api/maintenance', tag: TAG, access: OPERATORS, body: MaintenanceBody, responses: { 201: Notice }, conflicts: true,
@@ -115,9 +135,12 @@ export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: A
     handler: async (req, res) => void res.status(201).json(await adminRequests.request(req.actor!, parse(AdminAccountRequestBody, req.body), String(req.id))),
   });
   mount(router, {
-    method: 'get', path: '/api/admin-account-requests', tag: 'Tài khoản', access: ADMIN_REQUEST_READERS, query: Page, responses: { 200: Items(AdminRequest) },
-    summary: 'Đề nghị cấp tài khoản quản trị: của đơn vị mình (và trực thuộc); với quản trị hệ thống, vận hành: tất cả, đang chờ và gần hạn trước.',
-    handler: async (req, res) => void res.json({ items: await adminRequests.list(req.actor!, parse(Page, req.query)) }),
+    method: 'get', path: '/api/admin-account-requests', tag: 'Tài khoản', access: ADMIN_REQUEST_READERS, query: AdminRequestListQuery, responses: { 200: Items(AdminRequest) },
+    summary: 'Đề nghị cấp tài khoản quản trị: của đơn vị mình (và trực thuộc); với quản trị hệ thống, vận hành: tất cả, đang chờ và gần hạn trước; lọc theo trạng thái, đơn vị, quá hạn.',
+    handler: async (req, res) => {
+      const { limit, offset, ...filter } = parse(AdminRequestListQuery, req.query);
+      res.json({ items: await adminRequests.list(req.actor!, { limit, offset }, filter) });
+    },
   });
   mount(router, {
     method: 'post', path: '/api/admin-account-requests/:code/decision', tag: 'Tài khoản', access: ['system_admin'], params: z.object({ code: AdminRequestCode }), body: AdminRequestDecision,
@@ -131,9 +154,12 @@ export function serviceDeskRoutes(maintenance: MaintenanceNotices, complaints: A
     handler: async (req, res) => void res.status(201).json(await support.submit(req.actor!, parse(SupportBody, req.body), String(req.id))),
   });
   mount(router, {
-    method: 'get', path: '/api/support-requests', tag: 'Vận hành', access: SUPPORT_PARTIES, query: Page, responses: { 200: Items(Support) },
-    summary: 'Yêu cầu của tôi; với cán bộ vận hành, quản trị: mọi yêu cầu, chưa đóng và gần hạn trước.',
-    handler: async (req, res) => void res.json({ items: await support.list(req.actor!, parse(Page, req.query)) }),
+    method: 'get', path: '/api/support-requests', tag: 'Vận hành', access: SUPPORT_PARTIES, query: SupportListQuery, responses: { 200: Items(Support) },
+    summary: 'Yêu cầu của tôi; với cán bộ vận hành, quản trị: mọi yêu cầu, chưa đóng và gần hạn trước; lọc theo trạng thái, loại, đơn vị, quá hạn.',
+    handler: async (req, res) => {
+      const { limit, offset, ...filter } = parse(SupportListQuery, req.query);
+      res.json({ items: await support.list(req.actor!, { limit, offset }, filter) });
+    },
   });
   mount(router, {
     method: 'get', path: '/api/support-requests/:code', tag: 'Vận hành', access: SUPPORT_PARTIES, params: z.object({ code: SupportCode }), responses: { 200: SupportWithHistory },

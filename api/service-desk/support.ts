@@ -5,7 +5,7 @@ import { SUPPORT_KIND_LABELS, SUPPORT_STATUS_LABELS, type SupportAction, type Su
 import { supportActionUpdate, SUPPORT_WORKFLOW, type SupportWorkflowInput } from '../../workflows/service-desk/support';
 import { instant, iso } from '../../domain/working-time/local-time';
 import { apiError, Errors, fromTemporal } from '../errors';
-import { nextCode } from '../../services/records';
+import { equalTo, nextCode } from '../../services/records';
 
 interface Row {
   code: string; requester_id: string; agency_code: string | null; kind: 'support' | 'incident'; title: string; description: string; status: SupportStatus; complexity: 'simple' | 'complex' | null;
@@ -17,6 +17,8 @@ const view = (r: Row) => ({
   status: r.status, statusLabel: SUPPORT_STATUS_LABELS[r.status], complexity: r.complexity, receivedAt: instant(r.received_at), expectedAt: iso(r.expected_at), dueAt: iso(r.due_at),
   escalated: r.escalated, resolution: r.resolution, closedAt: iso(r.closed_at),
 });
+/** Which requests an operators' list shows: by status, kind, agency, or only those past their clock and open. */
+export interface SupportFilter { status?: SupportStatus; kind?: keyof typeof SUPPORT_KIND_LABELS; agencyCode?: string; overdue?: boolean }
 const handles = (actor: Actor) => actor.roles.includes('operator') || actor.roles.includes('system_admin');
 
 /** Support and incident requests (issue 17, 002 §32.1–32.2) from agencies' officers and connected systems. */
@@ -54,10 +56,12 @@ export class SupportRequests {
     return { ...view(row), history: history.map((h) => ({ action: h.action, at: instant(h.at), status: h.status })) };
   }
 
-  async list(actor: Actor, page: { limit: number; offset: number }) {
+  async list(actor: Actor, page: { limit: number; offset: number }, f: SupportFilter = {}) {
+    const eq = equalTo([['status', f.status], ['kind', f.kind], ['agency_code', f.agencyCode]]);
+    const where = eq.sql + (f.overdue ? " and escalated and status <> 'closed'" : '');
     const rows = handles(actor)
-      ? await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from support_request order by (status = 'closed'), due_at, code limit ? offset ?`, [page.limit, page.offset])
-      : await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from support_request where requester_id = ? order by received_at desc limit ? offset ?`, [actor.id, page.limit, page.offset]);
+      ? await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from support_request where true${where} order by (status = 'closed'), due_at, code limit ? offset ?`, [...eq.params, page.limit, page.offset])
+      : await this.deps.orm.em.fork().execute<Row[]>(`select ${COLUMNS} from support_request where requester_id = ?${where} order by received_at desc limit ? offset ?`, [actor.id, ...eq.params, page.limit, page.offset]);
     return rows.map(view);
   }
 }

@@ -3,6 +3,7 @@ import { formatVnHuman } from '../../domain/working-time/local-time';
 import { missingWorkflows } from '../../services/process-recovery';
 import { testContext } from '../support/context';
 import { json } from '../support/http';
+import { demoUser } from '../../db/demo-data';
 import { pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
 /**
@@ -201,6 +202,48 @@ describe('support and incident requests', () => {
     expect((await json<S>(await officer.send('POST', `/api/support-requests/${r.code}/actions`, { type: 'confirm' }), 200)).status).toBe('closed');
     expect(await code(await officer.send('POST', `/api/support-requests/${r.code}/actions`, { type: 'reopen', reason: 'Mở lại sau khi đã đóng không được.' }))).toEqual([409, 'SUPPORT_CLOSED']);
     await p.smtp.waitFor((m) => m.subject.includes(`Đã xử lý: ${r.code}`));
+  });
+});
+
+describe('the service desk lists, filtered', () => {
+  it('operators filter support requests, administrator account requests and maintenance notices; a bad filter value is refused, changing nothing', async () => {
+    const hn = await signIn(p.apiUrl, 'xuly.hn');
+    const hcm = await signIn(p.apiUrl, 'tiepnhan.hcm');
+    const a = await json<{ code: string }>(await hn.send('POST', '/api/support-requests', { kind: 'incident', title: 'Trang tiếp nhận chậm', description: 'Trang tiếp nhận hồ sơ tải rất chậm từ sáng nay.' }), 201);
+    const b = await json<{ code: string }>(await hcm.send('POST', '/api/support-requests', { kind: 'support', title: 'Hỏi cách in phiếu', description: 'Cần hướng dẫn in lại phiếu hẹn trả kết quả.' }), 201);
+    const codes = async (who: Session, path: string) => (await json<{ items: { code: string }[] }>(await who.get(path), 200)).items.map((x) => x.code);
+    expect(await codes(operator, '/api/support-requests?kind=incident')).toEqual(expect.arrayContaining([a.code]));
+    expect(await codes(operator, '/api/support-requests?kind=incident')).not.toContain(b.code);
+    const hcmAgency = demoUser('tiepnhan.hcm').agencyCode!;
+    expect(await codes(operator, `/api/support-requests?agencyCode=${hcmAgency}&status=received`)).toContain(b.code);
+    expect(await codes(operator, `/api/support-requests?agencyCode=${hcmAgency}`)).not.toContain(a.code);
+    expect(await codes(operator, '/api/support-requests?status=closed')).not.toContain(b.code);
+    // Past its clock: the escalated one only (the escalation the workflow records when 8 working hours pass).
+    await p.orm.em.fork().execute('update support_request set escalated = true where code = ?', [b.code]);
+    const late = await codes(operator, '/api/support-requests?overdue=true');
+    expect(late).toContain(b.code);
+    expect(late).not.toContain(a.code);
+    // The requester's own list takes the same filter, within their own requests.
+    expect(await codes(hn, '/api/support-requests?kind=support')).not.toContain(b.code);
+    expect(await codes(hn, '/api/support-requests?kind=incident')).toEqual(expect.arrayContaining([a.code]));
+    const before = await p.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from support_request');
+    for (const path of ['/api/support-requests?kind=fax', '/api/support-requests?agencyCode=hanoi', '/api/support-requests?overdue=yes', '/api/admin-account-requests?status=maybe', '/api/maintenance/all?emergency=1', '/api/maintenance/all?colour=red']) {
+      const res = await operator.get(path);
+      expect([path, res.status]).toEqual([path, 422]);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await p.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from support_request')).toEqual(before);
+    type N = { items: { status: string; emergency: boolean }[] };
+    const emergencies = await json<N>(await operator.get('/api/maintenance/all?emergency=true'), 200);
+    expect(emergencies.items.every((n) => n.emergency)).toBe(true);
+    const cancelled = await json<N>(await operator.get('/api/maintenance/all?status=cancelled'), 200);
+    expect(cancelled.items.length).toBeGreaterThan(0);
+    expect(cancelled.items.every((n) => n.status === 'cancelled')).toBe(true);
+    type R = { items: { status: string; agencyCode: string }[] };
+    const approved = await json<R>(await admin.get('/api/admin-account-requests?status=approved'), 200);
+    expect(approved.items.length).toBeGreaterThan(0);
+    expect(approved.items.every((r) => r.status === 'approved')).toBe(true);
+    expect((await json<R>(await admin.get('/api/admin-account-requests?agencyCode=HCM-SKHDT'), 200)).items.every((r) => r.agencyCode === 'HCM-SKHDT')).toBe(true);
   });
 });
 

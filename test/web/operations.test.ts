@@ -162,6 +162,16 @@ describe('the operators console pages', () => {
       await card.getByRole('button', { name: 'Hủy đợt bảo trì' }).click();
       expect(await page.locator('li.card', { hasText: 'Nâng cấp cổng thanh toán' }).first().innerText()).toContain('Đã hủy');
       expect(await banner.count()).toBe(0);
+      // The list filtered: planned notices only leave this emergency out; cancelled emergencies show it.
+      await page.getByLabel('Loại', { exact: true }).selectOption('false');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await page.locator('li.card', { hasText: 'Nâng cấp cổng thanh toán' }).count()).toBe(0);
+      await page.getByLabel('Trạng thái').selectOption('cancelled');
+      await page.getByLabel('Loại', { exact: true }).selectOption('true');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await page.locator('li.card', { hasText: 'Nâng cấp cổng thanh toán' }).count()).toBeGreaterThan(0);
+      expect(new Set(await page.locator('li.card .status').allInnerTexts())).toEqual(new Set(['Đã hủy']));
+      await accessible(page);
     });
   });
 
@@ -311,6 +321,19 @@ describe('the operators console pages', () => {
       await page.locator('li.card', { hasText: code }).getByRole('button', { name: 'Đã xử lý xong' }).click();
       expect(await page.locator('li.card', { hasText: code }).innerText()).toContain('Đã xử lý, chờ xác nhận');
       await keepScreenshot(page, 'support-operator');
+      // The operators' filter: status and kind through the form; a value the API refuses is said, not dropped.
+      await page.getByLabel('Trạng thái').selectOption('resolved');
+      await page.getByLabel('Loại yêu cầu').selectOption('incident');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(page.url()).toContain('trang_thai=resolved');
+      expect(await page.locator('li.card', { hasText: code }).count()).toBe(1);
+      await page.getByLabel('Loại yêu cầu').selectOption('support');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await page.locator('li.card', { hasText: code }).count()).toBe(0);
+      await page.goto(`${ctx.p.apiUrl}/ho-tro?loai=fax`);
+      expect(await page.getByRole('alert').innerText()).toContain('Giá trị lọc không hợp lệ');
+      expect(await page.locator('li.card', { hasText: code }).count()).toBe(1);
+      await accessible(page);
     });
     await onPage('support-confirm', async (page) => {
       await signInAs(page, ctx.p.apiUrl, 'xuly.hn', '/ho-tro');
@@ -338,6 +361,21 @@ describe('the operators console pages', () => {
       expect(await page.locator('li.card', { hasText: subject }).innerText()).toContain('Đã cấp tài khoản');
       await accessible(page);
       await keepScreenshot(page, 'admin-requests');
+      // Filtered by status and unit: the decided request is under its status and unit only.
+      await page.getByLabel('Trạng thái').selectOption('pending');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await page.locator('li.card', { hasText: subject }).count()).toBe(0);
+      await page.getByLabel('Trạng thái').selectOption('approved');
+      await page.getByLabel('Đơn vị (mã)').fill('HCM-SKHDT');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await page.locator('li.card', { hasText: subject }).count()).toBe(0);
+      await page.getByLabel('Đơn vị (mã)').fill('');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await page.locator('li.card', { hasText: subject }).count()).toBe(1);
+      await page.getByLabel('Đơn vị (mã)').fill('không phải mã');
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      expect(await page.getByRole('alert').innerText()).toContain('Giá trị lọc không hợp lệ');
+      await accessible(page);
     });
     const [a] = await ctx.p.orm.em.fork().execute<{ roles: string[] }[]>('select roles from account where subject = ?', [subject]);
     expect(a!.roles).toEqual(['unit_admin']);
