@@ -183,7 +183,7 @@ export function createApp(deps: ApiDeps) {
   // answers such as 404 or 409) are counted; the operators' watch alerts when they keep failing (000 §52).
   app.use((req, res, next) => {
     const actor = req.actor;
-    if (actor?.roles.includes('integration')) {
+    if (actor && req.authMethod === 'bearer') {
       res.on('finish', () => {
         const failed = res.statusCode >= 500 || res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429;
         void orm.em.fork().execute(

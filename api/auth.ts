@@ -266,11 +266,11 @@ export function homeOf(roles: readonly Role[]): string {
 }
 
 async function integrationAccount(orm: MikroORM, clientId: string): Promise<Actor | null> {
-  const [row] = await orm.em.fork().execute<{ id: string; full_name: string; roles: Role[]; agency_code: string | null }[]>(
-    `update account set last_activity_at = now() where subject = ? and kind = 'integration' and locked_at is null returning id, full_name, roles, agency_code`,
+  const [row] = await orm.em.fork().execute<{ id: string; full_name: string; roles: Role[]; agency_code: string | null; bank_code: string | null }[]>(
+    `update account set last_activity_at = now() where subject = ? and kind = 'integration' and locked_at is null returning id, full_name, roles, agency_code, bank_code`,
     [`client:${clientId}`],
   );
-  return row ? { id: row.id, name: row.full_name, roles: row.roles, agencyCode: row.agency_code } : null;
+  return row ? { id: row.id, name: row.full_name, roles: row.roles, agencyCode: row.agency_code, bankCode: row.bank_code } : null;
 }
 
 async function signIn(orm: MikroORM, profile: Profile): Promise<SessionUser | { locked: LockKind | null; accountId?: string }> {

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { DEMO_INTEGRATION_CLIENT } from '../db/demo-data';
+import { DEMO_MACHINE_CLIENTS } from '../db/demo-data';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemoData } from '../db/seed';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
@@ -31,7 +31,7 @@ await orm.close();
 const temporal = await startTemporalDevServer({ dataDir: `${dataDir}/temporal`, port: await freePort(), uiPort: 0, headless: true });
 const apiPort = await freePort();
 const apiUrl = `http://localhost:${apiPort}`;
-const idp = await startIdentityProvider({ port: await freePort(), clientId: 'bench', clientSecret: 'bench-client-secret-0123', redirectUris: [`${apiUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
+const idp = await startIdentityProvider({ port: await freePort(), clientId: 'bench', clientSecret: 'bench-client-secret-0123', redirectUris: [`${apiUrl}/auth/callback`], integrationClients: DEMO_MACHINE_CLIENTS });
 const api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
   env: {
     ...process.env, LOG_LEVEL: 'warn', PORT: String(apiPort), PUBLIC_URL: apiUrl, DATABASE_URL: pg.url,

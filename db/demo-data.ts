@@ -16,12 +16,21 @@ export interface DemoUser {
   address?: string;
   agencyCode: string | null;
   roles: Role[];
+  /** A bank's integration account: its bank's code. */
+  bankCode?: string;
 }
 
 export const DEMO_PASSWORD = 'demo';
 
 /** The demo integration client (client-credentials grant) of the local identity provider. */
 export const DEMO_INTEGRATION_CLIENT = { clientId: 'stp-hanoi-system', clientSecret: 'demo-integration-secret-stp-hanoi' };
+/** Each simulated bank's own integration client: it sends its statements and answers its discrepancies. */
+export const DEMO_BANK_CLIENTS = [
+  { clientId: 'nh-mot-doisoat', clientSecret: 'demo-bank-secret-nh-mot-0123', bankCode: 'NH-MOT', name: 'Hệ thống đối soát Ngân hàng Một' },
+  { clientId: 'nh-hai-doisoat', clientSecret: 'demo-bank-secret-nh-hai-0123', bankCode: 'NH-HAI', name: 'Hệ thống đối soát Ngân hàng Hai' },
+] as const;
+/** Every machine client the local identity provider knows. */
+export const DEMO_MACHINE_CLIENTS = [DEMO_INTEGRATION_CLIENT, ...DEMO_BANK_CLIENTS].map(({ clientId, clientSecret }) => ({ clientId, clientSecret }));
 
 /** Agencies, each province or ministry before its units (parentCode: the agency it reports to). */
 export const DEMO_AGENCIES = [
@@ -121,6 +130,10 @@ function buildUsers(): DemoUser[] {
   ];
   // An integration account: the Hà Nội Department of Justice's own system (OAuth client credentials).
   users.push({ id: uuidOf(5), subject: 'client:stp-hanoi-system', kind: 'integration', fullName: 'Hệ thống một cửa Sở Tư pháp Hà Nội', email: 'hethong.stp@hanoi.gov.vn', phone: '0243000000', agencyCode: 'HNI-STP', roles: ['integration'] });
+  DEMO_BANK_CLIENTS.forEach((b, i) => users.push({
+    id: uuidOf(6 + i), subject: `client:${b.clientId}`, kind: 'integration', fullName: b.name, email: `doisoat@${b.bankCode.toLowerCase()}.example`, phone: `024300000${i + 1}`,
+    agencyCode: null, roles: ['bank'], bankCode: b.bankCode,
+  }));
   // The Hà Nội People's Committee's supervisor: sees the province's whole tree.
   users.push({ id: uuidOf(90), subject: 'giamsat.ubndhn', kind: 'officer', fullName: 'Cán bộ giám sát UBND Hà Nội', email: 'giamsat.ubndhn@dichvucong.gov.vn', phone: '0913000090', agencyCode: 'HNI-UBND', roles: ['supervising_officer'] });
   let n = 100;

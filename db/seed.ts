@@ -28,8 +28,8 @@ export async function seedDemoData(orm: MikroORM): Promise<void> {
     }
     for (const u of DEMO_USERS) {
       await tx.execute(
-        `insert into account (id, subject, kind, full_name, email, phone, address, agency_code, roles) values (?, ?, ?, ?, ?, ?, ?, ?, ?::text[]) on conflict do nothing`,
-        [u.id, u.subject, u.kind, u.fullName, u.email, u.phone, u.address ?? null, u.agencyCode, `{${u.roles.join(',')}}`],
+        `insert into account (id, subject, kind, full_name, email, phone, address, agency_code, roles, bank_code) values (?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?) on conflict do nothing`,
+        [u.id, u.subject, u.kind, u.fullName, u.email, u.phone, u.address ?? null, u.agencyCode, `{${u.roles.join(',')}}`, u.bankCode ?? null],
       );
     }
     for (const c of DEMO_CALENDAR_OVERRIDES) {

@@ -1,4 +1,4 @@
-import { DEMO_INTEGRATION_CLIENT } from '../db/demo-data';
+import { DEMO_MACHINE_CLIENTS } from '../db/demo-data';
 import { startIdentityProvider } from './identity-provider';
 
 /** The local OpenID provider as its own process (docker-compose). Development only. */
@@ -9,7 +9,7 @@ const idp = await startIdentityProvider({
   clientId: env.OIDC_CLIENT_ID ?? 'dvc-portal',
   clientSecret: env.OIDC_CLIENT_SECRET ?? 'change-me-local-client-secret',
   redirectUris: [`${env.PUBLIC_URL ?? 'http://localhost:3000'}/auth/callback`],
-  integrationClients: [DEMO_INTEGRATION_CLIENT],
+  integrationClients: DEMO_MACHINE_CLIENTS,
 });
 process.stdout.write(`OpenID provider at ${idp.issuer}\n`);
 process.once('SIGTERM', () => void idp.close().then(() => process.exit(0)));

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
 import { startPlatform } from '../runtime/platform';
 import { PROJECT_ROOT } from '../runtime/tools';
-import { DEMO_INTEGRATION_CLIENT } from '../db/demo-data';
+import { DEMO_MACHINE_CLIENTS } from '../db/demo-data';
 import { startIdentityProvider } from './identity-provider';
 import { startMailCatcher } from './mail-catcher';
 import { startSmsCatcher } from './sms-catcher';
@@ -73,7 +73,7 @@ async function main() {
   const oidc: Record<string, string> = {};
   if (!env.OIDC_ISSUER) {
     const clientSecret = localSecret('oidc-client-secret');
-    const idp = await startIdentityProvider({ port: Number(env.OIDC_PORT ?? 3001), clientId: 'dvc-portal', clientSecret, redirectUris: [`${publicUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
+    const idp = await startIdentityProvider({ port: Number(env.OIDC_PORT ?? 3001), clientId: 'dvc-portal', clientSecret, redirectUris: [`${publicUrl}/auth/callback`], integrationClients: DEMO_MACHINE_CLIENTS });
     stops.push(idp.close);
     Object.assign(oidc, {
       OIDC_ISSUER: idp.issuer, OIDC_AUTHORIZATION_URL: idp.authorizationURL, OIDC_TOKEN_URL: idp.tokenURL,

@@ -34,7 +34,7 @@ const SummaryLine = z.object({
   agencyCode: z.string().nullable(), bankCode: z.string().nullable(), transactionType: z.string().nullable(), kind: DiscrepancyKind, kindLabel: z.string(),
   cases: z.number().int(), open: z.number().int(), overdue: z.number().int(), amountVnd: z.number().int(),
 });
-const RECONCILERS = ['operator', 'fee_officer', 'unit_leader', 'integration'] as const;
+const RECONCILERS = ['operator', 'fee_officer', 'unit_leader', 'integration', 'bank'] as const;
 
 const CSV_FORMATS = `Tệp CSV UTF-8 có dòng tiêu đề, số tiền là số nguyên đồng, thời điểm ISO 8601 kèm múi giờ. Sao kê ngân hàng: ${BANK_STATEMENT_COLUMNS.join(',')} `
   + `(status: success, failed, refunded; settled_at để trống khi chưa chuyển). Danh sách biên lai của cơ quan: ${AGENCY_RECEIPT_COLUMNS.join(',')}.`;
@@ -48,9 +48,9 @@ export function reconciliationRoutes(service: ReconciliationService, maxFileByte
     res.json(await streamOneFile(req, { field: 'file', maxBytes: maxFileBytes }, (file) => service.upload(req.actor!, kind, p[party]!, p.day!, file, String(req.id))));
   };
   mount(router, {
-    method: 'post', path: '/api/reconciliation/banks/:bankCode/statements/:day', tag: 'Đối soát', access: ['operator'], params: z.object({ bankCode: BankCode, day: IsoDate }),
+    method: 'post', path: '/api/reconciliation/banks/:bankCode/statements/:day', tag: 'Đối soát', access: ['operator', 'bank'], params: z.object({ bankCode: BankCode, day: IsoDate }),
     csvUpload: { description: CSV_FORMATS }, responses: { 200: Uploaded }, conflicts: true,
-    summary: 'Tải lên sao kê ngày của ngân hàng (khi không lấy được tự động): kiểm tra từng dòng, sai một dòng thì không ghi nhận gì; tải lại cùng ngày thì thay thế.',
+    summary: 'Sao kê ngày của ngân hàng: ngân hàng tự gửi bằng tài khoản tích hợp của mình (chỉ sao kê của chính mình), hoặc cán bộ vận hành tải lên khi không lấy được tự động; kiểm tra từng dòng, sai một dòng thì không ghi nhận gì; gửi lại cùng ngày thì thay thế.',
     handler: upload('bank_statement', 'bankCode'),
   });
   mount(router, {

@@ -39,6 +39,9 @@ const MAX_DAYS = 366;
  * Daily reconciliation (000 §34): the banks' and agencies' files, the runs, and the discrepancy cases
  * with the report's filters (agency, payment unit, transaction type, summary or detail, period).
  */
+/** A bank's integration account (its bank code set): it speaks for that bank only. */
+const isBank = (actor: Actor): actor is Actor & { bankCode: string } => actor.roles.includes('bank') && !!actor.bankCode;
+
 export class ReconciliationService {
   constructor(private readonly deps: { orm: MikroORM; temporal: Client; taskQueue: string; banks: BankDirectory; maxFileBytes: number }) {}
 
@@ -46,9 +49,9 @@ export class ReconciliationService {
     if (dayOfIsoDate(day) >= localDayNumber(Date.now())) throw apiError(409, 'DAY_NOT_OVER', 'Ngày này chưa kết thúc; chỉ đối soát các ngày đã qua.');
   }
 
-  /** An agency's officers and integration account see their agency; operators every one. */
+  /** An agency's officers and integration account see their agency; a bank's account sees every agency's cases with it; operators every one. */
   private scope(actor: Actor, agencyCode: string | null | undefined): string | null {
-    if (actor.roles.includes('operator')) return agencyCode ?? null;
+    if (actor.roles.includes('operator') || isBank(actor)) return agencyCode ?? null;
     if (agencyCode && agencyCode !== actor.agencyCode) throw Errors.forbidden();
     return actor.agencyCode ?? '-';
   }
@@ -59,6 +62,7 @@ export class ReconciliationService {
    */
   async upload(actor: Actor, kind: FileKind, partyCode: string, day: string, file: Readable, requestId: string) {
     if (kind === 'bank_statement' && !this.deps.banks.get(partyCode)) throw Errors.notFound('Ngân hàng');
+    if (kind === 'bank_statement' && isBank(actor) && actor.bankCode !== partyCode) throw apiError(403, 'OUTSIDE_BANK', 'Tài khoản tích hợp của ngân hàng chỉ gửi sao kê của chính ngân hàng đó.');
     if (kind === 'agency_receipts') {
       const [a] = await this.deps.orm.em.fork().execute('select 1 from agency where code = ?', [partyCode]);
       if (!a) throw Errors.notFound('Cơ quan');
@@ -130,7 +134,8 @@ export class ReconciliationService {
       params.push(v);
     };
     add('d.agency_code = ?', agency);
-    add('d.bank_code = ?', f.bankCode);
+    if (isBank(actor) && f.bankCode && f.bankCode !== actor.bankCode) throw Errors.forbidden();
+    add('d.bank_code = ?', isBank(actor) ? actor.bankCode : f.bankCode);
     add('d.transaction_type = ?', f.transactionType);
     add('d.kind = ?', f.kind);
     add('d.status = ?', f.status);
@@ -186,7 +191,8 @@ export class ReconciliationService {
   async get(actor: Actor, code: string) {
     const em = this.deps.orm.em.fork();
     const [r] = await em.execute<CaseRow[]>(`${ReconciliationService.SELECT} where code = ?`, [code]);
-    if (!r || (!actor.roles.includes('operator') && r.agency_code !== actor.agencyCode)) throw Errors.notFound('Chênh lệch');
+    const sees = actor.roles.includes('operator') || (isBank(actor) ? r?.bank_code === actor.bankCode : r?.agency_code === actor.agencyCode);
+    if (!r || !sees) throw Errors.notFound('Chênh lệch');
     const history = await em.execute<{ event: string; at: string; status: DiscrepancyStatus }[]>('select event, at, status from payment_discrepancy_history where code = ? order by seq', [code]);
     return { ...this.view(r), history: history.map((h) => ({ event: h.event, at: instant(h.at), status: h.status })) };
   }

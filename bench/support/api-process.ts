@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { DEMO_INTEGRATION_CLIENT } from '../../db/demo-data';
+import { DEMO_MACHINE_CLIENTS } from '../../db/demo-data';
 import { startIdentityProvider } from '../../local/identity-provider';
 import { freePort } from '../../test/support/ports';
 import { signIn } from '../../test/support/sessions';
@@ -14,7 +14,7 @@ const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 export async function startBenchApi(opts: { databaseUrl: string; temporalAddress: string; env?: Record<string, string> }) {
   const port = await freePort();
   const url = `http://localhost:${port}`;
-  const idp = await startIdentityProvider({ port: await freePort(), clientId: 'bench', clientSecret: 'bench-client-secret-0123', redirectUris: [`${url}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
+  const idp = await startIdentityProvider({ port: await freePort(), clientId: 'bench', clientSecret: 'bench-client-secret-0123', redirectUris: [`${url}/auth/callback`], integrationClients: DEMO_MACHINE_CLIENTS });
   const api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     env: {
       ...process.env, BENCH_ROUTES: 'true', LOG_LEVEL: 'warn', PORT: String(port), PUBLIC_URL: url, DATABASE_URL: opts.databaseUrl, DATABASE_POOL_MAX: '20',

@@ -16,7 +16,8 @@ export const OfficerRole = z.enum([
 ]);
 export type OfficerRole = z.infer<typeof OfficerRole>;
 
-export const Role = z.enum([...OfficerRole.options, 'citizen', 'system_admin', 'operator', 'integration']);
+/** `integration`: an agency's own system; `bank`: a bank's or payment intermediary's system (its statements, its discrepancy answers). */
+export const Role = z.enum([...OfficerRole.options, 'citizen', 'system_admin', 'operator', 'integration', 'bank']);
 export type Role = z.infer<typeof Role>;
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -32,6 +33,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   system_admin: 'Quản trị hệ thống',
   operator: 'Vận hành',
   integration: 'Tài khoản tích hợp',
+  bank: 'Ngân hàng, trung gian thanh toán (tài khoản tích hợp)',
 };
 
 /** Who is acting: the signed-in account with its roles, scoped to an agency for officers. */
@@ -40,6 +42,8 @@ export interface Actor {
   name: string;
   roles: Role[];
   agencyCode: string | null;
+  /** A bank's integration account: the payment unit it speaks for (ngân hàng, trung gian thanh toán). */
+  bankCode?: string | null;
 }
 
 export function isOfficerRole(role: Role): role is OfficerRole {

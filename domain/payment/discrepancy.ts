@@ -70,8 +70,8 @@ export const discrepancyDueAt = (detectedAt: string, cal: WorkingCalendar) => ca
 
 /**
  * Closing a case with a note. An agency's case is closed by that agency's fee officer, leader or
- * integration account; a bank's or the portal's by an operator (banks answer through the portal's
- * operators: they have no accounts on the portal).
+ * integration account; a bank's by that bank's integration account or an operator (for a bank that
+ * answers by other means); the portal's by an operator.
  */
 export function closeDiscrepancy(s: DiscrepancyState, actor: Actor): { state: DiscrepancyState; role: Role } {
   if (s.status !== 'open') throw conflict('WRONG_STEP', `Chênh lệch đã ở trạng thái "${DISCREPANCY_STATUS_LABELS[s.status]}".`);
@@ -81,7 +81,11 @@ export function closeDiscrepancy(s: DiscrepancyState, actor: Actor): { state: Di
     if (actor.agencyCode !== s.agencyCode) throw forbidden('OUTSIDE_AGENCY', 'Chênh lệch này thuộc trách nhiệm của cơ quan khác.');
     return { state: { ...s, status: 'closed', seq: s.seq + 1 }, role };
   }
-  if (!actor.roles.includes('operator')) throw forbidden('ROLE_NOT_ALLOWED', 'Chỉ cán bộ vận hành mới xử lý chênh lệch với ngân hàng hoặc của Cổng.');
+  if (s.responsible === 'bank' && actor.roles.includes('bank')) {
+    if (!actor.bankCode || actor.bankCode !== s.bankCode) throw forbidden('OUTSIDE_BANK', 'Chênh lệch này thuộc trách nhiệm của ngân hàng khác.');
+    return { state: { ...s, status: 'closed', seq: s.seq + 1 }, role: 'bank' };
+  }
+  if (!actor.roles.includes('operator')) throw forbidden('ROLE_NOT_ALLOWED', 'Chỉ ngân hàng chịu trách nhiệm hoặc cán bộ vận hành mới xử lý chênh lệch với ngân hàng; chênh lệch của Cổng do cán bộ vận hành xử lý.');
   return { state: { ...s, status: 'closed', seq: s.seq + 1 }, role: 'operator' };
 }
 

@@ -8,7 +8,7 @@ import { DEMO_USERS, demoUser } from '../../db/demo-data';
 import { Role } from '../../domain/access/roles';
 import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier/vocabulary';
 import { because } from '../support/because';
-import { integrationSession, pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
+import { integrationSession, machineClientOf, pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
 let p: Awaited<ReturnType<typeof startTestPlatform>>;
 const sessions = new Map<string, Session>();
@@ -61,7 +61,7 @@ async function counts() {
 beforeAll(async () => {
   p = await startTestPlatform();
   for (const subject of new Set([...Object.values(ACCOUNT_OF_ROLE), 'congdan2', 'tiepnhan.hcm'])) {
-    sessions.set(subject, subject.startsWith('client:') ? await integrationSession(p.apiUrl, p.idp.tokenURL) : await signIn(p.apiUrl, subject));
+    sessions.set(subject, subject.startsWith('client:') ? await integrationSession(p.apiUrl, p.idp.tokenURL, machineClientOf(subject)) : await signIn(p.apiUrl, subject));
   }
   const res = await sessions.get('congdan1')!.multipart('/api/dossiers', birthForm());
   expect(res.status).toBe(201);

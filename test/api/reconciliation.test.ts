@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { demoUser } from '../../db/demo-data';
 import { because } from '../support/because';
 import { json } from '../support/http';
-import { signIn, startTestPlatform, type Session } from '../support/platform';
+import { integrationSession, machineClientOf, signIn, startTestPlatform, type Session } from '../support/platform';
 
 /**
  * Daily reconciliation over real HTTP, PostgreSQL and Temporal (000 §34): one business day of portal
@@ -46,22 +46,24 @@ const bankRow = (n: number, amount = 200000, status = 'success', txn = `NH-MOT-T
   `${txn},${pid(n)},HNI-STP,LE_PHI_TTHC,${amount},${status},${DAY}T0${n}:00:00+07:00,${settled}`;
 const agencyRow = (n: number, amount = 200000) => `BL-STP-${n},${pid(n)},HNI-STP,LE_PHI_TTHC,${amount},${DAY}T17:00:00+07:00`;
 
+/** NH-MOT's statement of the day, one line per kind of mismatch. */
+const motStatement = () => [BANK_HEADER,
+  bankRow(1), // matches
+  // 2: missing at the bank
+  bankRow(3, 210000), // amount differs
+  bankRow(4, 200000, 'failed'), // status differs
+  bankRow(5), bankRow(5, 200000, 'success', 'NH-MOT-T5B'), // debited twice
+  bankRow(6, 200000, 'success', 'NH-MOT-T6', '2026-11-27T08:00:00+07:00'), // settled after T+1
+  bankRow(7), bankRow(8),
+  `NH-MOT-T9,TT-00000000DEAD,HNI-STP,LE_PHI_TTHC,90000,success,${DAY}T09:30:00+07:00,${DAY}T15:00:00+07:00`, // unknown to the portal
+];
+
 interface Case { code: string; kind: string; responsible: string; portalPaymentId: string | null; bankCode: string | null; status: string; dueAt: string; detail: string }
 const report = async (who: string, query: string) => json<{ items: Case[] }>(await s[who]!.get(`/api/reconciliation/discrepancies?from=${DAY}&to=${DAY}&limit=200${query}`), 200);
 
 describe('daily reconciliation', () => {
   it('finds every kind of discrepancy between the portal, two banks and the agency', async () => {
-    const statement = [BANK_HEADER,
-      bankRow(1), // matches
-      // 2: missing at the bank
-      bankRow(3, 210000), // amount differs
-      bankRow(4, 200000, 'failed'), // status differs
-      bankRow(5), bankRow(5, 200000, 'success', 'NH-MOT-T5B'), // debited twice
-      bankRow(6, 200000, 'success', 'NH-MOT-T6', '2026-11-27T08:00:00+07:00'), // settled after T+1
-      bankRow(7), bankRow(8),
-      `NH-MOT-T9,TT-00000000DEAD,HNI-STP,LE_PHI_TTHC,90000,success,${DAY}T09:30:00+07:00,${DAY}T15:00:00+07:00`, // unknown to the portal
-    ];
-    const up = await json<{ rows: number; reconciledAgain: boolean }>(await s.vanhanh!.multipart(`/api/reconciliation/banks/NH-MOT/statements/${DAY}`, csvFile(statement)), 200);
+    const up = await json<{ rows: number; reconciledAgain: boolean }>(await s.vanhanh!.multipart(`/api/reconciliation/banks/NH-MOT/statements/${DAY}`, csvFile(motStatement())), 200);
     expect(up).toMatchObject({ rows: 9, reconciledAgain: false });
     // The agency recorded all but 7; 8 with another amount; and a receipt for a payment the portal does not have.
     const list = [AGENCY_HEADER, ...[1, 2, 3, 4, 5, 6].map((n) => agencyRow(n)), agencyRow(8, 150000), `BL-STP-99,TT-00000000BEEF,HNI-STP,LE_PHI_TTHC,70000,${DAY}T17:00:00+07:00`];
@@ -184,5 +186,49 @@ describe('daily reconciliation', () => {
     expect((await (await signIn(p.apiUrl, 'congdan2')).get(`/api/refunds/${r.code}`)).status).toBe(404);
     expect((await citizen.send('POST', '/api/payments/TT-0000000000FF/refund-requests', { reason: 'Không có giao dịch này đâu.' })).status).toBe(404);
     expect((await citizen.send('POST', `/api/payments/${pid(2)}/refund-requests`, { reason: 'ngắn' })).status).toBe(422);
+  });
+
+  it('a bank speaks for itself through its integration account: sends its own statement, sees and closes its own cases, nobody else\'s', async () => {
+    const mot = await integrationSession(p.apiUrl, p.idp.tokenURL, machineClientOf('client:nh-mot-doisoat'));
+    const hai = await integrationSession(p.apiUrl, p.idp.tokenURL, machineClientOf('client:nh-hai-doisoat'));
+    const motAccount = demoUser('client:nh-mot-doisoat').id;
+    const recorded = async () => p.orm.em.fork().execute<{ files: number; audit: number }[]>(
+      "select (select count(*) from reconciliation_file)::int as files, (select count(*) from audit_log where action like 'reconciliation.%')::int as audit");
+    // Another bank cannot send NH-MOT's statement: refused, nothing recorded.
+    const before = await recorded();
+    const refused = await hai.multipart(`/api/reconciliation/banks/NH-MOT/statements/${DAY}`, csvFile(motStatement()));
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'OUTSIDE_BANK', message: expect.stringContaining('ngân hàng') });
+    expect(await recorded()).toEqual(before);
+    // NH-MOT sends its own (the same lines again): accepted, the day reconciled again, the upload audited under the bank's account.
+    const up = await json<{ rows: number; reconciledAgain: boolean }>(await mot.multipart(`/api/reconciliation/banks/NH-MOT/statements/${DAY}`, csvFile(motStatement())), 200);
+    expect(up).toMatchObject({ rows: 9, reconciledAgain: true });
+    const [audit] = await p.orm.em.fork().execute<{ actor_id: string; actor_role: string }[]>(
+      "select actor_id, actor_role from audit_log where action = 'reconciliation.bank_statement.upload' and entity_id = ? order by at desc limit 1", [`bank_statement:NH-MOT:${DAY}`]);
+    expect(audit).toEqual({ actor_id: motAccount, actor_role: 'bank' });
+
+    // Each bank's report holds its own cases only; asking for another bank's is refused.
+    type Report = { items: Case[] };
+    const motCases = await json<Report>(await mot.get(`/api/reconciliation/discrepancies?from=${DAY}&to=${DAY}&limit=200`), 200);
+    expect(motCases.items.length).toBeGreaterThan(0);
+    expect(new Set(motCases.items.map((c) => c.bankCode))).toEqual(new Set(['NH-MOT']));
+    const haiCases = await json<Report>(await hai.get(`/api/reconciliation/discrepancies?from=${DAY}&to=${DAY}&limit=200`), 200);
+    expect(haiCases.items.every((c) => c.bankCode === 'NH-HAI')).toBe(true);
+    expect((await hai.get(`/api/reconciliation/discrepancies?from=${DAY}&to=${DAY}&bankCode=NH-MOT`)).status).toBe(403);
+    const statusCase = motCases.items.find((c) => c.kind === 'status_differs' && c.status === 'open')!;
+    expect((await hai.get(`/api/reconciliation/discrepancies/${statusCase.code}`)).status).toBe(404);
+    expect((await hai.send('POST', `/api/reconciliation/discrepancies/${statusCase.code}/close`, { note: 'Không phải giao dịch của ngân hàng này.' })).status).toBe(404);
+    // A case the agency answers for stays the agency's, even when it names the bank.
+    const agencyCase = motCases.items.find((c) => c.responsible === 'agency' && c.status === 'open')!;
+    const notMine = await mot.send('POST', `/api/reconciliation/discrepancies/${agencyCase.code}/close`, { note: 'Ngân hàng đóng thay cơ quan thu.' });
+    expect(notMine.status).toBe(403);
+    expect(((await notMine.json()) as { error: { code: string } }).error.code).toBe('ROLE_NOT_ALLOWED');
+    // Its own case: closed by the bank with its note, the history and audit naming the bank's account.
+    const closed = await json<{ status: string }>(await mot.send('POST', `/api/reconciliation/discrepancies/${statusCase.code}/close`, { note: 'Giao dịch thực tế thành công; đã sửa trạng thái trong sao kê.' }), 200);
+    expect(closed.status).toBe('closed');
+    const [h] = await p.orm.em.fork().execute<{ actor_id: string }[]>("select actor_id from payment_discrepancy_history where code = ? and event = 'close'", [statusCase.code]);
+    expect(h!.actor_id).toBe(motAccount);
+    const [a] = await p.orm.em.fork().execute<{ actor_role: string }[]>("select actor_role from audit_log where action = 'discrepancy.close' and entity_id = ?", [statusCase.code]);
+    expect(a!.actor_role).toBe('bank');
   });
 });

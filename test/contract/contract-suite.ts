@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../runtime/tools';
 import { testLogger } from '../support/capture-logs';
 import { freshDatabase } from '../support/context';
 import { json } from '../support/http';
-import { integrationSession, pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
+import { integrationSession, machineClientOf, pdfBytes, signIn, startTestPlatform, type Session } from '../support/platform';
 
 /**
  * The API contract as an integrator meets it: schemathesis (pinned, installed by ./platform setup)
@@ -28,7 +28,7 @@ const examples: Record<string, string> = {};
 
 async function headersOf(identity: string): Promise<Record<string, string>> {
   if (identity === 'anonymous') return {};
-  const s: Session = identity.startsWith('client:') ? await integrationSession(p.apiUrl, p.idp.tokenURL) : await signIn(p.apiUrl, identity);
+  const s: Session = identity.startsWith('client:') ? await integrationSession(p.apiUrl, p.idp.tokenURL, machineClientOf(identity)) : await signIn(p.apiUrl, identity);
   return s.headers;
 }
 
@@ -63,7 +63,7 @@ async function schemathesis(identity: string): Promise<{ code: number; output: s
   await writeFile(file, config(identity, await headersOf(identity)));
   const bin = `${PROJECT_ROOT}.tools/schemathesis/bin/schemathesis`;
   // Each identity is tested on the routes it may call; refusals of the others are the access test's.
-  const actor = identity === 'anonymous' ? undefined : { id: '', name: '', roles: identity.startsWith('client:') ? ['integration' as const] : demoUser(identity).roles, agencyCode: null };
+  const actor = identity === 'anonymous' ? undefined : { id: '', name: '', roles: demoUser(identity).roles, agencyCode: null };
   // (Replaying the open processes' histories takes longer than a request may here; test/api/operations.test.ts covers it.)
   // (For the operator, schemathesis 4.32 reports one hook-made valid agency-receipts upload as schema-violating
   // — "invalid component: positive test case"; the integration identity and test/api/reconciliation.test.ts

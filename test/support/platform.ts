@@ -6,7 +6,7 @@ import { startPlatform } from '../../runtime/platform';
 import { startIdentityProvider } from '../../local/identity-provider';
 import { startTemporalDevServer } from '../../local/temporal-dev-server';
 import { startSmsCatcher } from '../../local/sms-catcher';
-import { DEMO_INTEGRATION_CLIENT } from '../../db/demo-data';
+import { DEMO_MACHINE_CLIENTS } from '../../db/demo-data';
 import { freePort } from './ports';
 import { startSmtpCatcher } from './smtp';
 import { startBankSimulator } from '../../local/bank-simulator';
@@ -34,7 +34,7 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
   const apiPort = await freePort();
   const apiUrl = `http://localhost:${apiPort}`;
   const clientSecret = 'test-client-secret-0123456789';
-  const idp = await startIdentityProvider({ port: await freePort(), clientId: 'dvc-test', clientSecret, redirectUris: [`${apiUrl}/auth/callback`], integrationClients: [DEMO_INTEGRATION_CLIENT] });
+  const idp = await startIdentityProvider({ port: await freePort(), clientId: 'dvc-test', clientSecret, redirectUris: [`${apiUrl}/auth/callback`], integrationClients: DEMO_MACHINE_CLIENTS });
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
@@ -96,4 +96,4 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
   };
 }
 
-export { integrationSession, pdfBytes, signIn, type Session } from './sessions';
+export { integrationSession, machineClientOf, pdfBytes, signIn, type Session } from './sessions';

@@ -1,6 +1,6 @@
 import makeFetchCookie from 'fetch-cookie';
 import { CookieJar } from 'tough-cookie';
-import { DEMO_INTEGRATION_CLIENT, DEMO_PASSWORD } from '../../db/demo-data';
+import { DEMO_INTEGRATION_CLIENT, DEMO_MACHINE_CLIENTS, DEMO_PASSWORD } from '../../db/demo-data';
 
 /** Signed-in sessions as a browser or an integration holds them (no jest here: the benchmarks use them too). */
 export interface Session {
@@ -55,6 +55,13 @@ export async function signIn(apiUrl: string, subject: string, password = DEMO_PA
 /** A small valid PDF, as a citizen's scanned document would be. */
 export function pdfBytes(label = 'test'): Uint8Array {
   return new TextEncoder().encode(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${label}\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+}
+
+/** The demo machine client of an integration account's subject (`client:<id>`). */
+export function machineClientOf(subject: string): { clientId: string; clientSecret: string } {
+  const c = DEMO_MACHINE_CLIENTS.find((x) => `client:${x.clientId}` === subject);
+  if (!c) throw new Error(`no demo machine client for ${subject}`);
+  return c;
 }
 
 /** An integration account's session: an access token from the client-credentials grant, no cookie. */
