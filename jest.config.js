@@ -3,8 +3,7 @@
  * jest 30 in ESM mode (node --experimental-vm-modules); TypeScript through @swc/jest.
  * Every test file starts its own Temporal server and platform; each jest worker has databases of its own
  * in the one PostgreSQL (test/support/global-setup.ts), so files run side by side: TEST_WORKERS of them
- * (1 by default: side by side, a sign-in's CSRF token is sometimes missing from its session, see docs/tests.md;
- * TEST_WORKERS=3 is the fastest on 2 cores). Engine and library logs
+ * (3 by default, the fastest on 2 cores; TEST_WORKERS=1 runs one file at a time). Engine and library logs
  * go to test-output/logs/, one file per test file; the reporter prints the logs of a file whose tests failed.
  */
 export default {
@@ -21,6 +20,6 @@ export default {
   setupFilesAfterEnv: ['<rootDir>/test/support/capture-logs.ts'],
   testSequencer: '<rootDir>/test/support/sequencer.js',
   reporters: ['default', '<rootDir>/test/support/failed-logs-reporter.js'],
-  maxWorkers: Number(process.env.TEST_WORKERS ?? 1),
+  maxWorkers: Number(process.env.TEST_WORKERS ?? 3),
   testTimeout: 120_000,
 };
