@@ -35,13 +35,13 @@ interface CaseRow {
 const num = (v: string | null) => (v === null ? null : Number(v));
 const MAX_DAYS = 366;
 
+/** A bank's integration account (its bank code set): it speaks for that bank only. */
+const isBank = (actor: Actor): actor is Actor & { bankCode: string } => actor.roles.includes('bank') && !!actor.bankCode;
+
 /**
  * Daily reconciliation (000 §34): the banks' and agencies' files, the runs, and the discrepancy cases
  * with the report's filters (agency, payment unit, transaction type, summary or detail, period).
  */
-/** A bank's integration account (its bank code set): it speaks for that bank only. */
-const isBank = (actor: Actor): actor is Actor & { bankCode: string } => actor.roles.includes('bank') && !!actor.bankCode;
-
 export class ReconciliationService {
   constructor(private readonly deps: { orm: MikroORM; temporal: Client; taskQueue: string; banks: BankDirectory; maxFileBytes: number }) {}
 
@@ -62,7 +62,7 @@ export class ReconciliationService {
    */
   async upload(actor: Actor, kind: FileKind, partyCode: string, day: string, file: Readable, requestId: string) {
     if (kind === 'bank_statement' && !this.deps.banks.get(partyCode)) throw Errors.notFound('Ngân hàng');
-    if (kind === 'bank_statement' && isBank(actor) && actor.bankCode !== partyCode) throw apiError(403, 'OUTSIDE_BANK', 'Tài khoản tích hợp của ngân hàng chỉ gửi sao kê của chính ngân hàng đó.');
+    if (kind === 'bank_statement' && actor.roles.includes('bank') && actor.bankCode !== partyCode) throw apiError(403, 'OUTSIDE_BANK', 'Tài khoản tích hợp của ngân hàng chỉ gửi sao kê của chính ngân hàng đó.');
     if (kind === 'agency_receipts') {
       const [a] = await this.deps.orm.em.fork().execute('select 1 from agency where code = ?', [partyCode]);
       if (!a) throw Errors.notFound('Cơ quan');
