@@ -63,3 +63,6 @@ export const ErrorBody = z.object({
     requestId: z.string(),
   }),
 });
+
+/** A yes/no query or form value: the strings `true` and `false`, read as a boolean. */
+export const QueryFlag = z.enum(['true', 'false']).transform((v) => v === 'true');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StoreItemKind } from '../../domain/data-store/vocabulary';
-import { AgencyCode, DossierCode, Instant, IsoDate, Page, ProcedureCode, ProcedureRef, ResultCode } from '../schemas';
+import { AgencyCode, DossierCode, Instant, IsoDate, Page, ProcedureCode, ProcedureRef, QueryFlag, ResultCode } from '../schemas';
 
 /** Requests and answers of the data store routes (Kho quản lý dữ liệu điện tử). */
 
@@ -8,7 +8,7 @@ export const StoreItemParams = z.object({ id: z.uuid() });
 
 export const StoreListQuery = Page.extend({
   kind: StoreItemKind.optional().describe('result: kết quả giải quyết; document: thành phần hồ sơ đã được tiếp nhận'),
-  hidden: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: chỉ các mục đã ẩn'),
+  hidden: QueryFlag.optional().describe('true: chỉ các mục đã ẩn'),
 });
 
 export const StoreItem = z.object({

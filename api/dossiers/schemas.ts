@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
 import { DossierAction, DossierStatus, StoredFile } from '../../domain/dossier/vocabulary';
 import { trimmedText } from '../../domain/text';
-import { ActorRef, AgencyCode, DossierCode, Instant, Items, Page, ProcedureCode, ResultCode } from '../schemas';
+import { ActorRef, AgencyCode, DossierCode, Instant, Items, Page, ProcedureCode, QueryFlag, ResultCode } from '../schemas';
 
 /** Requests and answers of the dossier routes: validation and the OpenAPI document read the same objects. */
 
@@ -12,7 +12,7 @@ export const ResultParams = z.object({ resultCode: ResultCode });
 export const QueueQuery = Page.extend({
   step: DossierStatus.optional(),
   dueWithinHours: z.coerce.number().min(0).max(24 * 365).optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: QueryFlag.optional(),
 });
 
 /** The electronic form, sent as a JSON part; each procedure's document lists its own fields. */
@@ -23,7 +23,7 @@ export const SubmitFields = z.object({
   procedureCode: ProcedureCode,
   formData: FormData,
   fromStore: FromStore,
-  storeConsent: z.enum(['true', 'false']).transform((v) => v === 'true').optional()
+  storeConsent: QueryFlag.optional()
     .describe('true: đồng ý lưu giữ các thành phần hồ sơ vào Kho dữ liệu khi hồ sơ được tiếp nhận'),
 }).strict();
 export const SupplementFields = z.object({ formData: FormData, fromStore: FromStore }).strict();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CancelMaintenance, MaintenanceBody, MaintenanceStatus } from '../../domain/service-desk/maintenance';
 import { mount } from '../access';
 import { parse } from '../errors';
-import { AgencyCode, Instant, Items, Page, Uuid } from '../schemas';
+import { AgencyCode, Instant, Items, Page, QueryFlag, Uuid } from '../schemas';
 import type { MaintenanceNotices } from './maintenance';
 import type { AccountComplaints } from './complaints';
 import type { AdminAccountRequests } from './admin-accounts';
@@ -31,10 +31,10 @@ const COMPLAINT_READERS = ['citizen', 'operator', 'system_admin'] as const;
 /** A list of complaints by status, kind, channel, or only those past a clock (`overdue=true`). */
 export const ComplaintFilterQuery = z.object({
   status: ComplaintStatus.optional(), kind: ComplaintKind.optional(), channel: ComplaintChannel.optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: chỉ các khiếu nại đã quá 24 hoặc 48 giờ và chưa có kết quả'),
+  overdue: QueryFlag.optional().describe('true: chỉ các khiếu nại đã quá 24 hoặc 48 giờ và chưa có kết quả'),
 }).strict();
 const ComplaintListQuery = Page.extend(ComplaintFilterQuery.shape).strict();
-const Overdue = (what: string) => z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe(`true: chỉ ${what}`);
+const Overdue = (what: string) => QueryFlag.optional().describe(`true: chỉ ${what}`);
 /** Operators' list of support requests by status, kind, agency, or only those past their clock and not closed. */
 export const SupportFilterQuery = z.object({
   status: SupportStatus.optional(), kind: SupportKind.optional(), agencyCode: AgencyCode.optional(), overdue: Overdue('các yêu cầu đã quá hạn xử lý và chưa đóng'),
@@ -45,7 +45,7 @@ export const AdminRequestFilterQuery = z.object({
 }).strict();
 /** Maintenance notices by status, and emergency (true) or planned (false). */
 export const MaintenanceFilterQuery = z.object({
-  status: MaintenanceStatus.optional(), emergency: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: chỉ bảo trì khẩn cấp; false: chỉ bảo trì theo kế hoạch'),
+  status: MaintenanceStatus.optional(), emergency: QueryFlag.optional().describe('true: chỉ bảo trì khẩn cấp; false: chỉ bảo trì theo kế hoạch'),
 }).strict();
 
 export const AdminRequestCode = z.string().regex(/^QT-\d{6}$/).describe('Mã đề nghị cấp tài khoản quản trị, ví dụ QT-000001');
