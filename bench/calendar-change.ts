@@ -35,6 +35,12 @@ if (WORKER_ENV.WORKER_NODE_OPTIONS) WORKER_ENV.NODE_OPTIONS = WORKER_ENV.WORKER_
 const OUT = process.env.OUT ?? 'calendar-change';
 /** FAULT=kill-worker: the worker is killed with SIGKILL in the middle of the change (the fault run's case). */
 const FAULT = process.env.FAULT ?? '';
+/**
+ * A second change in the same run, on the same open processes: the day off withdrawn (every deadline moves
+ * back), carried by workers started with this environment added (JSON), e.g. '{"WORKER_WORKFLOW_THREADS":"2"}':
+ * a worker setting measured against the first change as its baseline.
+ */
+const SECOND: Record<string, string> | null = process.env.SECOND_WORKER_ENV ? JSON.parse(process.env.SECOND_WORKER_ENV) : null;
 
 const stack = await startBenchStack(OUT);
 const workers: ChildProcess[] = [];
@@ -104,8 +110,8 @@ const start = process.hrtime.bigint();
 await em().execute("insert into calendar_override (date, kind, note, updated_at) values (?, 'day_off', 'Đo hiệu năng', now())", [day]);
 const changeId = newCalendarChangeId(day);
 const job = await startCalendarChange(stack.client, 'dossier', { changeId, date: day, changedAt: new Date().toISOString() });
-const movedSoFar = async () => {
-  const [r] = await em().execute<{ n: number }[]>("select ((select count(*) from dossier_history where action = 'deadline_moved') + (select count(*) from feedback_history where action = 'deadlines_moved'))::int as n");
+const movedSoFar = async (action = { dossier: 'deadline_moved', feedback: 'deadlines_moved' }) => {
+  const [r] = await em().execute<{ n: number }[]>("select ((select count(*) from dossier_history where action = ?) + (select count(*) from feedback_history where action = ?))::int as n", [action.dossier, action.feedback]);
   return r!.n;
 };
 // The fault run's case (issue 30): the worker killed with SIGKILL a third of the way through, then restarted.
@@ -141,6 +147,26 @@ const [{ missed }] = await em().execute<{ missed: number }[]>(`select ((select c
   + (select count(*) from feedback f where not exists (select 1 from feedback_history h where h.feedback_code = f.code and h.action = 'deadlines_moved')))::int as missed`) as [{ missed: number }];
 const [{ stale }] = await em().execute<{ stale: number }[]>(`select (select count(*) from dossier where status = 'submitted' and acceptance_due_at < ('${day}'::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh')::int as stale`) as [{ stale: number }];
 
+// The second change (SECOND_WORKER_ENV): the day off withdrawn, carried by workers with the other setting.
+let second: { env: Record<string, string>; seconds: number; perSecond: number; ratioToFirst: number; workerCpuPercent: number; serverCpuPercent: number } | null = null;
+if (SECOND) {
+  await stack.stopWorker();
+  workers.splice(0);
+  for (let i = 0; i < WORKERS; i++) workers.push(await stack.startWorker({ ...WORKER_ENV, ...SECOND }, BUILT));
+  const all = await movedSoFar();
+  const cpu1 = { server: cpuSeconds(stack.temporalPid()), worker: cpuSeconds(workers[0]!.pid!) };
+  const start2 = process.hrtime.bigint();
+  await em().execute('delete from calendar_override where date = ?', [day]);
+  const job2 = await startCalendarChange(stack.client, 'dossier', { changeId: newCalendarChangeId(day), date: day, changedAt: new Date().toISOString() });
+  await job2.result();
+  while ((await movedSoFar()) < all + affected) await new Promise((res) => setTimeout(res, 200));
+  const s2 = Number(process.hrtime.bigint() - start2) / 1e9;
+  second = {
+    env: SECOND, seconds: +s2.toFixed(2), perSecond: +(affected / s2).toFixed(1), ratioToFirst: +(seconds / s2).toFixed(2),
+    workerCpuPercent: Math.round(((cpuSeconds(workers[0]!.pid!) - cpu1.worker) / s2) * 100), serverCpuPercent: Math.round(((cpuSeconds(stack.temporalPid()) - cpu1.server) / s2) * 100),
+  };
+}
+
 const result = {
   machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   date: new Date().toISOString().slice(0, 10),
@@ -151,6 +177,7 @@ const result = {
   faults, workers: WORKERS, worker: BUILT ? 'production build' : 'sources (tsx)', workerEnv: WORKER_ENV, processesHandledTwice: twice, processesNotMoved: missed,
   peakWorkerRssMiB: peak.worker, peakServerRssMiB: peak.server, peakWorkerRssMiBDuringSetup: peakAtSetup.worker,
   engineBytesPerOpenProcess: Math.round(sqliteBytes / (DOSSIERS + FEEDBACK)),
+  second,
 };
 await writeFile(`bench/results/${OUT}.json`, `${JSON.stringify(result, null, 2)}\n`);
 await writeFile(`bench/results/${OUT}.md`, `# An announced day off reaching every open clock (issues 15 and 30)
@@ -164,10 +191,10 @@ ${DOSSIERS} open dossiers (waiting for acceptance, 8 working hours) and ${FEEDBA
 | one SQL statement per table moving the same deadlines (baseline, same run) | ${affected} | ${result.sqlSeconds} | ${Math.round(affected / sqlSeconds)} | 1 |
 | the change job signalling every affected process (${jobResult.batches} batches) | ${jobResult.signalled} | ${result.jobSeconds} | ${(jobResult.signalled / jobSeconds).toFixed(1)} | ${(jobSeconds / sqlSeconds).toFixed(0)} |
 | until every affected process recomputed, re-armed, recorded its new deadline | ${moved} | ${result.secondsUntilAllMoved} | ${result.perSecond} | ${result.ratioToSql} |
-
+${second ? `| the day off withdrawn, every deadline moved back, workers with ${Object.entries(second.env).map(([k, v]) => `${k}=${v}`).join(' ')} | ${affected} | ${second.seconds} | ${second.perSecond} | ${(second.seconds / sqlSeconds).toFixed(0)} |\n` : ''}
 At the national scale of issue 15 (100,000 open dossiers and 20,000 open feedback), the measured rates give about ${Math.round(120_000 / result.perSecond / 60)} minutes for the change to reach every process on this machine, after about ${Math.round(120_000 / (affected / setupSeconds) / 60)} minutes to set them up; scale in production comes from more workers and a Temporal cluster (the figures are per machine of 2 cores shared by the Temporal server, PostgreSQL, the worker and the load).
 
-Dossiers still due on the day off afterwards: ${stale}; processes that recorded the move twice: ${twice}; processes that did not record it: ${missed}. Temporal server CPU ${serverCpu}%, worker CPU ${workerCpu ?? '–'}% (the first worker process).${faults.length ? `\n\nFaults: ${faults.join('; ')}.` : ''}
+Dossiers still due on the day off afterwards: ${stale}; processes that recorded the move twice: ${twice}; processes that did not record it: ${missed}. Temporal server CPU ${serverCpu}%, worker CPU ${workerCpu ?? '–'}% (the first worker process).${second ? ` The second change against the first: ${second.ratioToFirst}× as fast (worker CPU ${second.workerCpuPercent}%, Temporal server ${second.serverCpuPercent}%).` : ''}${faults.length ? `\n\nFaults: ${faults.join('; ')}.` : ''}
 
 | resident memory (sampled each second) | highest during set-up | highest in the whole run | at the end |
 |---|---|---|---|

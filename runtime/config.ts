@@ -63,6 +63,8 @@ const Env = z.object({
   WORKER_MEMORY_MIB: z.coerce.number().int().min(384).max(65_536).default(400),
   /** Workflows kept in the worker's cache, instead of what WORKER_MEMORY_MIB gives (memory vs. replay work). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+  /** Threads running workflow code in one worker process (Temporal's workflowThreadPoolSize; 1 by default). */
+  WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/).optional(),
   /** Bearer token a metrics scraper sends to GET /metrics; without it /metrics is not served. */
   METRICS_TOKEN: z.string().min(16, 'cần ít nhất 16 ký tự').optional(),

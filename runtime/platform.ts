@@ -39,7 +39,7 @@ export async function startPlatform(cfg: Config, log: Logger, parts: { api: bool
       banks: new BankDirectory(cfg.PAYMENT_BANKS),
       alerts: { silentMinutes: cfg.INTEGRATION_SILENT_MINUTES, failingCalls: cfg.INTEGRATION_FAILING_CALLS },
       log,
-    }, workerSizing(cfg.WORKER_MEMORY_MIB, cfg.WORKER_MAX_CACHED_WORKFLOWS), services.dataConverter);
+    }, workerSizing(cfg.WORKER_MEMORY_MIB, cfg.WORKER_MAX_CACHED_WORKFLOWS, cfg.WORKER_WORKFLOW_THREADS), services.dataConverter);
     workerRun = worker.run();
     await ensureSchedules(services.temporal, cfg.TEMPORAL_TASK_QUEUE, log);
     const recover = () =>

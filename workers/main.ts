@@ -7,7 +7,7 @@ import { startPlatform } from '../runtime/platform';
 /** The worker process alone (production): configuration from the environment. */
 const cfg = loadConfigOrExit();
 const log = createLogger(cfg.LOG_LEVEL, 'worker');
-const sizing = workerSizing(cfg.WORKER_MEMORY_MIB, cfg.WORKER_MAX_CACHED_WORKFLOWS);
+const sizing = workerSizing(cfg.WORKER_MEMORY_MIB, cfg.WORKER_MAX_CACHED_WORKFLOWS, cfg.WORKER_WORKFLOW_THREADS);
 // V8 grows its heap towards a limit sized from the machine, not from the budget: the launch command sets
 // it (--max-old-space-size, ~half the budget); without it the process holds garbage far past the budget.
 const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);

@@ -15,13 +15,15 @@ export interface WorkerSizing {
   maxConcurrentWorkflowTaskExecutions: number;
   maxConcurrentLocalActivityExecutions: number;
   maxConcurrentActivityTaskExecutions: number;
+  /** Threads running workflow code (a second one uses a second core when the engine is not the limit). */
+  workflowThreadPoolSize?: number;
 }
 
 /**
  * The worker's limits for a memory budget in MiB; `maxCachedWorkflows` given explicitly wins. More open
  * processes than the cache holds is normal: a process not cached is replayed from its (short) history.
  */
-export function workerSizing(memoryMiB: number, maxCachedWorkflows?: number): WorkerSizing {
+export function workerSizing(memoryMiB: number, maxCachedWorkflows?: number, workflowThreads?: number): WorkerSizing {
   const fromBudget = Math.floor((memoryMiB - BASE_MIB - HEADROOM_MIB) / PER_CACHED_MIB);
   // Task slots: enough to keep two cores busy while activities wait on PostgreSQL, few enough that
   // their transient memory stays inside the headroom.
@@ -31,5 +33,6 @@ export function workerSizing(memoryMiB: number, maxCachedWorkflows?: number): Wo
     maxConcurrentWorkflowTaskExecutions: slots,
     maxConcurrentLocalActivityExecutions: slots,
     maxConcurrentActivityTaskExecutions: slots,
+    ...(workflowThreads ? { workflowThreadPoolSize: workflowThreads } : {}),
   };
 }

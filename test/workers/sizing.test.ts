@@ -16,6 +16,11 @@ describe('worker sizing', () => {
     expect(workerSizing(65_536).maxConcurrentWorkflowTaskExecutions).toBe(40);
   });
 
+  it('runs workflow code on the threads configured, Temporal\'s default when not', () => {
+    expect(workerSizing(400).workflowThreadPoolSize).toBeUndefined();
+    expect(workerSizing(400, undefined, 2).workflowThreadPoolSize).toBe(2);
+  });
+
   it('lets an explicit cache size win (0: no cache, every task replays)', () => {
     expect(workerSizing(400, 0).maxCachedWorkflows).toBe(0);
     expect(workerSizing(400, 1000).maxCachedWorkflows).toBe(1000);
