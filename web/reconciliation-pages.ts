@@ -68,6 +68,7 @@ export function reconciliationPages(service: ReconciliationService, refunds: Ref
       isOperator: actor.roles.includes('operator'), canUploadReceipts: actor.roles.includes('fee_officer') || actor.roles.includes('operator'),
       fileKinds: FILE_KIND_LABELS, refunds: actor.roles.includes('fee_officer') || actor.roles.includes('unit_leader') ? await refunds.awaitingAgency(actor) : [],
       problem, uploaded, yesterday: isoDateOfDay(localDayNumber(Date.now()) - 1),
+      files: filterProblem ? [] : await service.files(actor, f.from, f.to),
     }, problem ? 422 : 200);
   }
 

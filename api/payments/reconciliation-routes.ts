@@ -22,7 +22,7 @@ const Case = z.object({
 });
 const Run = z.object({
   day: IsoDate, runs: z.number().int(), lastRunAt: Instant, summary: z.record(z.string(), z.unknown()),
-  files: z.array(z.object({ kind: z.string(), partyCode: z.string(), rows: z.number().int(), sha256: z.string(), source: z.string(), uploadedAt: Instant })),
+  files: z.array(z.object({ kind: z.string(), partyCode: z.string(), rows: z.number().int(), sha256: z.string(), source: z.string(), uploadedAt: Instant, uploadedBy: z.string().nullable().describe('the account that uploaded it (none for a statement fetched from the bank)') })),
   cases: z.record(z.string(), z.number().int()),
 });
 const Filter = z.object({

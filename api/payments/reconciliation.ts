@@ -112,14 +112,40 @@ export class ReconciliationService {
     const em = this.deps.orm.em.fork();
     const [run] = await em.execute<{ runs: number; last_run_at: string; summary: Record<string, unknown> }[]>('select runs, last_run_at, summary from reconciliation_run where business_day = ?', [day]);
     if (!run) return null;
-    const files = await em.execute<{ kind: FileKind; party_code: string; row_count: number; sha256: string; source: string; uploaded_at: string }[]>(
-      'select kind, party_code, row_count, sha256, source, uploaded_at from reconciliation_file where business_day = ? order by kind, party_code', [day]);
+    const files = await em.execute<{ kind: FileKind; party_code: string; row_count: number; sha256: string; source: string; uploaded_at: string; uploaded_by: string | null }[]>(
+      `select f.kind, f.party_code, f.row_count, f.sha256, f.source, f.uploaded_at, a.full_name as uploaded_by
+         from reconciliation_file f left join account a on a.id = f.uploaded_by where f.business_day = ? order by f.kind, f.party_code`, [day]);
     const cases = await em.execute<{ status: DiscrepancyStatus; n: string }[]>('select status, count(*) as n from payment_discrepancy where business_day = ? group by 1', [day]);
     return {
       day, runs: run.runs, lastRunAt: instant(run.last_run_at), summary: run.summary,
-      files: files.map((f) => ({ kind: f.kind, partyCode: f.party_code, rows: f.row_count, sha256: f.sha256, source: f.source, uploadedAt: instant(f.uploaded_at) })),
+      files: files.map((f) => ({ kind: f.kind, partyCode: f.party_code, rows: f.row_count, sha256: f.sha256, source: f.source, uploadedAt: instant(f.uploaded_at), uploadedBy: f.uploaded_by })),
       cases: Object.fromEntries(cases.map((c) => [c.status, Number(c.n)])),
     };
+  }
+
+  /**
+   * The daily files received in a period, newest first, with who sent each (the account that uploaded it,
+   * a bank's own integration account included; none for a statement fetched from the bank): an operator
+   * sees every file, a bank's account its bank's statements, an agency's staff their agency's lists.
+   */
+  async files(actor: Actor, from: string, to: string, limit = 100) {
+    const where = ['f.business_day between ? and ?'];
+    const params: unknown[] = [from, to];
+    if (isBank(actor)) {
+      where.push("f.kind = 'bank_statement' and f.party_code = ?");
+      params.push(actor.bankCode ?? '-');
+    } else if (!actor.roles.includes('operator')) {
+      where.push("f.kind = 'agency_receipts' and f.party_code = ?");
+      params.push(this.scope(actor, undefined));
+    }
+    const rows = await this.deps.orm.em.fork().execute<{ kind: FileKind; party_code: string; business_day: string; row_count: number; source: 'upload' | 'fetched'; uploaded_at: string; uploaded_by: string | null; uploader_kind: string | null }[]>(
+      `select f.kind, f.party_code, to_char(f.business_day, 'YYYY-MM-DD') as business_day, f.row_count, f.source, f.uploaded_at, a.full_name as uploaded_by, a.kind as uploader_kind
+         from reconciliation_file f left join account a on a.id = f.uploaded_by
+        where ${where.join(' and ')} order by f.business_day desc, f.kind, f.party_code limit ?`, [...params, limit]);
+    return rows.map((r) => ({
+      kind: r.kind, partyCode: r.party_code, day: r.business_day, rows: r.row_count, source: r.source,
+      uploadedAt: instant(r.uploaded_at), uploadedBy: r.uploaded_by, byIntegration: r.uploader_kind === 'integration',
+    }));
   }
 
   private where(actor: Actor, f: ReportFilter): { sql: string; params: unknown[] } {

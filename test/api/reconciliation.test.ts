@@ -206,6 +206,10 @@ describe('daily reconciliation', () => {
     const [audit] = await p.orm.em.fork().execute<{ actor_id: string; actor_role: string }[]>(
       "select actor_id, actor_role from audit_log where action = 'reconciliation.bank_statement.upload' and entity_id = ? order by at desc limit 1", [`bank_statement:NH-MOT:${DAY}`]);
     expect(audit).toEqual({ actor_id: motAccount, actor_role: 'bank' });
+    // The day's files name the bank's account as the sender.
+    const [{ full_name: motName }] = await p.orm.em.fork().execute<{ full_name: string }[]>('select full_name from account where id = ?', [motAccount]) as [{ full_name: string }];
+    const dayRun = await json<{ files: { kind: string; partyCode: string; source: string; uploadedBy: string | null }[] }>(await s.vanhanh!.get(`/api/reconciliation/runs/${DAY}`), 200);
+    expect(dayRun.files).toContainEqual(expect.objectContaining({ kind: 'bank_statement', partyCode: 'NH-MOT', source: 'upload', uploadedBy: motName }));
 
     // Each bank's report holds its own cases only; asking for another bank's is refused.
     type Report = { items: Case[] };

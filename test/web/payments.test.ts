@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { accessible, keepScreenshot, portalInBrowser, signInAs } from '../support/browser';
+import { demoUser } from '../../db/demo-data';
 import { json } from '../support/http';
 import { pdfBytes, signIn } from '../support/platform';
 
@@ -90,6 +91,10 @@ describe('paying a fee in the portal', () => {
       await upload(page, `${header}\nBL-1,TT-00000000C0DE,HNI-STP,LE_PHI_TTHC,12000,${yesterday}T10:00:00+07:00\n`);
       await page.waitForURL((u) => u.searchParams.has('da_tai'));
       expect(await page.getByRole('status').first().innerText()).toContain('1 dòng');
+      // The files received: the agency's own list, with who sent it; no bank's statement shown to the agency.
+      const files = await page.getByRole('region', { name: 'Bảng tệp đối soát đã nhận' }).innerText();
+      expect(files).toContain(`Danh sách biên lai ngày của cơ quan\tHNI-STP\t1\tTải lên bởi ${demoUser('thuphi.hn').fullName}`);
+      expect(files).not.toContain('Sao kê ngày của ngân hàng');
     });
     const operator = await signIn(ctx.p.apiUrl, 'vanhanh');
     await json(await operator.send('POST', `/api/reconciliation/runs/${yesterday}`), 200);
@@ -103,7 +108,9 @@ describe('paying a fee in the portal', () => {
       await page.waitForURL((u) => u.searchParams.get('xong') === '1');
       expect(await page.locator('main').innerText()).toContain('Đã xử lý');
       await page.goto(`${ctx.p.apiUrl}/doi-soat?tu=${yesterday}&den=${yesterday}&xem=tong-hop`);
-      expect(await page.getByRole('table').innerText()).toContain('HNI-STP');
+      expect(await page.getByRole('region', { name: 'Bảng tổng hợp chênh lệch' }).innerText()).toContain('HNI-STP');
+      // The operator sees every file of the day, the agency's with its sender.
+      expect(await page.getByRole('region', { name: 'Bảng tệp đối soát đã nhận' }).innerText()).toContain(`HNI-STP\t1\tTải lên bởi ${demoUser('thuphi.hn').fullName}`);
       await accessible(page);
       await page.setViewportSize({ width: 375, height: 800 });
       await keepScreenshot(page, 'reconciliation-summary-phone');
