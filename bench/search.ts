@@ -1,8 +1,11 @@
 /**
  * Benchmark (issue 18): searching 1,000,000 published answers (ANSWERS to change) and a 6,000-procedure
  * catalogue, with and without diacritics. Two parts, in one run on one database:
- *  1. SQL, 64 concurrent connections: ranking every match; the bounded candidate set the platform uses;
- *     trigram substring search (pg_trgm) over the folded text — latency, and each index's size and build time.
+ *  1. SQL, 64 concurrent connections: ranking every match; the newest matches through one index (issue 18);
+ *     the newest matches period by period (issue 31, what the platform uses), on the popular queries and on the
+ *     long tail; trigram substring search (pg_trgm) over the folded text — latency, each index's size and build
+ *     time; then each kind of query (frequent, medium, rare, absent, phrases, with and without marks) alone, with
+ *     its plan's shape.
  *  2. HTTP, 64 connections, the API as its own process: the public answer search and the catalogue search
  *     beside the bare indexed lookup of one answer behind the same middleware (the baseline).
  *   npm run bench:search        Results: bench/results/search.json and .md.
@@ -72,7 +75,9 @@ const load = await timed(async () => {
             (${lit(TITLES)})[1 + g % ${TITLES.length}] || ' ' || ${phrases('3')},
             ${phrases(`6 + g % 8`)}, ${phrases(`8 + g % 12`)},
             now() - (g % 1500) * interval '1 day', now() - (g % 1400) * interval '1 day' - (g % 86400) * interval '1 second'
-       from generate_series(1, ?) g`,
+       from generate_series(1, ?) g
+      -- Appended as published, oldest first, as the platform writes them (one period's answers lie together).
+      order by (g % 1400) desc, (g % 86400) desc`,
     [ANSWERS],
   );
   await em().execute(
@@ -85,7 +90,7 @@ const load = await timed(async () => {
   await em().execute('vacuum analyze');
 });
 const [db] = await em().execute<{ size: string; gin: string }[]>(
-  "select pg_size_pretty(pg_database_size(current_database())) as size, pg_size_pretty(pg_relation_size('feedback_publication_search_folded')) as gin",
+  "select pg_size_pretty(pg_database_size(current_database())) as size, pg_size_pretty(pg_relation_size('feedback_publication_period_search')) as gin",
 );
 
 // Queries people type: frequent, medium and rare phrases, with and without marks, one or two terms.
@@ -95,15 +100,20 @@ const QUERIES = [
   'boi thuong tai dinh cu', 'quảng cáo biển hiệu', 'thuy san an toan thuc pham', 'hộ chiếu thị thực', 'cap doi giay phep lai xe',
 ];
 
+// The long tail: two phrases together, every pair, half typed without marks (6,480 queries); in SQL a
+// spread sample of them in turn.
+const tail = PHRASES.flatMap((a, i) => PHRASES.filter((_, j) => j !== i).map((b, j) => ((i + j) % 2 ? `${a} ${b}` : folded(`${a} ${b}`))));
+const tailSample = tail.filter((_, k) => k % 7 === 0);
+
 // Part 1: strategies in SQL, 64 connections at once.
-async function hammer(label: string, query: (q: string) => { sql: string; params: unknown[] }) {
+async function hammer(label: string, query: (q: string) => { sql: string; params: unknown[] }, queries: string[] = QUERIES) {
   const latencies: number[] = [];
   let rows = 0;
   const until = Date.now() + SECONDS * 1000;
   let i = 0;
   await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
     while (Date.now() < until) {
-      const q = QUERIES[i++ % QUERIES.length]!;
+      const q = queries[i++ % queries.length]!;
       const t = process.hrtime.bigint();
       const { sql, params } = query(q);
       const found = await em().execute<unknown[]>(sql, params);
@@ -113,7 +123,7 @@ async function hammer(label: string, query: (q: string) => { sql: string; params
   }));
   latencies.sort((a, b) => a - b);
   const at = (p: number) => +latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
-  return { strategy: label, queries: latencies.length, perSecond: Math.round(latencies.length / SECONDS), p50ms: at(0.5), p99ms: at(0.99), rowsPerQuery: +(rows / latencies.length).toFixed(1) };
+  return { strategy: label, mix: queries === QUERIES ? 'popular' : 'long tail', queries: latencies.length, perSecond: Math.round(latencies.length / SECONDS), p50ms: at(0.5), p99ms: at(0.99), rowsPerQuery: +(rows / latencies.length).toFixed(1) };
 }
 const matches = [];
 for (const q of QUERIES) {
@@ -125,8 +135,62 @@ const everyMatch = (q: string) => {
   const m = textMatch('p', q);
   return { sql: `select p.code from feedback_publication p where ${m.where} order by ${m.rank} desc limit 20`, params: [...m.whereParams, ...m.rankParams] };
 };
-sql.push(await hammer('rank every match (before)', everyMatch));
-sql.push(await hammer(`bounded candidate set: newest ${SEARCH_CANDIDATES} matches ranked (chosen)`, (q) => publishedAnswersQuery(q, { limit: 20, offset: 0 })));
+// Issue 18's bounded candidate set before the periods (issue 31): the newest matches through one index.
+const newestOverall = (q: string) => {
+  const m = textMatch('p', q);
+  return {
+    sql: `with c as materialized (select p.code, p.published_at, p.search, p.search_folded from feedback_publication p where ${m.where}
+            order by p.published_at desc limit ${SEARCH_CANDIDATES})
+          select p.code from c p order by ${m.rank} desc, p.published_at desc limit 20`,
+    params: [...m.whereParams, ...m.rankParams],
+  };
+};
+const chosen = (q: string) => publishedAnswersQuery(q, { limit: 20, offset: 0 });
+sql.push(await hammer('rank every match (issue 18, before)', everyMatch));
+sql.push(await hammer(`newest ${SEARCH_CANDIDATES} matches through one index, ranked (issue 18)`, newestOverall));
+sql.push(await hammer(`newest ${SEARCH_CANDIDATES} matches period by period, newest first, ranked (chosen)`, chosen));
+sql.push(await hammer(`newest ${SEARCH_CANDIDATES} matches through one index, ranked (issue 18)`, newestOverall, tailSample));
+sql.push(await hammer(`newest ${SEARCH_CANDIDATES} matches period by period, newest first, ranked (chosen)`, chosen, tailSample));
+
+// Each kind of query alone, one connection: its matches, latency and the plan's shape.
+const KINDS: [string, string][] = [
+  ['frequent words, with marks', 'thủ tục hành chính'],
+  ['frequent words, without marks', 'thu tuc hanh chinh'],
+  ['medium (≈1.5 % of answers), with marks', 'quảng cáo biển hiệu'],
+  ['medium, without marks', 'quang cao bien hieu'],
+  ['two phrases (long tail), with marks', 'hộ nghèo khuyết tật'],
+  ['two phrases (long tail), without marks', 'ly lich tu phap cu tru'],
+  ['quoted phrases, rare together', '"hợp tác xã" "con dấu" "thủy sản" khuyết tật'],
+  ['a word no answer has', 'xyzabc'],
+];
+async function planShape(sqlText: string, params: unknown[]) {
+  const [row] = await em().execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(`explain (format json) ${sqlText}`, params);
+  const shape: string[] = [];
+  const walk = (n: PlanNode) => {
+    const what = `${n['Node Type']}${n['Index Name'] ? ` on ${n['Index Name']}` : ''}`;
+    if (!['Limit', 'CTE Scan', 'Hash', 'Materialize', 'Result'].includes(n['Node Type']) && !shape.includes(what)) shape.push(what);
+    (n.Plans ?? []).forEach(walk);
+  };
+  walk(row!['QUERY PLAN'][0].Plan);
+  return shape.join(' › ');
+}
+interface PlanNode { 'Node Type': string; 'Index Name'?: string; Plans?: PlanNode[] }
+const kinds = [];
+for (const [kind, q] of KINDS) {
+  const [count] = await em().execute<{ n: number }[]>(`select count(*)::int as n from feedback_publication p where ${textMatch('p', q).where}`, [q]);
+  const one = async (f: (q: string) => { sql: string; params: unknown[] }) => {
+    const { sql: text, params } = f(q);
+    await em().execute(text, params);
+    const times: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const t = process.hrtime.bigint();
+      await em().execute(text, params);
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    return { ms: +times.sort((a, b) => a - b)[2]!.toFixed(1), plan: await planShape(text, params) };
+  };
+  kinds.push({ kind, q, matches: count!.n, before: await one(newestOverall), chosen: await one(chosen) });
+}
 const trigram = await timed(async () => {
   await em().execute('create extension if not exists pg_trgm');
   await em().execute("create index bench_publication_trgm on feedback_publication using gin (vn_fold(title || ' ' || question || ' ' || answer) gin_trgm_ops)");
@@ -146,7 +210,6 @@ const temporal = await startTemporalDevServer({ dataDir: `${dataDir}/temporal`, 
 const api = await startBenchApi({ databaseUrl: pg.url, temporalAddress: temporal.address });
 // What people type: 80 % of searches are the popular queries above (served from the page cache after the
 // first), 20 % a long tail of two-phrase queries (6,320 of them; almost every one a cache miss).
-const tail = PHRASES.flatMap((a, i) => PHRASES.filter((_, j) => j !== i).map((b, j) => ((i + j) % 2 ? `${a} ${b}` : folded(`${a} ${b}`))));
 let seed = 7;
 const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
 const mixed = () => (random() < 0.8 ? QUERIES[Math.floor(random() * QUERIES.length)]! : tail[Math.floor(random() * tail.length)]!);
@@ -162,23 +225,29 @@ http.push(await api.load('page: procedure search, popular + long tail', () => `/
 const baseline = http[0]!;
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
-const out = { machine, answers: ANSWERS, procedures: PROCEDURES, connections: CONNECTIONS, secondsPerRun: SECONDS, loadSeconds: load.seconds, databaseSize: db!.size, matches, sql, trigramIndex: { size: trgm!.size, buildSeconds: trigram.seconds, ftsIndexSize: db!.gin }, http };
+const out = { machine, answers: ANSWERS, procedures: PROCEDURES, connections: CONNECTIONS, secondsPerRun: SECONDS, loadSeconds: load.seconds, databaseSize: db!.size, matches, sql, kinds, trigramIndex: { size: trgm!.size, buildSeconds: trigram.seconds, ftsIndexSize: db!.gin }, http };
 await writeFile('bench/results/search.json', JSON.stringify(out, null, 2));
 const md = [
   `# Search benchmark — ${ANSWERS.toLocaleString('en')} published answers, ${PROCEDURES.toLocaleString('en')} procedures`,
   '',
-  `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; PostgreSQL 17 (embedded), API and load generator on the same machine; ${machine.date.slice(0, 10)}. Database ${db!.size}, loaded in ${load.seconds.toFixed(0)} s. ${SECONDS} s per run, ${CONNECTIONS} connections. SQL: ${QUERIES.length} popular queries in turn, half typed without diacritics. HTTP: page cache of ${process.env.SEARCH_CACHE_SECONDS ?? 60} s; 80 % of requests from the popular queries, 20 % from a long tail of ${tail.length.toLocaleString('en')}.`,
+  `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; PostgreSQL 17 (embedded), API and load generator on the same machine; ${machine.date.slice(0, 10)}. Database ${db!.size}, loaded in ${load.seconds.toFixed(0)} s. ${SECONDS} s per run, ${CONNECTIONS} connections. SQL: the ${QUERIES.length} popular queries in turn (half typed without diacritics), then ${tailSample.length} of the long tail in turn; answers appended in the order they were published. HTTP: page cache of ${process.env.SEARCH_CACHE_SECONDS ?? 60} s; 80 % of requests from the popular queries, 20 % from a long tail of ${tail.length.toLocaleString('en')}.`,
   '',
   '## Strategies in SQL',
   '',
-  '| strategy | queries/s | p50 | p99 | rows per query |',
-  '|---|---|---|---|---|',
-  ...sql.map((r) => `| ${r.strategy} | ${r.perSecond} | ${r.p50ms} ms | ${r.p99ms} ms | ${r.rowsPerQuery} |`),
+  '| strategy | queries | queries/s | p50 | p99 | rows per query |',
+  '|---|---|---|---|---|---|',
+  ...sql.map((r) => `| ${r.strategy} | ${r.mix === 'popular' ? `the ${QUERIES.length} popular` : `${tailSample.length} of the long tail`} | ${r.perSecond} | ${r.p50ms} ms | ${r.p99ms} ms | ${r.rowsPerQuery} |`),
   '',
-  `Index sizes: full-text GIN on the folded document ${db!.gin}; trigram GIN ${trgm!.size}, built in ${trigram.seconds.toFixed(0)} s.`,
+  `Index sizes: full-text GIN on period and folded document ${db!.gin}; trigram GIN ${trgm!.size}, built in ${trigram.seconds.toFixed(0)} s.`,
+  '',
+  '## Each kind of query alone (one connection, median of 5, warm)',
+  '',
+  '| kind | query | matches | one index (issue 18) | its plan | period by period (chosen) | its plan |',
+  '|---|---|---|---|---|---|---|',
+  ...kinds.map((k) => `| ${k.kind} | ${k.q.replace(/\|/g, '\\|')} | ${k.matches.toLocaleString('en')} | ${k.before.ms} ms | ${k.before.plan} | ${k.chosen.ms} ms | ${k.chosen.plan} |`),
   `Matches per query: ${matches.map((x) => `"${x.q}" ${x.matches.toLocaleString('en')}`).join('; ')}.`,
   '',
-  '## Over HTTP (the platform as deployed: the bounded candidate set)',
+  '## Over HTTP (the platform as deployed: period by period)',
   '',
   '| route | req/s | p50 | p99 | p99 ÷ baseline p99 | baseline req/s ÷ route req/s | API CPU per request | non-2xx |',
   '|---|---|---|---|---|---|---|---|',

@@ -29,6 +29,7 @@ import { Migration026AuditLogByMonth } from './migrations/026-audit-log-by-month
 import { Migration027ResultsIntoStores } from './migrations/027-results-into-stores';
 import { Migration028ComplaintChannels } from './migrations/028-complaint-channels';
 import { Migration029BankAccounts } from './migrations/029-bank-accounts';
+import { Migration030SearchByPeriod } from './migrations/030-search-by-period';
 import { Migration025DataStore } from './migrations/025-data-store';
 
 export type Orm = MikroORM;
@@ -71,6 +72,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '027-results-into-stores', class: Migration027ResultsIntoStores },
         { name: '028-complaint-channels', class: Migration028ComplaintChannels },
         { name: '029-bank-accounts', class: Migration029BankAccounts },
+        { name: '030-search-by-period', class: Migration030SearchByPeriod },
       ],
       transactional: true,
       allOrNothing: true,

@@ -298,9 +298,13 @@ export function publishedAnswersQuery(text: string | null, page: { limit: number
   const m = textMatch('p', text);
   return {
     // The candidates carry only what ranking needs; the page's rows are read once ranked.
+    // Newest period first (migration 030): each period's newest matches, periods in turn until enough are
+    // held; the nested loop keeps the periods' order, so the candidates are the newest matches overall.
     sql: `with c as materialized (
-            select p.code, p.published_at, p.search, p.search_folded from feedback_publication p where ${m.where}
-             order by p.published_at desc limit ${SEARCH_CANDIDATES}),
+            select m.* from generate_series((select max(published_bucket) from feedback_publication), (select min(published_bucket) from feedback_publication), -1) b(bucket),
+              lateral (select p.code, p.published_at, p.search, p.search_folded from feedback_publication p where p.published_bucket = b.bucket and ${m.where}
+                        order by p.published_at desc limit ${SEARCH_CANDIDATES}) m
+             limit ${SEARCH_CANDIDATES}),
           best as (select p.code, p.published_at, ${m.rank} as rank from c p order by rank desc, p.published_at desc, p.code limit ? offset ?)
           select ${columns} from best b join feedback_publication p using (code) join agency a on a.code = p.agency_code
            order by b.rank desc, b.published_at desc, p.code`,

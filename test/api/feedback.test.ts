@@ -1,4 +1,5 @@
 import { json } from '../support/http';
+import { SEARCH_CANDIDATES } from '../../services/search';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signIn, startTestPlatform, type Session } from '../support/platform';
 
@@ -197,6 +198,35 @@ describe('search with or without diacritics (published answers and the catalogue
     // A quoted phrase must appear as written; a minus excludes.
     expect(await search(`"han giai" ${marker}`)).toEqual([title, body]);
     expect(await search(`dat ${marker} -giay`)).toEqual([dat]);
+  });
+
+  it('finds matches in every past period, and ranks only the newest SEARCH_CANDIDATES matches across periods', async () => {
+    // Periods are 30 days (migration 030): a rare word's matches years apart are all found, newest period first.
+    const marker = `xp${Date.now().toString().slice(-6)}`;
+    const spread = await publish(marker, [1, 45, 95, 400, 800].map((daysAgo) => ({ title: 'Trả lời', answer: `Nội dung ${daysAgo}`, daysAgo })));
+    expect((await search(marker)).sort()).toEqual([...spread].sort());
+    // One more match than the bound: the oldest, though its title would rank it first, is not a candidate.
+    const bound = `xb${Date.now().toString().slice(-6)}`;
+    const [oldest] = await publish(bound, [{ title: `Tiêu đề ${bound}`, answer: 'Cũ nhất', daysAgo: 900 }]);
+    const em = p.orm.em.fork();
+    await em.execute(
+      `insert into feedback (code, channel, title, content, contact, origin_agency_code, agency_code, status, received_at, answer_due_at, seq, closed_at)
+       select 'PAKN-' || ? || '-' || lpad(g::text, 6, '0'), 'portal', 'Phản ánh', 'Nội dung', '{}', 'HNI-STP', 'HNI-STP', 'published', now(), now(), 1, now()
+         from generate_series(2, ?::int) g`,
+      [bound.slice(-6), SEARCH_CANDIDATES + 1],
+    );
+    const newer = (from: number, to: number) => em.execute(
+      `insert into feedback_publication (code, agency_code, title, question, answer, received_at, published_at)
+       select 'PAKN-' || ? || '-' || lpad(g::text, 6, '0'), 'HNI-STP', 'Trả lời', 'Câu hỏi', 'Nội dung ' || ?, now(), now() - g * interval '3 days'
+         from generate_series(?::int, ?::int) g`,
+      [bound.slice(-6), bound, from, to],
+    );
+    // 199 newer matches over 600 days (twenty periods) and the oldest: 200, all ranked.
+    await newer(2, SEARCH_CANDIDATES);
+    expect((await search(bound))[0]).toBe(oldest);
+    await newer(SEARCH_CANDIDATES + 1, SEARCH_CANDIDATES + 1);
+    // Asked differently (a page is kept for a minute): one match more, and the oldest is no longer a candidate.
+    expect(await search(bound.toUpperCase())).not.toContain(oldest);
   });
 
   it('searches the catalogue by name, field or code with or without marks; bad queries change nothing', async () => {
