@@ -4,7 +4,9 @@
  * PostgreSQL, the same rate of dossiers per year (PER_YEAR, 100,000 by default: 1,000,000 dossiers, 5,000,000
  * history rows and 5,000,000 audit rows in the ten-year one), the same open dossiers in both; each served
  * by its own API process, signed in through the real OIDC flow. Also, in SQL: a dossier's history read from
- * the history table as it is and from a copy partitioned by month (why the histories are not).
+ * the history table as it is and from a copy partitioned by month (why the histories are not). Then the public
+ * pages (home, procedure search, a procedure, tracking by code) signed out at PUBLIC_CONNECTIONS (64) on both,
+ * beside the bare indexed lookup (issue 31: every page under 3 s at p99).
  *   npm run bench:ten-years        Results: bench/results/ten-years.json and .md.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +21,8 @@ import { startBenchApi } from './support/api-process';
 const PER_YEAR = Number(process.env.PER_YEAR ?? 100_000);
 const SECONDS = Number(process.env.DURATION ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
+/** The public pages' load run (issue 31): the seeds' rule is every page under 3 s. */
+const PUBLIC_CONNECTIONS = Number(process.env.PUBLIC_CONNECTIONS ?? 64);
 const OPEN_DAYS = 30;
 const dataDir = '.data/bench-ten-years';
 await rm(dataDir, { recursive: true, force: true });
@@ -111,6 +115,7 @@ await em10().execute('drop table bench_history_by_month');
 // Over HTTP: each database behind its own API process.
 const temporal = await startTemporalDevServer({ dataDir: `${dataDir}/temporal`, port: await freePort(), uiPort: 0, headless: true });
 const runs: ({ data: string } & Awaited<ReturnType<Awaited<ReturnType<typeof startBenchApi>>['load']>>)[] = [];
+const publicRuns: typeof runs = [];
 for (const data of [one, ten]) {
   const api = await startBenchApi({ databaseUrl: urlOf(data.years === 1 ? 'year1' : 'years10'), temporalAddress: temporal.address });
   const citizen = { cookie: await api.sessionCookie('congdan1') };
@@ -120,12 +125,21 @@ for (const data of [one, ten]) {
   runs.push({ data: label, ...(await api.load('tracking a dossier of any year', (i) => `/api/dossiers/${data.any[i % data.any.length]}`, citizen, CONNECTIONS, SECONDS)) });
   runs.push({ data: label, ...(await api.load('queue page: dossiers awaiting acceptance (50)', () => '/api/work-queue?step=submitted&limit=50', officer, CONNECTIONS, SECONDS)) });
   runs.push({ data: label, ...(await api.load('page: the officer\'s queue (/can-bo)', () => '/can-bo', officer, CONNECTIONS, SECONDS)) });
+  // The public pages, signed out, at PUBLIC_CONNECTIONS, beside a bare indexed lookup behind the same middleware.
+  const searches = ['khai sinh', 'ly lich tu phap', 'đăng ký doanh nghiệp', 'hộ tịch', 'giay phep'];
+  const publicRun = async (route: string, path: (i: number) => string) =>
+    publicRuns.push({ data: label, ...(await api.load(route, path, {}, PUBLIC_CONNECTIONS, SECONDS)) });
+  await publicRun('baseline: bare indexed lookup', (i) => `/api/bench/public-lookup/PAKN-000000-${String(1 + (i % 1000)).padStart(6, '0')}`);
+  await publicRun('page: home (/)', () => '/');
+  await publicRun('page: procedure search (/?q=)', (i) => `/?q=${encodeURIComponent(searches[i % searches.length]!)}`);
+  await publicRun('page: a procedure (/thu-tuc/STP-KS)', () => '/thu-tuc/STP-KS');
+  await publicRun('page: tracking by code (/tra-cuu?ma=)', (i) => `/tra-cuu?ma=${data.any[i % data.any.length]}`);
   await api.stop();
 }
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
 const facts = (d: typeof one) => ({ years: d.years, dossiers: d.dossiers, history: d.history, audit: d.audit, open: d.open, size: d.size, auditPartitions: d.partitions, loadSeconds: d.loadSeconds });
-await writeFile('bench/results/ten-years.json', JSON.stringify({ machine, perYear: PER_YEAR, connections: CONNECTIONS, secondsPerRun: SECONDS, data: [facts(one), facts(ten)], historySql, runs }, null, 2));
+await writeFile('bench/results/ten-years.json', JSON.stringify({ machine, perYear: PER_YEAR, connections: CONNECTIONS, publicConnections: PUBLIC_CONNECTIONS, secondsPerRun: SECONDS, data: [facts(one), facts(ten)], historySql, runs, publicRuns }, null, 2));
 const routes = [...new Set(runs.map((r) => r.route))];
 const md = [
   `# Ten years of data beside one — ${PER_YEAR.toLocaleString('en')} dossiers a year`,
@@ -141,6 +155,16 @@ const md = [
   ...routes.map((route) => {
     const [a, b] = [runs.find((r) => r.route === route && r.data === '1 year')!, runs.find((r) => r.route === route && r.data === '10 years')!];
     return `| ${route} | ${a.requestsPerSecond}, ${a.p50ms} ms, ${a.p99ms} ms | ${b.requestsPerSecond}, ${b.p50ms} ms, ${b.p99ms} ms | ${(b.p99ms / Math.max(1, a.p99ms)).toFixed(2)} | ${a.non2xx + b.non2xx} |`;
+  }),
+  '',
+  `## The public pages, signed out, ${PUBLIC_CONNECTIONS} connections (the seeds' rule: every page under 3 s)`,
+  '',
+  '| route | 1 year: req/s, p50, p99 | 10 years: req/s, p50, p99 | 10 years: p99 ÷ baseline p99 | under 3 s at p99 | non-2xx |',
+  '|---|---|---|---|---|---|',
+  ...[...new Set(publicRuns.map((r) => r.route))].map((route) => {
+    const [a, b] = [publicRuns.find((r) => r.route === route && r.data === '1 year')!, publicRuns.find((r) => r.route === route && r.data === '10 years')!];
+    const base = publicRuns.find((r) => r.route.startsWith('baseline') && r.data === '10 years')!;
+    return `| ${route} | ${a.requestsPerSecond}, ${a.p50ms} ms, ${a.p99ms} ms | ${b.requestsPerSecond}, ${b.p50ms} ms, ${b.p99ms} ms | ${(b.p99ms / Math.max(1, base.p99ms)).toFixed(2)} | ${a.p99ms < 3000 && b.p99ms < 3000 ? 'yes' : 'no'} | ${a.non2xx + b.non2xx} |`;
   }),
   '',
   '## One dossier\'s history in SQL (ten-year database, 2,000 lookups, one connection)',
