@@ -7,6 +7,7 @@ import { ACTION_LABELS, STATUS_LABELS, type DossierStatus } from '../../domain/d
 import { HOUR_MS } from '../../domain/working-time';
 import { instant, iso } from '../../domain/working-time/local-time';
 import type { CalendarStore } from '../../services/calendar-store';
+import { preparedRead } from '../../db/prepared';
 import { Errors } from '../errors';
 import { actorRef, withRoleLabel } from '../schemas';
 
@@ -54,6 +55,21 @@ interface HistoryRow {
 export const SELECT_DOSSIER = `select d.*, p.name as procedure_name, a.name as agency_name
   from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code`;
 
+/** The tracking view in one round trip: the dossier's columns DossierRow names, its history and results aggregated. */
+const TRACKING = `select d.code, d.procedure_code, d.agency_code, d.citizen_id, d.status, d.form_data, d.form_version, d.received_at, d.accepted_at,
+         d.acceptance_due_at, d.legal_due_at, d.processing_days, d.fee_amount, d.fee_paid_at, d.pauses, d.acceptance_overdue, d.overdue_level,
+         d.step_role, d.handler, d.completed_at, d.seq, d.store_consent, p.name as procedure_name, a.name as agency_name,
+         (select coalesce(json_agg(h order by h.seq), '[]') from (
+            select h.seq, h.at, h.action, coalesce(h.actor_id, case when h.action = 'submit' then d.citizen_id end) as actor_id,
+                   coalesce(h.actor_name, case when h.action = 'submit' then c.full_name end) as actor_name,
+                   coalesce(h.actor_role, case when h.action = 'submit' then 'citizen' end) as actor_role, h.from_status, h.to_status, h.payload
+              from dossier_history h left join account c on c.id = d.citizen_id and h.action = 'submit'
+             where h.dossier_code = d.code) h) as history,
+         (select coalesce(json_agg(r order by r.n), '[]') from (
+            select r.n, r.code, r.title, r.issued_at, r.revoked_at, r.revoke_reason from dossier_result r where r.dossier_code = d.code) r) as results
+    from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code
+   where d.code = $1`;
+
 /**
  * What reads a dossier, for the API and the portal alike: what anyone may know by its code, the citizen's
  * tracking view, a citizen's list, an officer's queue, the supervisors' overdue list. PostgreSQL only.
@@ -93,20 +109,8 @@ export class DossierReads {
   async track(actor: Actor, code: string) {
     // One round trip: the dossier with its history and results aggregated (issue 18: tracking close to a bare lookup).
     // Entries recorded before the submitter's name was kept fall back to the dossier's citizen.
-    const [row] = await this.em().execute<(DossierRow & { history: HistoryRow[]; results: ResultRow[] })[]>(
-      `select d.*, p.name as procedure_name, a.name as agency_name,
-              (select coalesce(json_agg(h order by h.seq), '[]') from (
-                 select h.seq, h.at, h.action, coalesce(h.actor_id, case when h.action = 'submit' then d.citizen_id end) as actor_id,
-                        coalesce(h.actor_name, case when h.action = 'submit' then c.full_name end) as actor_name,
-                        coalesce(h.actor_role, case when h.action = 'submit' then 'citizen' end) as actor_role, h.from_status, h.to_status, h.payload
-                   from dossier_history h left join account c on c.id = d.citizen_id and h.action = 'submit'
-                  where h.dossier_code = d.code) h) as history,
-              (select coalesce(json_agg(r order by r.n), '[]') from (
-                 select r.n, r.code, r.title, r.issued_at, r.revoked_at, r.revoke_reason from dossier_result r where r.dossier_code = d.code) r) as results
-         from dossier d join procedure p on p.code = d.procedure_code join agency a on a.code = d.agency_code
-        where d.code = ?`,
-      [code],
-    );
+    // A prepared statement (db/prepared.ts): planned once per connection, not on every request.
+    const [row] = await preparedRead<DossierRow & { history: HistoryRow[]; results: ResultRow[] }>(this.readDeps.orm, 'dossier-tracking', TRACKING, [code]);
     if (!row || !this.visible(actor, row)) throw Errors.notFound('Hồ sơ');
     const { history, results } = row;
     const cal = await this.readDeps.calendars.calendar();
@@ -144,6 +148,8 @@ export class DossierReads {
         details: (h.payload ?? {}) as Record<string, unknown>,
       })),
       results: results.map((r) => ({ code: r.code, title: r.title, issuedAt: instant(r.issued_at), revokedAt: iso(r.revoked_at), revokeReason: r.revoke_reason })),
+      // What was recorded up to this moment: the read model, whatever the engine's state (a slow engine delays nothing here).
+      asOf: instant(now),
     };
   }
 

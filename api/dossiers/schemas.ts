@@ -87,6 +87,7 @@ export const DossierTracking = DossierSummary.extend({
   remainingWorkingHours: z.number().nullable(),
   history: z.array(DossierHistoryEntry),
   results: z.array(z.object({ code: ResultCode, title: z.string(), issuedAt: Instant, revokedAt: Instant.nullable(), revokeReason: z.string().nullable() })),
+  asOf: Instant.describe('Thời điểm đọc: trạng thái và lịch sử là các bước đã được ghi nhận đến lúc này (đọc từ dữ liệu đã ghi, không chờ máy xử lý quy trình)'),
 });
 
 export const SubmissionReceipt = z.object({

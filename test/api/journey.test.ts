@@ -45,10 +45,14 @@ describe('a dossier from submission to result, through the real sign-in', () => 
     await p.smtp.waitFor((m) => m.subject.includes(`Biên nhận điện tử hồ sơ ${code}`));
     await json(await act('xuly.hn', { type: 'claim' }), 200);
 
-    const tracked = await json<{ status: string; handler: { name: string; role: string }; legalDueAt: string; elapsedWorkingHours: number; remainingWorkingHours: number; history: { action: string }[] }>(
+    const before = Date.now();
+    const tracked = await json<{ status: string; handler: { name: string; role: string }; legalDueAt: string; elapsedWorkingHours: number; remainingWorkingHours: number; history: { action: string }[]; asOf: string }>(
       await citizen.get(`/api/dossiers/${code}`),
       200,
     );
+    // The view says up to when it holds what was recorded (issue 31): the moment it was read.
+    expect(Date.parse(tracked.asOf)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(tracked.asOf)).toBeLessThanOrEqual(Date.now() + 1000);
     expect(tracked.status).toBe('processing');
     expect(tracked.handler).toMatchObject({ role: 'processing_officer', name: 'Cán bộ xử lý HN' });
     expect(tracked.legalDueAt).toBeTruthy();

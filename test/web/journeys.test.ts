@@ -134,6 +134,8 @@ describe('journeys in the portal', () => {
     await onPage('citizen-downloads', async (page) => {
       await signInAs(page, ctx.p.apiUrl, 'congdan1', `/ho-so/${code}`);
       expect(await page.locator('main').innerText()).toContain('Đã trả kết quả');
+      // How fresh the page is: read now, the last step's time beside it (issue 31).
+      expect(await page.locator('section[aria-labelledby="lich-su"]').innerText()).toMatch(/Thông tin tính đến .+; bước gần nhất được ghi nhận lúc .+\./);
       expect(await offeredSteps(page)).toEqual([]);
       await accessible(page);
       await keepScreenshot(page, 'journey-5-result');
