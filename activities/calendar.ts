@@ -10,13 +10,24 @@ import { calendarChangedSignal, type AffectedKind, type CalendarChange } from '.
 const ESCALATION_REACH = '30 days';
 type Page = CalendarChange & { after: string; limit: number };
 
+/** The start of the changed day (parameter: YYYY-MM-DD), as SQL. */
+export const CHANGED_DAY_START = `(?::date)::timestamp at time zone 'Asia/Ho_Chi_Minh'`;
+
+/** Open dossiers (table alias `d`) with a clock on or after the changed day, after a code; its parameters. */
+export function affectedDossiers(p: { after: string; date: string }): [string, unknown[]] {
+  return [
+    `d.code > ? and d.seq > 0 and d.status <> all(?::text[])
+       and (d.acceptance_due_at >= ${CHANGED_DAY_START} or d.legal_due_at >= ${CHANGED_DAY_START} - interval '${ESCALATION_REACH}')`,
+    [p.after, `{${TERMINAL_STATUSES.join(',')}}`, p.date, p.date],
+  ];
+}
+
 /** Each kind's open processes with a clock on or after the changed day, by its read model, in code order. */
 const AFFECTED: Record<AffectedKind, (dayStart: string, p: Page) => [string, unknown[]]> = {
-  dossier: (day, p) => [
-    `select code from dossier where code > ? and seq > 0 and status <> all(?::text[])
-       and (acceptance_due_at >= ${day} or legal_due_at >= ${day} - interval '${ESCALATION_REACH}') order by code limit ?`,
-    [p.after, `{${TERMINAL_STATUSES.join(',')}}`, p.date, p.date, p.limit],
-  ],
+  dossier: (_day, p) => {
+    const [where, params] = affectedDossiers(p);
+    return [`select d.code from dossier d where ${where} order by d.code limit ?`, [...params, p.limit]];
+  },
   feedback: (day, p) => [
     `select code from feedback where code > ? and seq > 0 and closed_at is null
        and (classification_due_at >= ${day} or answer_due_at >= ${day} or result_entry_due_at >= ${day} or next_update_by >= ${day}) order by code limit ?`,
@@ -41,23 +52,33 @@ export function createCalendarActivities(deps: { orm: MikroORM }) {
      * A process closed meanwhile is skipped. Repeating a batch signals again, which recomputes nothing new.
      */
     async signalAffected(input: CalendarChange & { kind: AffectedKind; after: string; limit: number }): Promise<{ signalled: number; last: string | null }> {
-      const dayStart = `(?::date)::timestamp at time zone 'Asia/Ho_Chi_Minh'`;
-      const [sql, params] = AFFECTED[input.kind](dayStart, input);
+      const [sql, params] = AFFECTED[input.kind](CHANGED_DAY_START, input);
       const rows = await deps.orm.em.fork().execute<{ code: string }[]>(sql, params);
-      const ctx = Context.current();
-      const change: CalendarChange = { changeId: input.changeId, date: input.date, changedAt: input.changedAt };
-      let signalled = 0;
-      for (let i = 0; i < rows.length; i += PARALLEL) {
-        const results = await Promise.allSettled(rows.slice(i, i + PARALLEL).map((r) => ctx.client.workflow.getHandle(r.code).signal(calendarChangedSignal, change)));
-        for (const res of results) {
-          if (res.status === 'fulfilled') signalled++;
-          else if ((res.reason as Error).name !== 'WorkflowNotFoundError') throw res.reason;
-        }
-        ctx.heartbeat(rows[i]!.code);
-      }
+      const signalled = await signalProcesses(input, rows.map((r) => r.code));
       return { signalled, last: rows.at(-1)?.code ?? null };
     },
+
+    /** Signals the named processes (those a bulk move left to their workflow); returns how many were signalled. */
+    async signalChanged(input: CalendarChange & { codes: string[] }): Promise<number> {
+      return signalProcesses(input, input.codes);
+    },
   };
+}
+
+/** Signals each process of the change, a few at once; a process closed meanwhile is skipped. */
+async function signalProcesses(input: CalendarChange, codes: string[]): Promise<number> {
+  const ctx = Context.current();
+  const change: CalendarChange = { changeId: input.changeId, date: input.date, changedAt: input.changedAt };
+  let signalled = 0;
+  for (let i = 0; i < codes.length; i += PARALLEL) {
+    const results = await Promise.allSettled(codes.slice(i, i + PARALLEL).map((code) => ctx.client.workflow.getHandle(code).signal(calendarChangedSignal, change)));
+    for (const res of results) {
+      if (res.status === 'fulfilled') signalled++;
+      else if ((res.reason as Error).name !== 'WorkflowNotFoundError') throw res.reason;
+    }
+    ctx.heartbeat(codes[i]);
+  }
+  return signalled;
 }
 
 export type CalendarActivities = ReturnType<typeof createCalendarActivities>;

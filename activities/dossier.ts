@@ -2,7 +2,7 @@ import { permanentFailure } from './failures';
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log as activityLog } from '@temporalio/activity';
-import { citizenMessage, supervisorMessage, type MessageContext } from '../domain/dossier/messages';
+import { appointmentNoticeKey, citizenMessage, supervisorMessage, type MessageContext } from '../domain/dossier/messages';
 import { scheduleOf, type DossierSchedule, type EscalationPolicy } from '../domain/dossier/deadlines';
 import { currentRole, type DossierState } from '../domain/dossier/state';
 import type { DossierActionType, DossierSystemEvent } from '../domain/dossier/vocabulary';
@@ -26,6 +26,8 @@ export interface TransitionRecord {
   payload: Record<string, unknown>;
   resultCode: string | null;
   requestId: string | null;
+  /** The process checks its clocks against the calendar when it wakes (PATCHES.clocksRecheckedOnWake). */
+  clocksRechecked?: boolean;
 }
 
 export interface DossierActivityDeps {
@@ -37,7 +39,7 @@ export interface DossierActivityDeps {
 }
 
 /** Public surface only: what the record keeps of the state for history (no form data). */
-function snapshot(s: DossierState | null) {
+export function snapshot(s: DossierState | null) {
   if (!s) return null;
   const { code: _c, procedureCode: _p, agencyCode: _a, citizenId: _ci, ...rest } = s;
   return rest;
@@ -87,12 +89,12 @@ export function createDossierActivities(deps: DossierActivityDeps) {
       await tx.execute(
         `update dossier set status = ?, accepted_at = ?, acceptance_due_at = ?, legal_due_at = ?, fee_paid_at = ?,
            pauses = ?::jsonb, acceptance_overdue = ?, overdue_level = ?, step_role = ?, handler = ?::jsonb,
-           completed_at = ?, form_version = ?, seq = ?, updated_at = now()
+           completed_at = ?, form_version = ?, seq = ?, clocks_rechecked = ?, updated_at = now()
          where code = ? and seq < ?`,
         [
           s.status, s.acceptedAt, s.acceptanceDueAt, s.legalDueAt, s.feePaidAt, JSON.stringify(s.pauses),
           s.acceptanceOverdue, s.overdueLevel, currentRole(s), handler ? JSON.stringify(handler) : null,
-          s.completedAt, s.formVersion, s.seq, s.code, s.seq,
+          s.completedAt, s.formVersion, s.seq, input.clocksRechecked === true, s.code, s.seq,
         ],
       );
       await tx.execute(
@@ -146,7 +148,9 @@ export function createDossierActivities(deps: DossierActivityDeps) {
       };
       const outbox: OutboxMessage[] = [];
       const toCitizen = citizenMessage(r.event, s, ctx);
-      if (toCitizen && info.email) outbox.push({ dedupeKey: `${key}:citizen`, recipient: info.email, ...toCitizen });
+      // A new appointment date is told once, however it reached the records.
+      const citizenKey = r.event === 'deadline_moved' && s.legalDueAt ? appointmentNoticeKey(s.code, s.legalDueAt) : `${key}:citizen`;
+      if (toCitizen && info.email) outbox.push({ dedupeKey: citizenKey, recipient: info.email, ...toCitizen });
       if (r.event === 'acceptance_overdue' || r.event === 'overdue') {
         const supervisors = await agencyRecipients(tx, s.agencyCode, SUPERVISORS);
         const msg = supervisorMessage(r.event, s, ctx);

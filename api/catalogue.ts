@@ -140,7 +140,7 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore, engine:
         });
       });
       calendars.invalidate();
-      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date, changedAt: new Date().toISOString() });
+      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date, changedAt: new Date().toISOString() }, 2 * calendars.ttlMs);
       res.json({ ...override({ date, ...body }), changeId });
     },
   });
@@ -163,7 +163,7 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore, engine:
       });
       if (!removed) throw Errors.notFound('Ngày trong lịch');
       calendars.invalidate();
-      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date, changedAt: new Date().toISOString() });
+      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date, changedAt: new Date().toISOString() }, 2 * calendars.ttlMs);
       res.status(204).end();
     },
   });
@@ -181,14 +181,14 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore, engine:
         at: new Date().toISOString(), actorId: req.actor!.id, actorRole: 'system_admin', action: 'calendar.recompute', entityType: 'calendar_override', entityId: today,
         before: null, after: { reason, changeId }, requestId: String(req.id), dedupeKey: null,
       }));
-      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date: today, changedAt: new Date().toISOString() });
+      await startCalendarChange(engine.temporal, engine.taskQueue, { changeId, date: today, changedAt: new Date().toISOString(), sessionsChanged: true }, 2 * calendars.ttlMs);
       res.json({ changeId });
     },
   });
 
   mount(router, {
     method: 'get', path: '/api/calendar/changes', tag: 'Lịch làm việc', access: ['system_admin', 'operator'],
-    responses: { 200: Items(z.object({ changeId: z.string(), date: IsoDate.nullable(), startedAt: z.string(), status: z.string(), signalled: z.number().int(), batches: z.number().int(), done: z.boolean() })) },
+    responses: { 200: Items(z.object({ changeId: z.string(), date: IsoDate.nullable(), startedAt: z.string(), status: z.string(), signalled: z.number().int(), moved: z.number().int().describe('Hồ sơ được dời thời hạn trong dữ liệu mà không phải đánh thức quy trình'), batches: z.number().int(), done: z.boolean() })) },
     summary: 'Các lượt tính lại thời hạn sau thay đổi lịch: số hồ sơ, phản ánh đã được báo, đã xong hay chưa.',
     handler: async (_req, res) => {
       res.json({ items: await calendarChangeJobs(engine.temporal) });

@@ -30,6 +30,7 @@ import { Migration027ResultsIntoStores } from './migrations/027-results-into-sto
 import { Migration028ComplaintChannels } from './migrations/028-complaint-channels';
 import { Migration029BankAccounts } from './migrations/029-bank-accounts';
 import { Migration030SearchByPeriod } from './migrations/030-search-by-period';
+import { Migration031ClocksRechecked } from './migrations/031-clocks-rechecked';
 import { Migration025DataStore } from './migrations/025-data-store';
 
 export type Orm = MikroORM;
@@ -73,6 +74,7 @@ export function ormConfig(databaseUrl: string, poolMax = 10) {
         { name: '028-complaint-channels', class: Migration028ComplaintChannels },
         { name: '029-bank-accounts', class: Migration029BankAccounts },
         { name: '030-search-by-period', class: Migration030SearchByPeriod },
+        { name: '031-clocks-rechecked', class: Migration031ClocksRechecked },
       ],
       transactional: true,
       allOrNothing: true,

@@ -93,6 +93,8 @@ const Env = z.object({
         return z.NEVER;
       }
     }),
+  /** How long a process keeps the working calendar it loaded (a calendar change reaches it within this time). */
+  CALENDAR_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   ESCALATION_RUNGS: z.coerce.number().int().min(1).max(10).default(2),
   ESCALATION_STEP_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(2),
   /** The lead agency for escalated feedback (002 §29; the Government Office under 000 §42.3.đ). */

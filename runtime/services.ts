@@ -31,7 +31,7 @@ export async function openServices(cfg: Config, log: Logger) {
   const applied = await migrate(orm);
   if (applied.length) log.info({ applied }, 'migrations applied');
   if (cfg.SEED_DEMO_DATA) await seedDemoData(orm);
-  const calendars = new CalendarStore(orm, cfg.WORKING_SESSIONS);
+  const calendars = new CalendarStore(orm, cfg.WORKING_SESSIONS, cfg.CALENDAR_CACHE_SECONDS * 1000);
   const sms = cfg.SMS_GATEWAY_URL ? new HttpSmsGateway(cfg.SMS_GATEWAY_URL, cfg.SMS_GATEWAY_KEY ?? '') : null;
   const notifier = new Notifier(orm, createMailTransport(cfg.SMTP_URL), cfg.MAIL_FROM, log.child({ component: 'notifier' }), sms);
   // The coming months' audit partitions, checked daily (every process; the database serialises them).

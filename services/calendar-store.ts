@@ -13,7 +13,8 @@ export class CalendarStore {
   constructor(
     private readonly orm: MikroORM,
     private readonly sessions: readonly Session[],
-    private readonly ttlMs = 30_000,
+    /** How long a loaded calendar is used (CALENDAR_CACHE_SECONDS): the longest a worker lags a change. */
+    readonly ttlMs = 30_000,
   ) {}
 
   /** The calendar; `freshAfter` (ms): one loaded before that instant is reloaded (a change announced then). */

@@ -33,9 +33,16 @@ export function movesOf(h: { action: string; details: Record<string, unknown> })
   return MOVABLE_DEADLINES.filter(([k]) => from?.[k] && to?.[k] && from[k] !== to[k]).map(([k, label]) => ({ label, from: from![k]!, to: to![k]! }));
 }
 
-/** The latest calendar change that moved this dossier's deadlines, for the notice above its facts. */
-function lastMoveOf(history: { action: string; at: string; details: Record<string, unknown> }[]) {
-  const h = [...history].reverse().find((x) => movesOf(x).length > 0);
+/**
+ * The latest calendar change that moved this dossier's deadlines, for the notice above its facts: a history
+ * entry, or the move the change job wrote to the record before the process woke (issue 30).
+ */
+function lastMoveOf(history: { action: string; at: string; details: Record<string, unknown> }[], recorded: { at: string; date: string; from: unknown; to: unknown } | null) {
+  const entry = [...history].reverse().find((x) => movesOf(x).length > 0);
+  const job = recorded ? { action: 'deadline_moved', at: recorded.at, details: { date: recorded.date, from: recorded.from, to: recorded.to } } : null;
+  // The process's own entry for the same move (written when it woke) names no day: the job's record does.
+  const legalTo = (x: { details: Record<string, unknown> }) => Date.parse(String((x.details.to as Record<string, unknown> | undefined)?.legalDueAt));
+  const h = job && movesOf(job).length > 0 && (!entry || Date.parse(job.at) > Date.parse(entry.at) || legalTo(job) === legalTo(entry)) ? job : entry;
   if (!h) return null;
   const date = typeof h.details.date === 'string' ? h.details.date.split('-').reverse().join('/') : null;
   return { at: h.at, date, moves: movesOf(h) };
@@ -104,7 +111,7 @@ export function dossierPages(orm: MikroORM, services: { dossiers: DossierService
     renderPage(req, res, 'dossier', `Hồ sơ ${d.code}`, {
       d, versions, actions: actions ?? [], actionsUnavailable: actions === null, step, canRevoke, choices, chosen: step?.chosen ?? { fromStore: {}, consent: false },
       form: procedure?.form ?? { fields: [], files: [] }, formatOf, anchorOf: anchorOf(procedure?.form ?? { fields: [] }),
-      deadlineMove: lastMoveOf(d.history), movesOf,
+      deadlineMove: lastMoveOf(d.history, d.calendarMove), movesOf,
       supplementRequest: d.status === 'supplement_requested' ? lastRequest : null,
       feeText: feeText(d.feeAmount), key: randomUUID(), labels: ACTION_LABELS,
       submitted: req.query['da-nop'] === '1', done: typeof req.query.xong === 'string' ? (ACTION_LABELS[req.query.xong as DossierActionType] ?? CONSENT_DONE[req.query.xong] ?? null) : null,

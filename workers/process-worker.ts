@@ -15,6 +15,7 @@ import { createRefundActivities } from '../activities/refund';
 import { createOperationsActivities } from '../activities/operations';
 import { createServiceDeskActivities } from '../activities/service-desk';
 import { createCalendarActivities } from '../activities/calendar';
+import { createDossierDeadlineActivities } from '../activities/dossier-deadlines';
 import type { AlertPolicy } from '../domain/operations/alerts';
 import type { BankDirectory } from '../services/payments/banks';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
@@ -102,6 +103,6 @@ export async function createProcessWorker(
     ...sizing,
     workflowBundle: workflowCode ?? (await workflowBundle()),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }), deps.orm)] },
-    activities: { ...createDossierActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps), ...createOperationsActivities(deps), ...createCalendarActivities(deps), ...createServiceDeskActivities(deps) },
+    activities: { ...createDossierActivities(deps), ...createDossierDeadlineActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps), ...createOperationsActivities(deps), ...createCalendarActivities(deps), ...createServiceDeskActivities(deps) },
   });
 }

@@ -91,6 +91,13 @@ export const PATCHES = {
   firstRecordFirst: 'first-record-before-updates',
   /** A step is recorded by a local activity in the workflow task that made it (issue 18: fewer round trips per step). */
   localRecording: 'steps-recorded-locally',
+  /**
+   * A process checks its clocks against the calendar when it wakes (a deadline reached, a step recorded),
+   * so that a calendar change can move its deadlines later in the records without waking it (issue 30).
+   */
+  clocksRecheckedOnWake: 'clocks-rechecked-on-wake',
+  /** The calendar change job moves later deadlines in the records in bulk and signals only the rest (issue 30). */
+  calendarBulkMove: 'calendar-change-bulk-move',
 } as const;
 
 /** Whether this process's messages go through the relay (true for every process started since the change). */

@@ -38,6 +38,11 @@ export interface DossierRow {
   store_consent: boolean;
 }
 
+/** A calendar change the job wrote to the dossier's record (issue 30). */
+interface CalendarMove { changeId: string; date: string; at: string; from: Dues; to: Dues }
+type Dues = { acceptanceDueAt: string | null; legalDueAt: string | null };
+const dues = (d: Dues): Dues => ({ acceptanceDueAt: iso(d.acceptanceDueAt), legalDueAt: iso(d.legalDueAt) });
+
 type ResultRow = { code: string; title: string; issued_at: string; revoked_at: string | null; revoke_reason: string | null };
 
 interface HistoryRow {
@@ -58,7 +63,7 @@ export const SELECT_DOSSIER = `select d.*, p.name as procedure_name, a.name as a
 /** The tracking view in one round trip: the dossier's columns DossierRow names, its history and results aggregated. */
 const TRACKING = `select d.code, d.procedure_code, d.agency_code, d.citizen_id, d.status, d.form_data, d.form_version, d.received_at, d.accepted_at,
          d.acceptance_due_at, d.legal_due_at, d.processing_days, d.fee_amount, d.fee_paid_at, d.pauses, d.acceptance_overdue, d.overdue_level,
-         d.step_role, d.handler, d.completed_at, d.seq, d.store_consent, p.name as procedure_name, a.name as agency_name,
+         d.step_role, d.handler, d.completed_at, d.seq, d.store_consent, d.calendar_move, p.name as procedure_name, a.name as agency_name,
          (select coalesce(json_agg(h order by h.seq), '[]') from (
             select h.seq, h.at, h.action, coalesce(h.actor_id, case when h.action = 'submit' then d.citizen_id end) as actor_id,
                    coalesce(h.actor_name, case when h.action = 'submit' then c.full_name end) as actor_name,
@@ -110,7 +115,7 @@ export class DossierReads {
     // One round trip: the dossier with its history and results aggregated (issue 18: tracking close to a bare lookup).
     // Entries recorded before the submitter's name was kept fall back to the dossier's citizen.
     // A prepared statement (db/prepared.ts): planned once per connection, not on every request.
-    const [row] = await preparedRead<DossierRow & { history: HistoryRow[]; results: ResultRow[] }>(this.readDeps.orm, 'dossier-tracking', TRACKING, [code]);
+    const [row] = await preparedRead<DossierRow & { history: HistoryRow[]; results: ResultRow[]; calendar_move: CalendarMove | null }>(this.readDeps.orm, 'dossier-tracking', TRACKING, [code]);
     if (!row || !this.visible(actor, row)) throw Errors.notFound('Hồ sơ');
     const { history, results } = row;
     const cal = await this.readDeps.calendars.calendar();
@@ -148,6 +153,10 @@ export class DossierReads {
         details: (h.payload ?? {}) as Record<string, unknown>,
       })),
       results: results.map((r) => ({ code: r.code, title: r.title, issuedAt: instant(r.issued_at), revokedAt: iso(r.revoked_at), revokeReason: r.revoke_reason })),
+      // The last calendar change the job moved the deadlines by (its history entry follows when the process wakes).
+      calendarMove: row.calendar_move
+        ? { changeId: row.calendar_move.changeId, date: row.calendar_move.date, at: instant(row.calendar_move.at), from: dues(row.calendar_move.from), to: dues(row.calendar_move.to) }
+        : null,
       // What was recorded up to this moment: the read model, whatever the engine's state (a slow engine delays nothing here).
       asOf: instant(now),
     };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OfficerRole } from '../../domain/access/roles';
 import { DossierAction, DossierStatus, StoredFile } from '../../domain/dossier/vocabulary';
 import { trimmedText } from '../../domain/text';
-import { ActorRef, AgencyCode, DossierCode, Instant, Items, Page, ProcedureCode, QueryFlag, ResultCode } from '../schemas';
+import { ActorRef, AgencyCode, DossierCode, Instant, IsoDate, Items, Page, ProcedureCode, QueryFlag, ResultCode } from '../schemas';
 
 /** Requests and answers of the dossier routes: validation and the OpenAPI document read the same objects. */
 
@@ -87,6 +87,11 @@ export const DossierTracking = DossierSummary.extend({
   remainingWorkingHours: z.number().nullable(),
   history: z.array(DossierHistoryEntry),
   results: z.array(z.object({ code: ResultCode, title: z.string(), issuedAt: Instant, revokedAt: Instant.nullable(), revokeReason: z.string().nullable() })),
+  calendarMove: z.object({
+    changeId: z.string(), date: IsoDate, at: Instant,
+    from: z.object({ acceptanceDueAt: Instant.nullable(), legalDueAt: Instant.nullable() }),
+    to: z.object({ acceptanceDueAt: Instant.nullable(), legalDueAt: Instant.nullable() }),
+  }).nullable().describe('Lần thay đổi lịch làm việc gần nhất đã dời thời hạn của hồ sơ (ngày thay đổi, thời hạn cũ và mới)'),
   asOf: Instant.describe('Thời điểm đọc: trạng thái và lịch sử là các bước đã được ghi nhận đến lúc này (đọc từ dữ liệu đã ghi, không chờ máy xử lý quy trình)'),
 });
 

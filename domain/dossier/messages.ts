@@ -23,6 +23,12 @@ const storeUrl = (ctx: { trackingUrl: string }) => `${ctx.trackingUrl.replace(/\
 const footer = (ctx: MessageContext) =>
   `\n\nXem hồ sơ: ${ctx.trackingUrl}\n\nThư này được gửi tự động từ Cổng Dịch vụ công quốc gia, vui lòng không trả lời.`;
 
+/**
+ * The key of the citizen's message about a new appointment date: one message per date, whether the change
+ * job moved it in the records or the process took it when it woke (issue 30).
+ */
+export const appointmentNoticeKey = (code: string, legalDueAt: string) => `dossier:${code}:appointment:${legalDueAt}:citizen`;
+
 /** What the citizen reads after each change of their dossier (RULES.md §1.3, §1.5, §1.10), in Vietnamese. */
 export function citizenMessage(event: DossierActionType | DossierSystemEvent, s: DossierState, ctx: MessageContext): Message | null {
   const head = `Kính gửi ${ctx.citizenName},\n\n`;

@@ -46,6 +46,8 @@ export async function startTestPlatform(opts: { databaseUrl?: string; env?: Reco
     // Test files share a database, each platform with its own engine: none may start another's processes
     // (under load a submission can wait longer than the production default before its process records it).
     PROCESS_RECOVERY_AFTER_SECONDS: '3600',
+    // A calendar change waits for every worker's cached calendar before it moves deadlines in the records.
+    CALENDAR_CACHE_SECONDS: '1',
     OIDC_ISSUER: idp.issuer,
     OIDC_AUTHORIZATION_URL: idp.authorizationURL,
     OIDC_TOKEN_URL: idp.tokenURL,

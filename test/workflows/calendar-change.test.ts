@@ -49,7 +49,7 @@ async function announce(date: string, kind: 'day_off' | 'working_day' | null) {
   const changeId = newCalendarChangeId(date);
   const job = await startCalendarChange(w.env.client, TASK_QUEUE, { changeId, date, changedAt: new Date().toISOString() });
   // Through the plain client: awaiting a result on the test client would skip time.
-  return w.plain.workflow.getHandle(job.workflowId).result() as Promise<{ signalled: number; done: boolean }>;
+  return w.plain.workflow.getHandle(job.workflowId).result() as Promise<{ signalled: number; moved?: number; done: boolean }>;
 }
 
 async function dossier() {
@@ -75,34 +75,63 @@ const at = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString(
 const local = (t: string) => vnTime(t).toISOString().slice(0, 16);
 
 describe('announced calendar changes (time-skipping)', () => {
-  it('a day off announced for the Wednesday of a 5-working-day dossier moves its deadline one working day; nothing escalates at the old instant', async () => {
+  it('a day off announced for the Wednesday of a 5-working-day dossier moves its deadline one working day in the records without waking the process; a step meanwhile keeps it; at the old instant the process takes it, escalating nothing', async () => {
     await w.travelTo('2031-03-10 09:00');
+    // Two dossiers with the same deadline: one gets a step after the change, the other waits for its old timer.
     const d = await dossier();
-    await d.act(receiving, { type: 'accept' });
-    await settled(d.view);
+    const e = await dossier();
+    for (const x of [d, e]) {
+      await x.act(receiving, { type: 'accept' });
+      await settled(x.view);
+    }
     const before = (await d.view()).state.legalDueAt!;
     expect(at(before)).toBe(local('2031-03-17 09:00'));
 
     const job = await announce('2031-03-12', 'day_off');
     expect(job.done).toBe(true);
-    expect(job.signalled).toBeGreaterThanOrEqual(1);
-    await settled(d.view);
-    const moved = (await d.view()).state.legalDueAt!;
-    expect(at(moved)).toBe(local('2031-03-18 09:00'));
-    // The read model (lists, tracking) and the process agree; the history says why; the citizen is told the new date.
-    expect(at((await d.row()).legal_due_at)).toBe(at(moved));
-    expect(await d.actions()).toEqual(['submit', 'accept', 'deadline_moved']);
-    const mail = await w.smtp.waitFor((m) => m.subject.includes(`Thay đổi ngày hẹn trả kết quả hồ sơ ${d.code}`));
-    expect(mail.text).toContain('18/03/2031');
+    expect(job.moved).toBeGreaterThanOrEqual(2);
+    const em = w.deps.orm.em.fork();
+    for (const x of [d, e]) {
+      // Moved in the records in bulk (issue 30): the process was not signalled and still holds the old instant.
+      expect(await x.signals()).toBe(0);
+      expect(at((await x.view()).state.legalDueAt)).toBe(at(before));
+      // The read model (lists, tracking) has the new date, with the change that moved it; audited once; the citizen told once.
+      expect(at((await x.row()).legal_due_at)).toBe(local('2031-03-18 09:00'));
+      const [move] = await em.execute<{ calendar_move: { date: string } }[]>('select calendar_move from dossier where code = ?', [x.code]);
+      expect(move!.calendar_move.date).toBe('2031-03-12');
+      expect(await x.actions()).toEqual(['submit', 'accept']);
+      expect(await em.execute("select 1 from audit_log where entity_id = ? and action = 'dossier.deadline_moved'", [x.code])).toHaveLength(1);
+      const mail = await w.smtp.waitFor((m) => m.subject.includes(`Thay đổi ngày hẹn trả kết quả hồ sơ ${x.code}`));
+      expect(mail.text).toContain('18/03/2031');
+    }
 
-    // The old instant passes: no escalation; the new one escalates once.
+    // A step recorded meanwhile carries the new deadline (the process checks the calendar when it records).
+    await d.act(actor('xuly.hn'), { type: 'claim' });
+    await settled(d.view);
+    expect(at((await d.row()).legal_due_at)).toBe(local('2031-03-18 09:00'));
+    expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-03-18 09:00'));
+
+    // The old instant passes: the other process checks the calendar and takes the new deadline (its history
+    // says why); neither escalates; no second message.
     await w.travelTo('2031-03-17 10:00');
-    await settled(d.view);
-    expect((await d.row()).overdue_level).toBe(0);
+    for (const x of [d, e]) {
+      await settled(x.view);
+      expect((await x.row()).overdue_level).toBe(0);
+      expect(at((await x.view()).state.legalDueAt)).toBe(local('2031-03-18 09:00'));
+      expect(at((await x.row()).legal_due_at)).toBe(local('2031-03-18 09:00'));
+    }
+    expect(await d.actions()).toEqual(['submit', 'accept', 'claim']);
+    expect(await e.actions()).toEqual(['submit', 'accept', 'deadline_moved']);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const x of [d, e]) expect(w.smtp.mails.filter((m) => m.subject.includes(`Thay đổi ngày hẹn trả kết quả hồ sơ ${x.code}`))).toHaveLength(1);
+
+    // The new instant escalates once.
     await w.travelTo('2031-03-18 10:00');
-    await settled(d.view);
-    expect((await d.row()).overdue_level).toBe(1);
-    expect((await d.actions()).filter((a) => a === 'overdue')).toHaveLength(1);
+    for (const x of [d, e]) {
+      await settled(x.view);
+      expect((await x.row()).overdue_level).toBe(1);
+      expect((await x.actions()).filter((a) => a === 'overdue')).toHaveLength(1);
+    }
   });
 
   it('a make-up Saturday moves a deadline earlier, removing it moves it back; a feedback classification clock moves with a day off; a change after every deadline touches nothing', async () => {
@@ -115,10 +144,11 @@ describe('announced calendar changes (time-skipping)', () => {
     await announce('2031-03-29', 'working_day');
     await settled(d.view);
     expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-03-29 09:00'));
+    // Back to a Saturday off: the deadline moves later, in the records only; the process takes it when it wakes.
     await announce('2031-03-29', null);
     await settled(d.view);
-    expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-03-31 09:00'));
     expect(at((await d.row()).legal_due_at)).toBe(local('2031-03-31 09:00'));
+    expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-03-29 09:00'));
 
     // Feedback received on the Monday: its classification clock (working days) moves past a Tuesday off.
     const receivedAt = new Date(await w.env.currentTimeMs());

@@ -1,9 +1,10 @@
-import { continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar';
+import type { DossierDeadlineActivities } from '../../activities/dossier-deadlines';
 import { BATCH, PATCHES } from '../shared';
 import { AFFECTED_KINDS, calendarChangeProgressQuery, type AffectedKind, type CalendarChangeInput, type CalendarChangeProgress } from './definitions';
 
-const acts = proxyActivities<CalendarActivities>(BATCH);
+const acts = proxyActivities<CalendarActivities & DossierDeadlineActivities>(BATCH);
 
 /** Processes signalled per batch; each batch is one heartbeating activity. */
 const BATCH_SIZE = 500;
@@ -18,9 +19,23 @@ export async function calendarChangeWorkflow(input: CalendarChangeInput): Promis
   const totals: CalendarChangeProgress = input.totals ?? { signalled: 0, batches: 0, done: false };
   // The service desk's clocks (issue 17) joined the kinds: jobs started before go through the first five.
   const kinds = patched(PATCHES.calendarChangeServiceDesk) ? AFFECTED_KINDS : AFFECTED_KINDS.slice(0, 5);
+  // Dossiers' later deadlines are moved in the records, not by waking each process (issue 30).
+  const bulk = patched(PATCHES.calendarBulkMove);
   setHandler(calendarChangeProgressQuery, () => ({ ...totals, date: input.date, changedAt: input.changedAt }));
+  const change = { changeId: input.changeId, date: input.date, changedAt: input.changedAt, ...(input.sessionsChanged ? { sessionsChanged: true } : {}) };
+  if (bulk && !input.settled && input.settleMs) {
+    const left = Date.parse(input.changedAt) + input.settleMs - Date.now();
+    if (left > 0) await sleep(left);
+  }
   for (;;) {
-    const r = await acts.signalAffected({ changeId: input.changeId, date: input.date, changedAt: input.changedAt, kind: cursor.kind, after: cursor.after, limit: BATCH_SIZE });
+    let r: { signalled: number; last: string | null };
+    if (bulk && cursor.kind === 'dossier') {
+      const m = await acts.moveDossierDeadlines({ ...change, after: cursor.after, limit: BATCH_SIZE });
+      totals.moved = (totals.moved ?? 0) + m.moved;
+      r = { signalled: m.toSignal.length > 0 ? await acts.signalChanged({ ...change, codes: m.toSignal }) : 0, last: m.last };
+    } else {
+      r = await acts.signalAffected({ ...change, kind: cursor.kind, after: cursor.after, limit: BATCH_SIZE });
+    }
     totals.signalled += r.signalled;
     totals.batches++;
     if (r.last) cursor = { kind: cursor.kind, after: r.last };
@@ -30,7 +45,7 @@ export async function calendarChangeWorkflow(input: CalendarChangeInput): Promis
       cursor = { kind: next, after: '' };
     }
     if (workflowInfo().continueAsNewSuggested || totals.batches % 200 === 0) {
-      await continueAsNew<typeof calendarChangeWorkflow>({ ...input, cursor, totals });
+      await continueAsNew<typeof calendarChangeWorkflow>({ ...input, cursor, totals, settled: true });
     }
   }
   totals.done = true;

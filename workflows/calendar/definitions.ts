@@ -13,6 +13,8 @@ export interface CalendarChange {
   /** The changed day (YYYY-MM-DD, Vietnam). */
   date: string;
   changedAt: string;
+  /** The working hours changed (not one day): deadlines may move either way, every process is signalled. */
+  sessionsChanged?: boolean;
 }
 
 export const CALENDAR_CHANGE_WORKFLOW = 'calendarChangeWorkflow';
@@ -25,10 +27,20 @@ export interface CalendarChangeInput extends CalendarChange {
   /** Where the previous run stopped (continue-as-new): the last process signalled, by kind. */
   cursor?: { kind: AffectedKind; after: string } | null;
   totals?: CalendarChangeProgress;
+  /**
+   * How long the job waits before it moves deadlines in the records: until every worker's cached calendar
+   * has been reloaded since the change (twice the cache's life), so that no step recorded after the move
+   * carries a deadline of the old calendar.
+   */
+  settleMs?: number;
+  /** The wait is over (a run continued as new does not wait again). */
+  settled?: boolean;
 }
 
 export interface CalendarChangeProgress {
   signalled: number;
+  /** Dossiers whose later deadlines the job wrote to the records without waking them (issue 30). */
+  moved?: number;
   batches: number;
   done: boolean;
 }

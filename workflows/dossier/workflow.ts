@@ -30,16 +30,25 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   const clocks = clockActivities<DossierActivities>();
   const recorder = recordingActivities<DossierActivities>();
   const periods: WaitingPeriods | null = patched(PATCHES.waitingPeriods) ? { ...DEFAULT_WAITING, ...(input.waiting ?? {}) } : null;
+  // Processes started since issue 30 check their clocks against the calendar whenever they wake, so a calendar
+  // change may move their deadlines later in the records without signalling them.
+  const rechecks = patched(PATCHES.clocksRecheckedOnWake);
+  /** Whether the schedule was computed for the record about to be written. */
+  let fresh = false;
 
   const refreshSchedule = async (calendarChangedAt?: string) => {
     schedule = await clocks.computeSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     state = { ...state, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
     version++;
+    fresh = true;
   };
 
   const record = async (after: DossierState, event: TransitionRecord['event'], rest: Omit<TransitionRecord, 'before' | 'after' | 'event'>) => {
+    // Every record carries the deadlines of the current calendar: one the change job moved stays moved.
+    if (rechecks && !fresh) await refreshSchedule();
+    fresh = false;
     const withDue = { ...after, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
-    const keys = await recorder.recordTransition({ before: recorded, after: withDue, event, ...rest });
+    const keys = await recorder.recordTransition({ before: recorded, after: withDue, event, ...rest, ...(rechecks ? { clocksRechecked: true } : {}) });
     recorded = withDue;
     show({ kind: 'dossier', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.overdueLevel, procedureCode: after.procedureCode });
     // Processes started before the outbox relay delivered their own messages here (kept for replay).
@@ -112,6 +121,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   await (submission ?? recordSubmission(state));
 
   type DeadlineKind = 'acceptance' | 'legal' | 'waiting_reminder' | 'waiting_end';
+
   const nextDeadline = (): { at: string; kind: DeadlineKind } | null => {
     const candidates: { at: string; kind: DeadlineKind }[] = [];
     if (state.status === 'submitted' && schedule.acceptanceDueAt && !state.acceptanceOverdue) {
@@ -129,6 +139,23 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     return candidates[0] ?? null;
   };
 
+  /**
+   * A working-time deadline reached: by the calendar as it is now, is it still due? A change the job moved
+   * in the records only (a later deadline) is taken here: the new deadlines, a history entry, the timer
+   * re-armed by the loop. True when the deadline moved.
+   */
+  const movedByCalendar = async (reached: { at: string; kind: DeadlineKind }): Promise<boolean> => {
+    const from = { acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
+    await refreshSchedule();
+    const still = nextDeadline();
+    if (still && still.kind === reached.kind && still.at === reached.at) return false;
+    const to = { acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
+    if (from.acceptanceDueAt === to.acceptanceDueAt && from.legalDueAt === to.legalDueAt) return true;
+    state = { ...state, seq: state.seq + 1 };
+    await record(state, 'deadline_moved', { actor: null, at: new Date().toISOString(), resultCode: null, requestId: null, payload: { from, to, takenAt: 'deadline' } });
+    return true;
+  };
+
   while (!isTerminal(state.status)) {
     const v = version;
     const next = nextDeadline();
@@ -142,6 +169,7 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
     await serial(async () => {
       const still = nextDeadline();
       if (!still || still.kind !== next.kind || still.at !== next.at || isTerminal(state.status)) return;
+      if (rechecks && (next.kind === 'acceptance' || next.kind === 'legal') && (await movedByCalendar(next))) return;
       const at = new Date().toISOString();
       const waiting = periods ? waitingOf(state, periods) : null;
       if (next.kind === 'waiting_reminder' && waiting) {
