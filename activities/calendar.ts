@@ -22,17 +22,26 @@ export function affectedDossiers(p: { after: string; date: string }): [string, u
   ];
 }
 
+/** Open feedback (table alias `f`) with a clock on or after the changed day, after a code; its parameters. */
+export function affectedFeedback(p: { after: string; date: string }): [string, unknown[]] {
+  const day = CHANGED_DAY_START;
+  return [
+    `f.code > ? and f.seq > 0 and f.closed_at is null
+       and (f.classification_due_at >= ${day} or f.answer_due_at >= ${day} or f.result_entry_due_at >= ${day} or f.next_update_by >= ${day})`,
+    [p.after, p.date, p.date, p.date, p.date],
+  ];
+}
+
 /** Each kind's open processes with a clock on or after the changed day, by its read model, in code order. */
 const AFFECTED: Record<AffectedKind, (dayStart: string, p: Page) => [string, unknown[]]> = {
   dossier: (_day, p) => {
     const [where, params] = affectedDossiers(p);
     return [`select d.code from dossier d where ${where} order by d.code limit ?`, [...params, p.limit]];
   },
-  feedback: (day, p) => [
-    `select code from feedback where code > ? and seq > 0 and closed_at is null
-       and (classification_due_at >= ${day} or answer_due_at >= ${day} or result_entry_due_at >= ${day} or next_update_by >= ${day}) order by code limit ?`,
-    [p.after, p.date, p.date, p.date, p.date, p.limit],
-  ],
+  feedback: (_day, p) => {
+    const [where, params] = affectedFeedback(p);
+    return [`select f.code from feedback f where ${where} order by f.code limit ?`, [...params, p.limit]];
+  },
   publication: (day, p) => [`select code from online_service where code > ? and status <> 'stopped' and step_due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
   discrepancy: (day, p) => [`select code from payment_discrepancy where code > ? and status = 'open' and escalated_at is null and due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],
   admin_request: (day, p) => [`select code from admin_account_request where code > ? and status = 'pending' and not overdue and due_at >= ${day} order by code limit ?`, [p.after, p.date, p.limit]],

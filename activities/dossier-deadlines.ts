@@ -16,7 +16,8 @@ interface Row {
   procedure_name: string; agency_name: string; full_name: string; email: string | null;
 }
 
-const sameInstant = (a: string | null, b: Date | string | null) => (a === null || b === null ? a === b : Date.parse(a) === new Date(b).getTime());
+/** Whether an instant computed (ISO) and one read from the records are the same (both null included). */
+export const sameInstant = (a: string | null, b: Date | string | null) => (a === null || b === null ? a === b : Date.parse(a) === new Date(b).getTime());
 
 export interface DossierDeadlineDeps {
   orm: MikroORM;

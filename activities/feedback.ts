@@ -1,7 +1,7 @@
 import { permanentFailure } from './failures';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log as activityLog } from '@temporalio/activity';
-import { answerDueAt, feedbackSchedule, progressMark, type FeedbackSchedule } from '../domain/feedback/deadlines';
+import { answerDueAt, feedbackSchedule, progressMark, workingDayDues, type FeedbackSchedule } from '../domain/feedback/deadlines';
 import { feedbackCitizenMessage, feedbackOfficerMessage } from '../domain/feedback/messages';
 import { FEEDBACK_STEP_ROLE, isFeedbackTerminal, type FeedbackState } from '../domain/feedback/state';
 import type { FeedbackActionType, FeedbackSystemEvent } from '../domain/feedback/vocabulary';
@@ -23,6 +23,8 @@ export interface FeedbackTransitionRecord {
   requestId: string | null;
   /** The agency that reviews the answer (000 §45.2); absent in steps recorded before it was kept. */
   reviewAgencyCode?: string | null;
+  /** The process checks its clocks against the calendar when it wakes (PATCHES.clocksRecheckedOnWake). */
+  clocksRechecked?: boolean;
 }
 
 export interface FeedbackActivityDeps {
@@ -34,11 +36,12 @@ export interface FeedbackActivityDeps {
 
 function dueFields(s: FeedbackState, sched: FeedbackSchedule) {
   const answerClock = ['received', 'processing', 'result_reached', 'under_review'].includes(s.status);
+  const { classificationDueAt, resultEntryDueAt } = workingDayDues(s, sched);
   return {
-    classificationDueAt: s.status === 'received' ? (sched.classification[Math.min(s.classificationLevel, sched.classification.length - 1)] ?? null) : null,
+    classificationDueAt,
     answerDueAt: answerClock ? answerDueAt(s).toISOString() : null,
     nextUpdateBy: answerClock && s.answerOverdue ? progressMark(s, s.progressMarks + 1).toISOString() : null,
-    resultEntryDueAt: s.status === 'result_reached' ? sched.resultEntryDueAt : null,
+    resultEntryDueAt,
   };
 }
 
@@ -62,12 +65,14 @@ export function createFeedbackActivities(deps: FeedbackActivityDeps) {
       await tx.execute(
         `update feedback set status = ?, agency_code = ?, step_role = ?, handler = ?::jsonb, classification_due_at = ?, answer_due_at = ?,
            next_update_by = ?, result_entry_due_at = ?, classification_level = ?, answer_overdue = ?, missed_updates = ?,
-           result_entry_overdue = ?, escalated = ?, closed_at = ?, seq = ?, review_agency_code = coalesce(?, review_agency_code, origin_agency_code), updated_at = now()
+           result_entry_overdue = ?, escalated = ?, closed_at = ?, seq = ?, review_agency_code = coalesce(?, review_agency_code, origin_agency_code),
+           clocks_rechecked = ?, clock_from = ?::jsonb, updated_at = now()
          where code = ? and seq < ?`,
         [
           s.status, s.agencyCode, FEEDBACK_STEP_ROLE[s.status] ?? (s.status === 'clarification_requested' ? 'citizen' : null),
           handler ? JSON.stringify(handler) : null, due.classificationDueAt, due.answerDueAt, due.nextUpdateBy, due.resultEntryDueAt,
-          s.classificationLevel, s.answerOverdue, s.missedUpdates, s.resultEntryOverdue, s.escalated, s.closedAt, s.seq, r.reviewAgencyCode ?? null, s.code, s.seq,
+          s.classificationLevel, s.answerOverdue, s.missedUpdates, s.resultEntryOverdue, s.escalated, s.closedAt, s.seq, r.reviewAgencyCode ?? null,
+          input.clocksRechecked === true, JSON.stringify({ classificationFrom: s.classificationFrom, resultReachedAt: s.resultReachedAt }), s.code, s.seq,
         ],
       );
       await tx.execute(

@@ -188,7 +188,7 @@ export function catalogueRoutes(orm: MikroORM, calendars: CalendarStore, engine:
 
   mount(router, {
     method: 'get', path: '/api/calendar/changes', tag: 'Lịch làm việc', access: ['system_admin', 'operator'],
-    responses: { 200: Items(z.object({ changeId: z.string(), date: IsoDate.nullable(), startedAt: z.string(), status: z.string(), signalled: z.number().int(), moved: z.number().int().describe('Hồ sơ được dời thời hạn trong dữ liệu mà không phải đánh thức quy trình'), batches: z.number().int(), done: z.boolean() })) },
+    responses: { 200: Items(z.object({ changeId: z.string(), date: IsoDate.nullable(), startedAt: z.string(), status: z.string(), signalled: z.number().int(), moved: z.number().int().describe('Hồ sơ, phản ánh được dời thời hạn trong dữ liệu mà không phải đánh thức quy trình'), batches: z.number().int(), done: z.boolean() })) },
     summary: 'Các lượt tính lại thời hạn sau thay đổi lịch: số hồ sơ, phản ánh đã được báo, đã xong hay chưa.',
     handler: async (_req, res) => {
       res.json({ items: await calendarChangeJobs(engine.temporal) });

@@ -16,6 +16,7 @@ import { createOperationsActivities } from '../activities/operations';
 import { createServiceDeskActivities } from '../activities/service-desk';
 import { createCalendarActivities } from '../activities/calendar';
 import { createDossierDeadlineActivities } from '../activities/dossier-deadlines';
+import { createFeedbackDeadlineActivities } from '../activities/feedback-deadlines';
 import type { AlertPolicy } from '../domain/operations/alerts';
 import type { BankDirectory } from '../services/payments/banks';
 import type { EscalationPolicy } from '../domain/dossier/deadlines';
@@ -103,6 +104,6 @@ export async function createProcessWorker(
     ...sizing,
     workflowBundle: workflowCode ?? (await workflowBundle()),
     interceptors: { activity: [visibleActivityFailures(deps.log.child({ component: 'activities' }), deps.orm)] },
-    activities: { ...createDossierActivities(deps), ...createDossierDeadlineActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps), ...createOperationsActivities(deps), ...createCalendarActivities(deps), ...createServiceDeskActivities(deps) },
+    activities: { ...createDossierActivities(deps), ...createDossierDeadlineActivities(deps), ...createFeedbackDeadlineActivities(deps), ...createFeedbackActivities(deps), ...createAccountActivities(deps), ...createPublicationActivities(deps), ...createPaymentActivities(deps), ...createReconciliationActivities(deps), ...createRefundActivities(deps), ...createOperationsActivities(deps), ...createCalendarActivities(deps), ...createServiceDeskActivities(deps) },
   });
 }

@@ -11,5 +11,8 @@ export class Migration031ClocksRechecked extends Migration {
     this.addSql('alter table dossier add column clocks_rechecked boolean not null default false;');
     // The last calendar change the job moved the deadlines by, as the citizen reads it: { changeId, date, at, from, to }.
     this.addSql('alter table dossier add column calendar_move jsonb;');
+    this.addSql('alter table feedback add column clocks_rechecked boolean not null default false;');
+    // What feedback's working-day clocks run from ({ classificationFrom, resultReachedAt }): the job recomputes them.
+    this.addSql('alter table feedback add column clock_from jsonb;');
   }
 }

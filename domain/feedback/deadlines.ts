@@ -18,11 +18,19 @@ export interface FeedbackSchedule {
 }
 
 
-export function feedbackSchedule(s: FeedbackState, cal: WorkingCalendar): FeedbackSchedule {
+export function feedbackSchedule(s: Pick<FeedbackState, 'status' | 'classificationFrom' | 'resultReachedAt'>, cal: WorkingCalendar): FeedbackSchedule {
   const from = new Date(s.classificationFrom);
   return {
     classification: s.status === 'received' ? FEEDBACK_RULES.classificationRungsWorkingDays.map((d) => cal.addWorkingDays(from, d).toISOString()) : [],
     resultEntryDueAt: s.resultReachedAt ? cal.addWorkingDays(new Date(s.resultReachedAt), FEEDBACK_RULES.resultEntryWorkingDays).toISOString() : null,
+  };
+}
+
+/** The working-day deadlines the records show: the current classification rung, the result entry. */
+export function workingDayDues(s: Pick<FeedbackState, 'status' | 'classificationLevel'>, sched: FeedbackSchedule): { classificationDueAt: string | null; resultEntryDueAt: string | null } {
+  return {
+    classificationDueAt: s.status === 'received' ? (sched.classification[Math.min(s.classificationLevel, sched.classification.length - 1)] ?? null) : null,
+    resultEntryDueAt: s.status === 'result_reached' ? sched.resultEntryDueAt : null,
   };
 }
 

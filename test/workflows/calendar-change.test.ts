@@ -168,12 +168,14 @@ describe('announced calendar changes (time-skipping)', () => {
     const secondDue = new Date(await classificationDue()).toISOString();
     expect(Date.parse(secondDue) - Date.parse(firstDue)).toBe(86_400_000);
     const fEvents = async () => (await w.deps.orm.em.fork().execute<{ action: string }[]>('select action from feedback_history where feedback_code = ? order by seq', [code])).map((r) => r.action);
-    expect(await fEvents()).toEqual(['submit', 'deadlines_moved']);
+    // Moved in the records only (issue 30): no signal, no history entry yet.
+    const feedbackSignals = async () => (await fh.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged').length;
+    expect(await feedbackSignals()).toBe(0);
+    expect(await fEvents()).toEqual(['submit']);
 
     // A day off after every deadline of these processes: none of them is touched.
     const dossierBefore = await d.actions();
     const signalsBefore = await d.signals();
-    const feedbackSignals = async () => (await fh.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarChanged').length;
     const feedbackSignalsBefore = await feedbackSignals();
     await announce('2031-06-02', 'day_off');
     await settled(d.view);
@@ -181,7 +183,18 @@ describe('announced calendar changes (time-skipping)', () => {
     expect(await d.signals()).toBe(signalsBefore);
     expect(await feedbackSignals()).toBe(feedbackSignalsBefore);
     expect(await d.actions()).toEqual(dossierBefore);
+    expect(await fEvents()).toEqual(['submit']);
+
+    // The feedback's old classification instant (Wednesday 09:00) passes: its process takes the new one
+    // (Thursday), escalating nothing; the new instant escalates once.
+    await w.travelTo('2031-03-26 10:00');
+    await settled(fview);
     expect(await fEvents()).toEqual(['submit', 'deadlines_moved']);
+    expect((await fview()).state.classificationLevel).toBe(0);
+    expect(Date.parse((await fview()).schedule.classification[0]!)).toBe(Date.parse(secondDue));
+    await w.travelTo('2031-03-27 10:00');
+    await settled(fview);
+    expect(await fEvents()).toEqual(['submit', 'deadlines_moved', 'classification_overdue']);
   });
 
   it('a data-quality finding\'s 10 working days move with a day off: no escalation at the old instant, one at the new', async () => {

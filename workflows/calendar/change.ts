@@ -1,10 +1,11 @@
 import { continueAsNew, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar';
 import type { DossierDeadlineActivities } from '../../activities/dossier-deadlines';
+import type { FeedbackDeadlineActivities } from '../../activities/feedback-deadlines';
 import { BATCH, PATCHES } from '../shared';
 import { AFFECTED_KINDS, calendarChangeProgressQuery, type AffectedKind, type CalendarChangeInput, type CalendarChangeProgress } from './definitions';
 
-const acts = proxyActivities<CalendarActivities & DossierDeadlineActivities>(BATCH);
+const acts = proxyActivities<CalendarActivities & DossierDeadlineActivities & FeedbackDeadlineActivities>(BATCH);
 
 /** Processes signalled per batch; each batch is one heartbeating activity. */
 const BATCH_SIZE = 500;
@@ -19,7 +20,8 @@ export async function calendarChangeWorkflow(input: CalendarChangeInput): Promis
   const totals: CalendarChangeProgress = input.totals ?? { signalled: 0, batches: 0, done: false };
   // The service desk's clocks (issue 17) joined the kinds: jobs started before go through the first five.
   const kinds = patched(PATCHES.calendarChangeServiceDesk) ? AFFECTED_KINDS : AFFECTED_KINDS.slice(0, 5);
-  // Dossiers' later deadlines are moved in the records, not by waking each process (issue 30).
+  // Dossiers' and feedback's later deadlines are moved in the records, not by waking each process (issue 30).
+  const moveInRecords = { dossier: acts.moveDossierDeadlines, feedback: acts.moveFeedbackDeadlines } as Partial<Record<AffectedKind, typeof acts.moveDossierDeadlines>>;
   const bulk = patched(PATCHES.calendarBulkMove);
   setHandler(calendarChangeProgressQuery, () => ({ ...totals, date: input.date, changedAt: input.changedAt }));
   const change = { changeId: input.changeId, date: input.date, changedAt: input.changedAt, ...(input.sessionsChanged ? { sessionsChanged: true } : {}) };
@@ -29,8 +31,9 @@ export async function calendarChangeWorkflow(input: CalendarChangeInput): Promis
   }
   for (;;) {
     let r: { signalled: number; last: string | null };
-    if (bulk && cursor.kind === 'dossier') {
-      const m = await acts.moveDossierDeadlines({ ...change, after: cursor.after, limit: BATCH_SIZE });
+    const move = bulk ? moveInRecords[cursor.kind] : undefined;
+    if (move) {
+      const m = await move({ ...change, after: cursor.after, limit: BATCH_SIZE });
       totals.moved = (totals.moved ?? 0) + m.moved;
       r = { signalled: m.toSignal.length > 0 ? await acts.signalChanged({ ...change, codes: m.toSignal }) : 0, last: m.last };
     } else {

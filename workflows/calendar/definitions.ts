@@ -39,7 +39,7 @@ export interface CalendarChangeInput extends CalendarChange {
 
 export interface CalendarChangeProgress {
   signalled: number;
-  /** Dossiers whose later deadlines the job wrote to the records without waking them (issue 30). */
+  /** Dossiers and feedback whose later deadlines the job wrote to the records without waking them (issue 30). */
   moved?: number;
   batches: number;
   done: boolean;

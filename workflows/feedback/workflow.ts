@@ -33,14 +33,22 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   const recorder = recordingActivities<FeedbackActivities>();
   const rules: FeedbackRuleSet = { reviewByReceivingAgency: patched(PATCHES.reviewByReceivingAgency) };
   const clarificationWait: ClarificationWait | null = patched(PATCHES.waitingPeriods) ? (input.clarificationWait ?? DEFAULT_CLARIFICATION_WAIT) : null;
+  // Processes started since issue 30 check their working-day clocks against the calendar whenever they wake.
+  const rechecks = patched(PATCHES.clocksRecheckedOnWake);
+  /** Whether the schedule was computed for the record about to be written. */
+  let fresh = false;
 
   const refreshSchedule = async (calendarChangedAt?: string) => {
     schedule = await clocks.computeFeedbackSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     version++;
+    fresh = true;
   };
   const record = async (after: FeedbackState, event: FeedbackTransitionRecord['event'], rest: Omit<FeedbackTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
     const reviewAgencyCode = rules.reviewByReceivingAgency ? receivingAgency(after) : after.agencyCode;
-    const keys = await recorder.recordFeedbackTransition({ before: recorded, after, schedule, event, reviewAgencyCode, ...rest });
+    // Every record carries the deadlines of the current calendar: one the change job moved stays moved.
+    if (rechecks && !fresh) await refreshSchedule();
+    fresh = false;
+    const keys = await recorder.recordFeedbackTransition({ before: recorded, after, schedule, event, reviewAgencyCode, ...rest, ...(rechecks ? { clocksRechecked: true } : {}) });
     recorded = after;
     show({ kind: 'feedback', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.answerOverdue ? 1 : 0 });
     // Processes started before the outbox relay delivered their own messages here (kept for replay).
@@ -88,6 +96,21 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   // Processes started before the patch queued it here, after an update that came with the start.
   if (!resumed) await (submission ?? recordReceipt(state));
 
+  /**
+   * A working-day deadline reached: by the calendar as it is now, is it still due? A later deadline the change
+   * job wrote to the records only is taken here (a history entry; the loop re-arms). True when it moved.
+   */
+  const movedByCalendar = async (reached: { at: string; kind: string }): Promise<boolean> => {
+    const from = schedule;
+    await refreshSchedule();
+    const still = nextFeedbackDeadline(state, schedule, clarificationWait);
+    if (still && still.kind === reached.kind && still.at === reached.at) return false;
+    if (JSON.stringify(from) === JSON.stringify(schedule)) return true;
+    state = { ...state, seq: state.seq + 1 };
+    await record(state, 'deadlines_moved', { actor: null, at: new Date().toISOString(), payload: { from, to: schedule, takenAt: 'deadline' }, textId: null, requestId: null });
+    return true;
+  };
+
   while (!isFeedbackTerminal(state.status)) {
     const v = version;
     const next = nextFeedbackDeadline(state, schedule, clarificationWait);
@@ -111,6 +134,7 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
       await serial(async () => {
         const still = nextFeedbackDeadline(state, schedule, clarificationWait);
         if (!still || still.kind !== next.kind || still.at !== next.at) return;
+        if (rechecks && (next.kind === 'classification' || next.kind === 'result_entry') && (await movedByCalendar(next))) return;
         const fired = onFeedbackDeadline(state, next.kind, clarificationWait);
         state = fired.state;
         version++;
