@@ -51,8 +51,8 @@ export function createFeedbackDeadlineActivities(deps: { orm: MikroORM; calendar
           for (const { row, to } of moves) {
             // Only if the process recorded nothing since it was read: otherwise it is signalled.
             const updated = await tx.execute<{ code: string }[]>(
-              'update feedback set classification_due_at = ?, result_entry_due_at = ?, updated_at = now() where code = ? and seq = ? returning code',
-              [to.classificationDueAt, to.resultEntryDueAt, row.code, row.seq],
+              'update feedback set classification_due_at = ?, result_entry_due_at = ?, calendar_move = ?::jsonb, updated_at = now() where code = ? and seq = ? returning code',
+              [to.classificationDueAt, to.resultEntryDueAt, JSON.stringify({ changeId: input.changeId, date: input.date, at, from: { classificationDueAt: row.classification_due_at, resultEntryDueAt: row.result_entry_due_at }, to }), row.code, row.seq],
             );
             if (updated.length === 0) {
               toSignal.push(row.code);

@@ -121,9 +121,10 @@ const job = await startCalendarChange(stack.client, 'dossier', { changeId, date:
  */
 const MOVED_DOSSIERS = `select code from dossier where calendar_move->>'changeId' = ?
   union select dossier_code from dossier_history where action = 'deadline_moved'`;
+const MOVED_FEEDBACK = `select code from feedback where calendar_move->>'changeId' = ?
+  union select feedback_code from feedback_history where action = 'deadlines_moved'`;
 const movedSoFar = async () => {
-  const [r] = await em().execute<{ n: number }[]>(
-    `select ((select count(*) from (${MOVED_DOSSIERS}) m) + (select count(distinct feedback_code) from feedback_history where action = 'deadlines_moved'))::int as n`, [changeId]);
+  const [r] = await em().execute<{ n: number }[]>(`select ((select count(*) from (${MOVED_DOSSIERS}) m) + (select count(*) from (${MOVED_FEEDBACK}) f))::int as n`, [changeId, changeId]);
   return r!.n;
 };
 // The fault run's case (issue 30): the worker killed with SIGKILL a third of the way through, then restarted.
@@ -152,13 +153,14 @@ const serverCpu = Math.round(((cpuSeconds(stack.temporalPid()) - cpu0.server) / 
 const workerCpu = worker.exitCode === null && worker.signalCode === null ? Math.round(((cpuSeconds(worker.pid!) - cpu0.worker) / seconds) * 100) : null;
 clearInterval(sampler);
 // No process handled twice: each affected one moved once — one history entry, or one audited bulk move, never both.
-const [{ twice }] = await em().execute<{ twice: number }[]>(`select ((select count(*) from (select entity_id from audit_log where action = 'dossier.deadline_moved' group by 1 having count(*) > 1) a)
+const [{ twice }] = await em().execute<{ twice: number }[]>(`select ((select count(*) from (select entity_id from audit_log where action in ('dossier.deadline_moved', 'feedback.deadlines_moved') group by entity_type, entity_id having count(*) > 1) a)
   + (select count(*) from (select dossier_code from dossier_history where action = 'deadline_moved' group by 1 having count(*) > 1) d)
   + (select count(*) from dossier d where d.calendar_move->>'changeId' = ? and exists (select 1 from dossier_history h where h.dossier_code = d.code and h.action = 'deadline_moved'))
-  + (select count(*) from (select feedback_code from feedback_history where action = 'deadlines_moved' group by 1 having count(*) > 1) f))::int as twice`, [changeId]) as [{ twice: number }];
+  + (select count(*) from (select feedback_code from feedback_history where action = 'deadlines_moved' group by 1 having count(*) > 1) f)
+  + (select count(*) from feedback f where f.calendar_move->>'changeId' = ? and exists (select 1 from feedback_history h where h.feedback_code = f.code and h.action = 'deadlines_moved')))::int as twice`, [changeId, changeId]) as [{ twice: number }];
 // None lost: every affected process has its new deadline in the records.
 const [{ missed }] = await em().execute<{ missed: number }[]>(`select ((select count(*) from dossier d where d.code not in (${MOVED_DOSSIERS}))
-  + (select count(*) from feedback f where not exists (select 1 from feedback_history h where h.feedback_code = f.code and h.action = 'deadlines_moved')))::int as missed`, [changeId]) as [{ missed: number }];
+  + (select count(*) from feedback f where f.code not in (${MOVED_FEEDBACK})))::int as missed`, [changeId, changeId]) as [{ missed: number }];
 const [{ stale }] = await em().execute<{ stale: number }[]>(`select (select count(*) from dossier where status = 'submitted' and acceptance_due_at < ('${day}'::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh')::int as stale`) as [{ stale: number }];
 
 // The second change (SECOND_WORKER_ENV): the day off withdrawn, carried by workers with the other setting.

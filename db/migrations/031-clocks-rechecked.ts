@@ -14,5 +14,6 @@ export class Migration031ClocksRechecked extends Migration {
     this.addSql('alter table feedback add column clocks_rechecked boolean not null default false;');
     // What feedback's working-day clocks run from ({ classificationFrom, resultReachedAt }): the job recomputes them.
     this.addSql('alter table feedback add column clock_from jsonb;');
+    this.addSql('alter table feedback add column calendar_move jsonb;');
   }
 }
