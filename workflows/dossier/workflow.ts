@@ -33,20 +33,19 @@ export async function dossierWorkflow(input: DossierWorkflowInput): Promise<Doss
   // Processes started since issue 30 check their clocks against the calendar whenever they wake, so a calendar
   // change may move their deadlines later in the records without signalling them.
   const rechecks = patched(PATCHES.clocksRecheckedOnWake);
-  /** Whether the schedule was computed for the record about to be written. */
-  let fresh = false;
+  /** The version the schedule was last computed at: a record of a later version recomputes it first. */
+  let scheduledAt = -1;
 
   const refreshSchedule = async (calendarChangedAt?: string) => {
     schedule = await clocks.computeSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     state = { ...state, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
     version++;
-    fresh = true;
+    scheduledAt = version;
   };
 
   const record = async (after: DossierState, event: TransitionRecord['event'], rest: Omit<TransitionRecord, 'before' | 'after' | 'event'>) => {
     // Every record carries the deadlines of the current calendar: one the change job moved stays moved.
-    if (rechecks && !fresh) await refreshSchedule();
-    fresh = false;
+    if (rechecks && scheduledAt !== version) await refreshSchedule();
     const withDue = { ...after, acceptanceDueAt: schedule.acceptanceDueAt, legalDueAt: schedule.legalDueAt };
     const keys = await recorder.recordTransition({ before: recorded, after: withDue, event, ...rest, ...(rechecks ? { clocksRechecked: true } : {}) });
     recorded = withDue;

@@ -35,19 +35,18 @@ export async function feedbackWorkflow(input: FeedbackWorkflowInput): Promise<Fe
   const clarificationWait: ClarificationWait | null = patched(PATCHES.waitingPeriods) ? (input.clarificationWait ?? DEFAULT_CLARIFICATION_WAIT) : null;
   // Processes started since issue 30 check their working-day clocks against the calendar whenever they wake.
   const rechecks = patched(PATCHES.clocksRecheckedOnWake);
-  /** Whether the schedule was computed for the record about to be written. */
-  let fresh = false;
+  /** The version the schedule was last computed at: a record of a later version recomputes it first. */
+  let scheduledAt = -1;
 
   const refreshSchedule = async (calendarChangedAt?: string) => {
     schedule = await clocks.computeFeedbackSchedule(state, calendarChangedAt ? { calendarChangedAt } : {});
     version++;
-    fresh = true;
+    scheduledAt = version;
   };
   const record = async (after: FeedbackState, event: FeedbackTransitionRecord['event'], rest: Omit<FeedbackTransitionRecord, 'before' | 'after' | 'event' | 'schedule'>) => {
     const reviewAgencyCode = rules.reviewByReceivingAgency ? receivingAgency(after) : after.agencyCode;
     // Every record carries the deadlines of the current calendar: one the change job moved stays moved.
-    if (rechecks && !fresh) await refreshSchedule();
-    fresh = false;
+    if (rechecks && scheduledAt !== version) await refreshSchedule();
     const keys = await recorder.recordFeedbackTransition({ before: recorded, after, schedule, event, reviewAgencyCode, ...rest, ...(rechecks ? { clocksRechecked: true } : {}) });
     recorded = after;
     show({ kind: 'feedback', agencyCode: after.agencyCode, status: after.status, overdueLevel: after.answerOverdue ? 1 : 0 });
