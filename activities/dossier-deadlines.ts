@@ -16,6 +16,8 @@ interface Row {
   procedure_name: string; agency_name: string; full_name: string; email: string | null;
 }
 
+const isoOf = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
+
 /** Whether an instant computed (ISO) and one read from the records are the same (both null included). */
 export const sameInstant = (a: string | null, b: Date | string | null) => (a === null || b === null ? a === b : Date.parse(a) === new Date(b).getTime());
 
@@ -30,9 +32,10 @@ export interface DossierDeadlineDeps {
  * A calendar change carried through the dossiers' records in bulk (issue 30). A day off can only move a
  * deadline later; a process that checks its clocks when it wakes (PATCHES.clocksRecheckedOnWake) takes the
  * new deadline when its old timer fires, so the job need not wake it: it writes the new deadlines to the
- * read model, the audit entry and the citizen's message, in one transaction per batch. Every other dossier
- * (an earlier deadline, a process recorded before the patch, one that recorded a step meanwhile) is left to
- * be signalled, as before.
+ * read model, the audit entry and the citizen's message, in one transaction per batch. A change that may
+ * move deadlines earlier is written the same way and its processes are signalled as well (their timers must
+ * fire earlier); so are processes recorded before the patch (which write their own records) and any that
+ * recorded a step meanwhile.
  */
 export function createDossierDeadlineActivities(deps: DossierDeadlineDeps) {
   return {
@@ -53,11 +56,20 @@ export function createDossierDeadlineActivities(deps: DossierDeadlineDeps) {
       const toSignal: string[] = [];
       const moves: { row: Row; before: DossierState; after: DossierState }[] = [];
       for (const row of rows) {
-        if (!laterOnly || !row.clocks_rechecked) {
+        // A process recorded before issue 30 moves its own records when signalled.
+        if (!row.clocks_rechecked) {
           toSignal.push(row.code);
           continue;
         }
-        const before: DossierState = { ...row.after, code: row.code, procedureCode: row.procedure_code, agencyCode: row.agency_code, citizenId: row.citizen_id };
+        // A deadline that may move earlier needs its timer re-armed now: signalled too. The records are written
+        // here all the same (the process may hold these very deadlines already — a day off the job moved in the
+        // records only, then withdrawn — and then records nothing itself).
+        if (!laterOnly) toSignal.push(row.code);
+        // The deadlines as the records show them (what the citizen was last told; the job may have moved them before).
+        const before: DossierState = {
+          ...row.after, code: row.code, procedureCode: row.procedure_code, agencyCode: row.agency_code, citizenId: row.citizen_id,
+          acceptanceDueAt: isoOf(row.acceptance_due_at), legalDueAt: isoOf(row.legal_due_at),
+        };
         const s = scheduleOf(before, cal, deps.policy);
         // Unchanged here (an escalation rung after the deadline may still move): the process takes it when it wakes.
         if (sameInstant(s.acceptanceDueAt, row.acceptance_due_at) && sameInstant(s.legalDueAt, row.legal_due_at)) continue;
@@ -78,7 +90,7 @@ export function createDossierDeadlineActivities(deps: DossierDeadlineDeps) {
               [to.acceptanceDueAt, to.legalDueAt, JSON.stringify(notice), row.code, row.seq],
             );
             if (updated.length === 0) {
-              toSignal.push(row.code);
+              if (laterOnly) toSignal.push(row.code);
               continue;
             }
             moved++;

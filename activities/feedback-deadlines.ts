@@ -34,10 +34,12 @@ export function createFeedbackDeadlineActivities(deps: { orm: MikroORM; calendar
       const toSignal: string[] = [];
       const moves: { row: Row; to: { classificationDueAt: string | null; resultEntryDueAt: string | null } }[] = [];
       for (const row of rows) {
-        if (!laterOnly || !row.clocks_rechecked || !row.clock_from) {
+        if (!row.clocks_rechecked || !row.clock_from) {
           toSignal.push(row.code);
           continue;
         }
+        // As for dossiers: a deadline that may move earlier is written here and its process signalled too.
+        if (!laterOnly) toSignal.push(row.code);
         const state = { status: row.status, classificationLevel: row.classification_level, ...row.clock_from };
         const to = workingDayDues(state, feedbackSchedule(state, cal));
         // Unchanged here (the answer's clock is in calendar days): nothing to write.
@@ -55,7 +57,7 @@ export function createFeedbackDeadlineActivities(deps: { orm: MikroORM; calendar
               [to.classificationDueAt, to.resultEntryDueAt, JSON.stringify({ changeId: input.changeId, date: input.date, at, from: { classificationDueAt: row.classification_due_at, resultEntryDueAt: row.result_entry_due_at }, to }), row.code, row.seq],
             );
             if (updated.length === 0) {
-              toSignal.push(row.code);
+              if (laterOnly) toSignal.push(row.code);
               continue;
             }
             moved++;

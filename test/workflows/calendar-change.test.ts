@@ -25,7 +25,7 @@ let w: Awaited<ReturnType<typeof startWorkflowEnv>>;
 const TASK_QUEUE = 'calendar-change-test';
 const citizen = actor('congdan1');
 const receiving = actor('tiepnhan.hn');
-const DAYS = ['2031-03-12', '2031-03-25', '2031-03-29', '2031-04-10', '2031-04-29', '2031-05-07', '2031-06-02'];
+const DAYS = ['2031-03-12', '2031-03-25', '2031-03-29', '2031-04-10', '2031-04-29', '2031-05-07', '2031-05-14', '2031-06-02'];
 
 beforeAll(async () => {
   w = await startWorkflowEnv(TASK_QUEUE);
@@ -277,5 +277,32 @@ describe('announced calendar changes (time-skipping)', () => {
     await w.travelTo('2031-05-08 10:00');
     await settled(view);
     expect((await view()).state.escalated).toBe(true);
+  });
+
+  it('a day off moved in the records only, then withdrawn: the records go back to the first date (the process, holding it all along, records nothing), the citizen is told, the first instant escalates once', async () => {
+    await w.travelTo('2031-05-12 09:00'); // a Monday
+    const d = await dossier();
+    await d.act(receiving, { type: 'accept' });
+    await settled(d.view);
+    expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-05-19 09:00'));
+    await announce('2031-05-14', 'day_off');
+    expect(at((await d.row()).legal_due_at)).toBe(local('2031-05-20 09:00'));
+    expect(await d.signals()).toBe(0);
+
+    // Withdrawn (a working Wednesday again): a deadline moving earlier — written by the job and the process signalled.
+    const job = await announce('2031-05-14', null);
+    expect(job.signalled).toBeGreaterThanOrEqual(1);
+    await settled(d.view);
+    expect(await d.signals()).toBe(1);
+    expect(at((await d.row()).legal_due_at)).toBe(local('2031-05-19 09:00'));
+    expect(at((await d.view()).state.legalDueAt)).toBe(local('2031-05-19 09:00'));
+    expect(await d.actions()).toEqual(['submit', 'accept']);
+    const told = await w.smtp.waitFor((m) => m.subject.includes(`Thay đổi ngày hẹn trả kết quả hồ sơ ${d.code}`) && m.text.includes('thành 09:00 ngày 19/05/2031'));
+    expect(told.text).toContain('20/05/2031');
+
+    await w.travelTo('2031-05-19 10:00');
+    await settled(d.view);
+    expect((await d.row()).overdue_level).toBe(1);
+    expect((await d.actions()).filter((a) => a === 'overdue')).toHaveLength(1);
   });
 });
