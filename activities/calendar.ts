@@ -1,5 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { WorkingCalendar } from '../domain/working-time';
+import type { CalendarStore } from '../services/calendar-store';
 import { TERMINAL_STATUSES } from '../domain/dossier/vocabulary';
 import { calendarChangedSignal, type AffectedKind, type CalendarChange } from '../workflows/calendar/definitions';
 
@@ -30,6 +32,15 @@ export function affectedFeedback(p: { after: string; date: string }): [string, u
        and (f.classification_due_at >= ${day} or f.answer_due_at >= ${day} or f.result_entry_due_at >= ${day} or f.next_update_by >= ${day})`,
     [p.after, p.date, p.date, p.date, p.date],
   ];
+}
+
+/**
+ * The calendar as it is now (loaded now, whatever this worker had cached) and whether the change can only
+ * move deadlines later: a day that is now off, not new working hours (those may move them either way).
+ */
+export async function calendarAfterChange(calendars: CalendarStore, change: CalendarChange): Promise<{ cal: WorkingCalendar; laterOnly: boolean }> {
+  const cal = await calendars.calendar(Date.now());
+  return { cal, laterOnly: !change.sessionsChanged && !cal.isWorkingDate(change.date) };
 }
 
 /** Each kind's open processes with a clock on or after the changed day, by its read model, in code order. */

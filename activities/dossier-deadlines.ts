@@ -7,7 +7,7 @@ import type { CalendarStore } from '../services/calendar-store';
 import type { OutboxMessage } from '../services/notifications';
 import { appendAudit, enqueueMessages } from '../services/records';
 import type { CalendarChange } from '../workflows/calendar/definitions';
-import { affectedDossiers } from './calendar';
+import { affectedDossiers, calendarAfterChange } from './calendar';
 import { snapshot } from './dossier';
 
 interface Row {
@@ -40,10 +40,7 @@ export interface DossierDeadlineDeps {
 export function createDossierDeadlineActivities(deps: DossierDeadlineDeps) {
   return {
     async moveDossierDeadlines(input: CalendarChange & { after: string; limit: number }): Promise<{ moved: number; toSignal: string[]; last: string | null }> {
-      // Loaded now: after the change, whatever this worker had cached.
-      const cal = await deps.calendars.calendar(Date.now());
-      // Only a day that is now off moves every deadline later or not at all (working hours changed: anything goes).
-      const laterOnly = !input.sessionsChanged && !cal.isWorkingDate(input.date);
+      const { cal, laterOnly } = await calendarAfterChange(deps.calendars, input);
       const [where, params] = affectedDossiers(input);
       const rows = await deps.orm.em.fork().execute<Row[]>(
         `select d.code, d.procedure_code, d.agency_code, d.citizen_id, d.seq, d.clocks_rechecked, d.acceptance_due_at, d.legal_due_at, h.after,

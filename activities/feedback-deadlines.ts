@@ -5,7 +5,7 @@ import type { FeedbackState } from '../domain/feedback/state';
 import type { CalendarStore } from '../services/calendar-store';
 import { appendAudit } from '../services/records';
 import type { CalendarChange } from '../workflows/calendar/definitions';
-import { affectedFeedback } from './calendar';
+import { affectedFeedback, calendarAfterChange } from './calendar';
 import { sameInstant } from './dossier-deadlines';
 
 interface Row {
@@ -23,8 +23,7 @@ interface Row {
 export function createFeedbackDeadlineActivities(deps: { orm: MikroORM; calendars: CalendarStore }) {
   return {
     async moveFeedbackDeadlines(input: CalendarChange & { after: string; limit: number }): Promise<{ moved: number; toSignal: string[]; last: string | null }> {
-      const cal = await deps.calendars.calendar(Date.now());
-      const laterOnly = !input.sessionsChanged && !cal.isWorkingDate(input.date);
+      const { cal, laterOnly } = await calendarAfterChange(deps.calendars, input);
       const [where, params] = affectedFeedback(input);
       const rows = await deps.orm.em.fork().execute<Row[]>(
         `select f.code, f.seq, f.status, f.classification_level, f.clocks_rechecked, f.clock_from, f.classification_due_at, f.result_entry_due_at
